@@ -1,0 +1,5 @@
+"""Allow ``python -m fleetreport``."""
+
+from fleetreport.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,253 @@
+"""The ``fleetreport`` command: argument parsing, logging, and the one place errors are printed."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from fleetreport import __version__
+from fleetreport.collect.run import VCenterTarget, collect_all
+from fleetreport.credentials import DEFAULT_PASSWORD_ENV, resolve_password
+from fleetreport.endpoints import TlsOptions, parse_endpoint
+from fleetreport.errors import ExitCode, FleetReportError, OutputError, UsageError
+from fleetreport.resources import demo_snapshot_path
+from fleetreport.snapshot.schema import schema_text
+from fleetreport.snapshot.store import load_snapshot, save_snapshot
+from fleetreport.summary import summarise
+
+log = logging.getLogger("fleetreport")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports usage errors as UsageError (exit 64), not SystemExit(2)."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message, hint=f"see '{self.prog} --help'")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """All subcommands and their options."""
+    parser = _Parser(
+        prog="fleetreport",
+        description="Inventory and health reports for VMware / Omnissa Horizon desktop fleets.",
+    )
+    parser.add_argument("--version", action="version", version=f"fleetreport {__version__}")
+    parser.add_argument("--debug", action="store_true", help="debug logging and tracebacks")
+    parser.add_argument("-v", "--verbose", action="store_true", help="progress messages")
+    parser.add_argument("-q", "--quiet", action="store_true", help="only errors")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    collect = commands.add_parser("collect", help="collect a snapshot from vCenter")
+    collect.add_argument(
+        "--vcenter",
+        action="append",
+        required=True,
+        metavar="HOST|URL",
+        help="vCenter host (meaning https://HOST/sdk) or URL; repeat for several",
+    )
+    collect.add_argument("--user", required=True, help="vCenter user, e.g. audit@vsphere.local")
+    secret = collect.add_mutually_exclusive_group()
+    secret.add_argument(
+        "--password-env",
+        metavar="VAR",
+        help=f"environment variable holding the password (default {DEFAULT_PASSWORD_ENV})",
+    )
+    secret.add_argument("--password-file", type=Path, metavar="FILE", help="file holding it")
+    collect.add_argument("--ca-file", type=Path, metavar="PEM", help="extra CA certificate(s)")
+    collect.add_argument(
+        "--insecure", action="store_true", help="do not verify TLS certificates (not advised)"
+    )
+    collect.add_argument(
+        "--timeout",
+        type=_positive_float,
+        default=60.0,
+        metavar="SECONDS",
+        help="connect and read timeout per request (default 60)",
+    )
+    collect.add_argument(
+        "--page-size",
+        type=_positive_int,
+        default=1000,
+        metavar="N",
+        help="objects per PropertyCollector page (default 1000)",
+    )
+    collect.add_argument(
+        "--allow-partial",
+        action="store_true",
+        help="write the snapshot even if a source failed (exit 3)",
+    )
+    collect.add_argument("--out", type=Path, required=True, metavar="FILE", help="snapshot file")
+    collect.set_defaults(handler=run_collect)
+
+    demo = commands.add_parser("demo", help="show the built-in demo fleet (offline)")
+    demo.add_argument(
+        "--out",
+        type=Path,
+        default=Path("fleetreport-demo"),
+        metavar="DIR",
+        help="folder for the demo outputs (default ./fleetreport-demo)",
+    )
+    demo.set_defaults(handler=run_demo)
+
+    summary = commands.add_parser("summary", help="print a short summary of a snapshot")
+    summary.add_argument("snapshot", type=Path, metavar="SNAPSHOT")
+    summary.set_defaults(handler=run_summary)
+
+    schema = commands.add_parser("schema", help="print the snapshot file's JSON Schema")
+    schema.set_defaults(handler=run_schema)
+    return parser
+
+
+def run_collect(args: argparse.Namespace) -> ExitCode:
+    """``fleetreport collect``."""
+    endpoints = [
+        parse_endpoint(text, default_path="/sdk", option="--vcenter") for text in args.vcenter
+    ]
+    check_writable(args.out)
+    if args.insecure:
+        log.warning("TLS certificate verification is OFF (--insecure): the server is not verified")
+    tls = TlsOptions(verify=not args.insecure, ca_file=args.ca_file)
+    tls.ssl_context()  # a bad --ca-file fails now, before any password is asked for
+    password = resolve_password(
+        env_var=args.password_env,
+        password_file=args.password_file,
+        prompt=f"Password for {args.user}: ",
+    )
+    targets = [
+        VCenterTarget(e, args.user, password, tls, args.timeout, args.page_size) for e in endpoints
+    ]
+    collection = collect_all(targets)
+    failed = collection.failures
+    for failure in failed:
+        print_error(failure)
+    succeeded = len(targets) - len(failed)
+    if failed and (not args.allow_partial or succeeded == 0):
+        if succeeded:
+            print_line("no snapshot written: a source failed (use --allow-partial to write anyway)")
+        return ExitCode.ERROR
+    save_snapshot(collection.snapshot, args.out)
+    snapshot = collection.snapshot
+    if not args.quiet:
+        print(
+            f"wrote {args.out}: {len(snapshot.vcenters)} vCenter(s), {len(snapshot.vms)} VMs,"
+            f" {len(snapshot.hosts)} hosts"
+        )
+    return ExitCode.PARTIAL if failed else ExitCode.OK
+
+
+def run_demo(args: argparse.Namespace) -> ExitCode:
+    """``fleetreport demo``: the recorded demo fleet, with no network."""
+    source = demo_snapshot_path()
+    snapshot = load_snapshot(source)
+    try:
+        args.out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise OutputError(
+            f"cannot create {args.out}: {error.strerror or error}",
+            hint="choose another folder with --out",
+        ) from error
+    target = args.out / "demo-snapshot.json"
+    save_snapshot(snapshot, target)
+    print(summarise(snapshot))
+    print(f"\nDemo snapshot written to {target.resolve()}")
+    return ExitCode.OK
+
+
+def run_summary(args: argparse.Namespace) -> ExitCode:
+    """``fleetreport summary SNAPSHOT``."""
+    print(summarise(load_snapshot(args.snapshot)))
+    return ExitCode.OK
+
+
+def run_schema(args: argparse.Namespace) -> ExitCode:
+    """``fleetreport schema``."""
+    sys.stdout.write(schema_text())
+    return ExitCode.OK
+
+
+def check_writable(path: Path) -> None:
+    """Fail before collecting when the output can't be written."""
+    folder = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        raise OutputError(f"output {path} is a folder", hint="give a file name, e.g. snapshot.json")
+    if not folder.is_dir():
+        raise OutputError(f"output folder {folder} does not exist", hint="create it first")
+    if not os.access(folder, os.W_OK):
+        raise OutputError(f"output folder {folder} is not writable", hint="choose another --out")
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be more than 0")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be 1 or more")
+    return value
+
+
+def print_line(message: str) -> None:
+    """One line on stderr, prefixed with the program's name."""
+    print(f"fleetreport: {message}", file=sys.stderr)
+
+
+def print_error(error: FleetReportError) -> None:
+    """A user-facing error as its one line."""
+    print_line(f"error: {error.one_line()}")
+
+
+def configure_logging(args: argparse.Namespace) -> None:
+    """Warnings by default (quiet under cron), info with -v, debug with --debug."""
+    level = logging.WARNING
+    if args.debug:
+        level = logging.DEBUG
+    elif args.verbose:
+        level = logging.INFO
+    elif args.quiet:
+        level = logging.ERROR
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("fleetreport: %(levelname)s: %(message)s"))
+    root = logging.getLogger("fleetreport")
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; returns the process exit code."""
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in arguments
+    try:
+        args = build_parser().parse_args(arguments)
+        configure_logging(args)
+        return int(args.handler(args))
+    except FleetReportError as error:
+        if debug:
+            log.exception("failed")
+        print_error(error)
+        return int(error.exit_code)
+    except KeyboardInterrupt:
+        print_line("interrupted")
+        return 130
+    except Exception as error:
+        if debug:
+            raise
+        print_line(
+            f"internal error: {type(error).__name__}: {error}"
+            " (hint: rerun with --debug and report the traceback)"
+        )
+        return int(ExitCode.ERROR)

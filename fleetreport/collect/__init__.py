@@ -1,0 +1,1 @@
+"""Collectors: talk to vCenter and Horizon, hand back plain snapshot records."""

@@ -1,0 +1,115 @@
+"""Turn what the user typed (a host name or a URL) into a checked endpoint, and TLS settings."""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import ssl
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from fleetreport.errors import InputFileError, UsageError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """A server's address, as fleetreport will contact it."""
+
+    scheme: str
+    """``https`` normally; ``http`` only when the user wrote it out."""
+    host: str
+    """Host name or IP address (without IPv6 brackets)."""
+    port: int
+    """TCP port."""
+    path: str
+    """URL path of the API, e.g. ``/sdk`` or ``/rest``."""
+
+    @property
+    def url(self) -> str:
+        """The endpoint as a URL."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        default_port = 443 if self.scheme == "https" else 80
+        netloc = host if self.port == default_port else f"{host}:{self.port}"
+        return f"{self.scheme}://{netloc}{self.path}"
+
+
+def parse_endpoint(text: str, *, default_path: str, option: str) -> Endpoint:
+    """Parse ``HOST``, ``HOST:PORT`` or a full URL; ``http://`` only when written out."""
+    raw = text.strip()
+    if not raw or any(ch.isspace() or ord(ch) < 32 for ch in raw):
+        raise UsageError(
+            f"{option} {text!r} is not a host name or URL",
+            hint=f"write a host name such as vc01.example.com or a URL such as https://vc01{default_path}",
+        )
+    candidate = raw if "://" in raw else f"https://{raw}"
+    try:
+        parts = urlsplit(candidate)
+        port = parts.port
+    except ValueError as error:
+        raise UsageError(f"{option} {text!r} is not a valid URL: {error}") from error
+    scheme = parts.scheme.lower()
+    if scheme not in ("https", "http"):
+        raise UsageError(
+            f"{option} {text!r} uses scheme {scheme!r}",
+            hint="use https:// (or http:// for a local simulator)",
+        )
+    host = parts.hostname or ""
+    if not host or parts.username or parts.password or parts.query or parts.fragment:
+        raise UsageError(
+            f"{option} {text!r} is not a host name or URL",
+            hint="give only scheme, host, port and path; credentials never go into the URL",
+        )
+    _check_host_name(host, text, option)
+    if scheme == "http":
+        log.warning("%s %s uses plain http: credentials and data travel unencrypted", option, raw)
+    path = parts.path.rstrip("/") or default_path
+    return Endpoint(
+        scheme=scheme, host=host, port=port or (443 if scheme == "https" else 80), path=path
+    )
+
+
+def _check_host_name(host: str, text: str, option: str) -> None:
+    try:
+        ipaddress.ip_address(host)
+        return
+    except ValueError:
+        pass
+    labels = host.rstrip(".").split(".")
+    if not all(label and len(label) <= 63 and _is_host_label(label) for label in labels):
+        raise UsageError(
+            f"{option} {text!r}: {host!r} is not a valid host name",
+            hint="host names use letters, digits, '-' and '.'",
+        )
+
+
+def _is_host_label(label: str) -> bool:
+    return all(ch.isalnum() or ch in "-_" for ch in label) and not label.startswith("-")
+
+
+@dataclass(frozen=True)
+class TlsOptions:
+    """How to check a server's certificate."""
+
+    verify: bool = True
+    """False only when the user explicitly passed --insecure."""
+    ca_file: Path | None = None
+    """An extra CA bundle (PEM) trusted on top of the system's."""
+
+    def ssl_context(self) -> ssl.SSLContext:
+        """A client context: system CAs plus ``ca_file``; no verification only if asked."""
+        context = ssl.create_default_context()
+        if self.ca_file is not None:
+            try:
+                context.load_verify_locations(cafile=str(self.ca_file))
+            except (OSError, ssl.SSLError) as error:
+                raise InputFileError(
+                    f"cannot use CA file {self.ca_file}: {error}",
+                    hint="--ca-file takes a PEM file with one or more CA certificates",
+                ) from error
+        if not self.verify:
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+        return context

@@ -1,0 +1,95 @@
+"""Read and write snapshot files: JSON, versioned, sorted, checked on load."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+from typing import Any
+
+from fleetreport.atomic_write import write_atomically
+from fleetreport.errors import InputFileError
+from fleetreport.ordering import natural_key
+from fleetreport.snapshot.codec import DecodeError, decode, encode
+from fleetreport.snapshot.model import Snapshot
+
+SCHEMA_VERSION = 1
+"""The snapshot format this fleetreport writes, and the newest it reads."""
+
+
+def sorted_snapshot(snapshot: Snapshot) -> Snapshot:
+    """The same snapshot with every list in its canonical order."""
+
+    def by_vcenter_and_moref(item: Any) -> tuple[str, Any]:
+        return (item.vcenter, natural_key(item.moref))
+
+    return dataclasses.replace(
+        snapshot,
+        sources=sorted(snapshot.sources, key=lambda s: (s.kind, s.url)),
+        vcenters=sorted(snapshot.vcenters, key=lambda v: v.instance_uuid),
+        datacenters=sorted(snapshot.datacenters, key=by_vcenter_and_moref),
+        clusters=sorted(snapshot.clusters, key=by_vcenter_and_moref),
+        hosts=sorted(snapshot.hosts, key=by_vcenter_and_moref),
+        vms=sorted(snapshot.vms, key=by_vcenter_and_moref),
+    )
+
+
+def snapshot_to_json(snapshot: Snapshot) -> str:
+    """The file's text: canonical order, one key order, UTF-8 kept readable."""
+    return json.dumps(encode(sorted_snapshot(snapshot)), indent=1, ensure_ascii=False) + "\n"
+
+
+def save_snapshot(snapshot: Snapshot, path: Path) -> None:
+    """Write the snapshot atomically."""
+    write_atomically(path, snapshot_to_json(snapshot))
+
+
+def load_snapshot(path: Path) -> Snapshot:
+    """Read and check a snapshot file; any problem is one InputFileError line."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise InputFileError(f"snapshot {path} does not exist") from None
+    except IsADirectoryError:
+        raise InputFileError(f"snapshot {path} is a folder, not a file") from None
+    except OSError as error:
+        raise InputFileError(f"cannot read snapshot {path}: {error.strerror or error}") from error
+    return parse_snapshot(raw, str(path))
+
+
+def parse_snapshot(raw: bytes, name: str) -> Snapshot:
+    """Parse snapshot bytes; ``name`` is used in messages."""
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise InputFileError(
+            f"{name} is not a fleetreport snapshot (not UTF-8 text)",
+            hint="give the JSON file that 'fleetreport collect' wrote",
+        ) from None
+    except json.JSONDecodeError as error:
+        ending = " (the file ends early: truncated?)" if error.pos >= len(raw.rstrip()) else ""
+        raise InputFileError(
+            f"{name} is not valid JSON at line {error.lineno} column {error.colno}{ending}",
+            hint="collect again, or restore the file from where it was copied",
+        ) from None
+    if not isinstance(data, dict) or "schema_version" not in data:
+        raise InputFileError(
+            f"{name} is not a fleetreport snapshot (no schema_version)",
+            hint="give the JSON file that 'fleetreport collect' wrote",
+        )
+    version = data["schema_version"]
+    if type(version) is not int or version < 1:
+        raise InputFileError(f"{name} has an invalid schema_version {version!r}")
+    if version > SCHEMA_VERSION:
+        raise InputFileError(
+            f"{name} uses snapshot schema {version}, newer than this fleetreport reads"
+            f" (up to {SCHEMA_VERSION})",
+            hint="upgrade fleetreport",
+        )
+    try:
+        return decode(Snapshot, data)
+    except DecodeError as error:
+        raise InputFileError(
+            f"{name} is not a valid snapshot: {error}",
+            hint="was it edited by hand? collect again",
+        ) from None

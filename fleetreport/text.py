@@ -1,0 +1,19 @@
+"""Untrusted text (anything a vCenter or Horizon says) made safe for a terminal or a log line."""
+
+from __future__ import annotations
+
+import unicodedata
+
+_BIDI_CONTROLS = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F)}
+
+
+def terminal_safe(text: str, *, limit: int = 200) -> str:
+    """Escape control and bidi-override characters; shorten past ``limit`` characters."""
+    out = []
+    for char in text:
+        if char in _BIDI_CONTROLS or unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp"):
+            out.append(char.encode("unicode_escape").decode("ascii"))
+        else:
+            out.append(char)
+    safe = "".join(out)
+    return safe if len(safe) <= limit else safe[: limit - 1] + "…"
