@@ -35,6 +35,12 @@ class Endpoint:
         netloc = host if self.port == default_port else f"{host}:{self.port}"
         return f"{self.scheme}://{netloc}{self.path}"
 
+    @property
+    def explicit_url(self) -> str:
+        """The URL with its port always written out (some clients need it)."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{self.scheme}://{host}:{self.port}{self.path}"
+
 
 def parse_endpoint(text: str, *, default_path: str, option: str) -> Endpoint:
     """Parse ``HOST``, ``HOST:PORT`` or a full URL; ``http://`` only when written out."""

@@ -1,4 +1,4 @@
-"""A plain-text summary of a snapshot, for the terminal."""
+"""A plain-text summary of a snapshot, for the terminal (rendered from templates/summary.txt)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from fleetreport.snapshot.model import Snapshot
-from fleetreport.text import terminal_safe
+from fleetreport.templating import environment
 
 
 def summarise(snapshot: Snapshot, *, now: datetime | None = None) -> str:
@@ -15,40 +15,48 @@ def summarise(snapshot: Snapshot, *, now: datetime | None = None) -> str:
     current = now or datetime.now(UTC)
     age_days = (current - snapshot.collected_at).total_seconds() / 86400
     vms = [vm for vm in snapshot.vms if not vm.template]
-    templates = len(snapshot.vms) - len(vms)
-    lines = [
-        f"Snapshot collected {snapshot.collected_at:%Y-%m-%d %H:%M} UTC"
-        f" by {snapshot.generator} ({_age(age_days)})",
+    sources = [
+        {
+            "kind": source.kind,
+            "url": source.url,
+            "status": source.status,
+            "tls_verified": source.tls_verified,
+            "detail": (
+                f"{source.objects} objects, {source.round_trips} round trips"
+                if source.status == "ok"
+                else f"FAILED: {source.error}"
+            ),
+        }
+        for source in snapshot.sources
     ]
-    for source in snapshot.sources:
-        detail = (
-            f"{source.objects} objects, {source.round_trips} round trips"
-            if source.status == "ok"
-            else f"FAILED: {terminal_safe(source.error or '')}"
+    breakdowns = [
+        ("power", _counts(vm.power_state for vm in vms)),
+        ("VMware Tools", _counts(vm.tools_version_status for vm in vms)),
+        ("hardware", _counts(vm.hardware_version for vm in vms)),
+        ("ESXi builds", _counts(f"{h.version} build {h.build}" for h in snapshot.hosts)),
+    ]
+    text = (
+        environment()
+        .get_template("summary.txt")
+        .render(
+            collected_at=f"{snapshot.collected_at:%Y-%m-%d %H:%M}",
+            generator=snapshot.generator,
+            age="less than a day old" if age_days < 1 else f"{age_days:.0f} days old",
+            sources=sources,
+            counts={
+                "vcenters": len(snapshot.vcenters),
+                "datacenters": len(snapshot.datacenters),
+                "clusters": len(snapshot.clusters),
+                "hosts": len(snapshot.hosts),
+                "vms": len(vms),
+                "templates": len(snapshot.vms) - len(vms),
+            },
+            breakdowns=breakdowns,
         )
-        tls = "" if source.tls_verified else ", TLS NOT VERIFIED"
-        lines.append(f"  {source.kind} {source.url}: {source.status} ({detail}{tls})")
-    lines += [
-        f"vCenters {len(snapshot.vcenters)}, datacenters {len(snapshot.datacenters)},"
-        f" clusters {len(snapshot.clusters)}, hosts {len(snapshot.hosts)}",
-        f"VMs {len(vms)} (plus {templates} templates)",
-        "  power:  " + _counts(vm.power_state for vm in vms),
-        "  tools:  " + _counts(vm.tools_version_status for vm in vms),
-        "  hardware: " + _counts(vm.hardware_version for vm in vms),
-        "  ESXi builds: " + _counts(f"{h.version} build {h.build}" for h in snapshot.hosts),
-    ]
-    return "\n".join(lines)
+    )
+    return text.rstrip("\n")
 
 
-def _counts(values: Iterable[str | None]) -> str:
+def _counts(values: Iterable[str | None]) -> list[tuple[str, int]]:
     counter = Counter(value if value is not None else "unknown" for value in values)
-    if not counter:
-        return "none"
-    pairs = counter.most_common()
-    return ", ".join(f"{terminal_safe(name, limit=60)} {count}" for name, count in pairs)
-
-
-def _age(days: float) -> str:
-    if days < 1:
-        return "less than a day old"
-    return f"{days:.0f} days old"
+    return counter.most_common()

@@ -71,11 +71,30 @@ def make_snapshot(**overrides: Any) -> Snapshot:
             )
         ],
         vcenters=[
-            VCenter(VC_UUID, "vc.example.test", "https://vc.example.test/sdk", "8.0.3", "1",
-                    "VMware vCenter Server 8.0.3", "8.0.3.0")
+            VCenter(
+                VC_UUID,
+                "vc.example.test",
+                "https://vc.example.test/sdk",
+                "8.0.3",
+                "1",
+                "VMware vCenter Server 8.0.3",
+                "8.0.3.0",
+            )
         ],
-        hosts=[Host(VC_UUID, "host-9", "esx1.example.test", "DC", "C1", "8.0.3", "24022510",
-                    "connected", False, "poweredOn")],
+        hosts=[
+            Host(
+                VC_UUID,
+                "host-9",
+                "esx1.example.test",
+                "DC",
+                "C1",
+                "8.0.3",
+                "24022510",
+                "connected",
+                False,
+                "poweredOn",
+            )
+        ],
         vms=[
             make_vm("vm-10", snapshots=[VmSnapshot("snapshot-1", "base", T0, 0, "/base")]),
             make_vm("vm-9", custom_attributes={"Owner": "alice"}),

@@ -37,8 +37,16 @@ def free_port() -> int:
 
 def test_missing_password_variable(cli_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(
-        capsys, "collect", "--vcenter", "vc.example.test", "--user", "u",
-        "--password-env", "VC_PASSWORD", "--out", "s.json",
+        capsys,
+        "collect",
+        "--vcenter",
+        "vc.example.test",
+        "--user",
+        "u",
+        "--password-env",
+        "VC_PASSWORD",
+        "--out",
+        "s.json",
     )
     assert code == ExitCode.ERROR
     assert_one_error_line(err, "VC_PASSWORD is not set", "--password-file")
@@ -50,8 +58,16 @@ def test_unreachable_host(
 ) -> None:
     monkeypatch.setenv("FLEETREPORT_PASSWORD", "pw")
     code, _, err = run(
-        capsys, "collect", "--vcenter", f"127.0.0.1:{free_port()}", "--user", "u",
-        "--out", "s.json", "--timeout", "5",
+        capsys,
+        "collect",
+        "--vcenter",
+        f"127.0.0.1:{free_port()}",
+        "--user",
+        "u",
+        "--out",
+        "s.json",
+        "--timeout",
+        "5",
     )
     assert code == ExitCode.ERROR
     assert_one_error_line(err, "connection refused", "hint:")
@@ -63,8 +79,16 @@ def test_unresolvable_host(
 ) -> None:
     monkeypatch.setenv("FLEETREPORT_PASSWORD", "pw")
     code, _, err = run(
-        capsys, "collect", "--vcenter", "vc01.invalid", "--user", "u", "--out", "s.json",
-        "--timeout", "5",
+        capsys,
+        "collect",
+        "--vcenter",
+        "vc01.invalid",
+        "--user",
+        "u",
+        "--out",
+        "s.json",
+        "--timeout",
+        "5",
     )
     assert code == ExitCode.ERROR
     assert_one_error_line(err, "cannot resolve host 'vc01.invalid'")
@@ -75,8 +99,11 @@ def test_unresolvable_host(
     [("missing/s.json", "does not exist"), (".", "is a folder")],
 )
 def test_unwritable_output(
-    cli_env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
-    out: str, expected: str,
+    cli_env: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    out: str,
+    expected: str,
 ) -> None:
     monkeypatch.setenv("FLEETREPORT_PASSWORD", "pw")
     code, _, err = run(

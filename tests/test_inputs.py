@@ -36,8 +36,18 @@ def test_plain_http_warns(caplog: pytest.LogCaptureFixture) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["", "   ", "ftp://vc01", "https://", "https://user:pw@vc01/sdk", "vc 01", "vc01:notaport",
-     "https://vc01/sdk?x=1", "bad_host!name", "vc01\x1b[31m"],
+    [
+        "",
+        "   ",
+        "ftp://vc01",
+        "https://",
+        "https://user:pw@vc01/sdk",
+        "vc 01",
+        "vc01:notaport",
+        "https://vc01/sdk?x=1",
+        "bad_host!name",
+        "vc01\x1b[31m",
+    ],
 )
 def test_invalid_addresses_are_usage_errors(text: str) -> None:
     with pytest.raises(UsageError):
@@ -67,10 +77,14 @@ def test_password_from_env_file_and_missing(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setenv("VC_PASSWORD", "s3cret")
-    assert resolve_password(env_var="VC_PASSWORD", password_file=None, prompt="").reveal() == "s3cret"
+    assert (
+        resolve_password(env_var="VC_PASSWORD", password_file=None, prompt="").reveal() == "s3cret"
+    )
     secret_file = tmp_path / "pw"
     secret_file.write_text("from-file\nignored\n")
-    assert resolve_password(env_var=None, password_file=secret_file, prompt="").reveal() == "from-file"
+    assert (
+        resolve_password(env_var=None, password_file=secret_file, prompt="").reveal() == "from-file"
+    )
     monkeypatch.delenv("VC_PASSWORD")
     monkeypatch.setattr("sys.stdin", None)
     with pytest.raises(CredentialError, match="VC_PASSWORD is not set"):

@@ -43,17 +43,24 @@ def test_written_file_validates_against_the_shipped_schema(snapshot: Snapshot) -
 
 
 def test_shipped_schema_matches_the_model() -> None:
-    assert shipped_schema_text() == schema_text(), (
-        "regenerate: python -m fleetreport.snapshot.schema > fleetreport/snapshot/snapshot.schema.json"
-    )
+    regenerate = "python -m fleetreport.snapshot.schema > fleetreport/snapshot/snapshot.schema.json"
+    assert shipped_schema_text() == schema_text(), f"regenerate: {regenerate}"
 
 
 def test_required_names_later_work_relies_on(snapshot: Snapshot) -> None:
     data = json.loads(snapshot_to_json(snapshot))
     assert {"schema_version", "vms", "hosts"} <= data.keys()
     vm = data["vms"][0]
-    for key in ("moref", "name", "power_state", "tools_version_status", "hardware_version",
-                "boot_time", "template", "snapshots"):
+    for key in (
+        "moref",
+        "name",
+        "power_state",
+        "tools_version_status",
+        "hardware_version",
+        "boot_time",
+        "template",
+        "snapshots",
+    ):
         assert key in vm
     assert {"name", "created"} <= vm["snapshots"][0].keys() if vm["snapshots"] else True
     assert {"name", "build"} <= data["hosts"][0].keys()

@@ -10,12 +10,9 @@ from typing import Any
 
 from pyVmomi import vim
 
-from fleetreport.collect.vcenter.property_reader import (
-    ObjectRecord,
-    moref_of,
-    retrieve_inventory,
-)
+from fleetreport.collect.vcenter.property_reader import retrieve_inventory
 from fleetreport.collect.vcenter.session import VCenterSession
+from fleetreport.collect.vcenter.soap_stream import MoRef, RawObject, as_list, parse_soap_time
 from fleetreport.snapshot.model import (
     Cluster,
     Datacenter,
@@ -104,7 +101,11 @@ def collect_vcenter(session: VCenterSession, *, page_size: int = 1000) -> VCente
     fields_manager = session.content.customFieldsManager
     extra = [(fields_manager, vim.CustomFieldsManager, ("field",))] if fields_manager else []
     records = retrieve_inventory(
-        session.content, PROPERTIES_BY_TYPE, page_size=page_size, extra_objects=extra
+        session.content,
+        PROPERTIES_BY_TYPE,
+        page_size=page_size,
+        count_round_trip=session.round_trips.increment,
+        extra_objects=extra,
     )
     return _InventoryBuilder(vcenter, records).build()
 
@@ -112,18 +113,16 @@ def collect_vcenter(session: VCenterSession, *, page_size: int = 1000) -> VCente
 class _InventoryBuilder:
     """Resolves references (parents, hosts, pools) between records of one retrieval."""
 
-    def __init__(self, vcenter: VCenter, records: Sequence[ObjectRecord]) -> None:
+    def __init__(self, vcenter: VCenter, records: Sequence[RawObject]) -> None:
         self.vcenter = vcenter
-        self.by_moref = {record.moref: record for record in records}
-        self.field_names: dict[int, str] = {}
+        self.by_moref = {record.obj.value: record for record in records}
+        self.field_names: dict[str, str] = {}
         for record in records:
-            if issubclass(record.kind, vim.CustomFieldsManager):
-                for definition in record.properties.get("field") or ():
-                    self.field_names[int(definition.key)] = str(definition.name)
+            if record.obj.type == "CustomFieldsManager":
+                for definition in as_list(record.properties.get("field")):
+                    self.field_names[str(definition.get("key"))] = str(definition.get("name"))
         self.vm_folders = {
-            moref_of(r.properties["vmFolder"])
-            for r in records
-            if issubclass(r.kind, vim.Datacenter) and r.properties.get("vmFolder") is not None
+            _moref(r.properties.get("vmFolder")) for r in records if r.obj.type == "Datacenter"
         }
 
     def build(self) -> VCenterInventory:
@@ -131,61 +130,63 @@ class _InventoryBuilder:
         return VCenterInventory(
             vcenter=self.vcenter,
             datacenters=[
-                Datacenter(self.vcenter.instance_uuid, r.moref, _text(r, "name") or r.moref)
-                for r in of_kind(vim.Datacenter)
+                Datacenter(self.vcenter.instance_uuid, r.obj.value, _name(r))
+                for r in of_kind("Datacenter")
             ],
             clusters=[
                 Cluster(
                     self.vcenter.instance_uuid,
-                    r.moref,
-                    _text(r, "name") or r.moref,
-                    self._datacenter_name(r.moref),
+                    r.obj.value,
+                    _name(r),
+                    self._datacenter_name(r.obj.value),
                 )
-                for r in of_kind(vim.ClusterComputeResource)
+                for r in of_kind("ClusterComputeResource")
             ],
-            hosts=[self._host(r) for r in of_kind(vim.HostSystem)],
-            vms=[self._vm(r) for r in of_kind(vim.VirtualMachine)],
+            hosts=[self._host(r) for r in of_kind("HostSystem")],
+            vms=[self._vm(r) for r in of_kind("VirtualMachine")],
         )
 
-    def _of_kind(self, kind: type) -> Iterator[ObjectRecord]:
-        return (r for r in self.by_moref.values() if issubclass(r.kind, kind))
+    def _of_kind(self, kind: str) -> Iterator[RawObject]:
+        return (r for r in self.by_moref.values() if r.obj.type == kind)
 
-    def _parent(self, moref: str) -> ObjectRecord | None:
+    def _record(self, reference: Any) -> RawObject | None:
+        return self.by_moref.get(_moref(reference)) if reference is not None else None
+
+    def _parent(self, moref: str) -> RawObject | None:
         record = self.by_moref.get(moref)
-        parent = record.properties.get("parent") if record else None
-        return self.by_moref.get(moref_of(parent)) if parent is not None else None
+        return self._record(record.properties.get("parent")) if record else None
 
     def _datacenter_name(self, moref: str) -> str | None:
         ancestor = self._parent(moref)
         while ancestor is not None:
-            if issubclass(ancestor.kind, vim.Datacenter):
+            if ancestor.obj.type == "Datacenter":
                 return _text(ancestor, "name")
-            ancestor = self._parent(ancestor.moref)
+            ancestor = self._parent(ancestor.obj.value)
         return None
 
     def _cluster_of_host(self, host_moref: str) -> str | None:
         parent = self._parent(host_moref)
-        if parent is not None and issubclass(parent.kind, vim.ClusterComputeResource):
+        if parent is not None and parent.obj.type == "ClusterComputeResource":
             return _text(parent, "name")
         return None
 
-    def _folder_path(self, vm: ObjectRecord) -> str | None:
+    def _folder_path(self, vm: RawObject) -> str | None:
         names: list[str] = []
-        folder = self._parent(vm.moref)
-        while folder is not None and issubclass(folder.kind, vim.Folder):
-            if folder.moref in self.vm_folders:
+        folder = self._parent(vm.obj.value)
+        while folder is not None and folder.obj.type == "Folder":
+            if folder.obj.value in self.vm_folders:
                 return "/".join(reversed(names))
-            names.append(_text(folder, "name") or folder.moref)
-            folder = self._parent(folder.moref)
+            names.append(_name(folder))
+            folder = self._parent(folder.obj.value)
         return None  # not below a datacenter's VM folder (a vApp member, or unreadable)
 
-    def _host(self, record: ObjectRecord) -> Host:
+    def _host(self, record: RawObject) -> Host:
         return Host(
             vcenter=self.vcenter.instance_uuid,
-            moref=record.moref,
-            name=_text(record, "name") or record.moref,
-            datacenter=self._datacenter_name(record.moref),
-            cluster=self._cluster_of_host(record.moref),
+            moref=record.obj.value,
+            name=_name(record),
+            datacenter=self._datacenter_name(record.obj.value),
+            cluster=self._cluster_of_host(record.obj.value),
             version=_text(record, "summary.config.product.version"),
             build=_text(record, "summary.config.product.build"),
             connection_state=_text(record, "runtime.connectionState"),
@@ -193,20 +194,18 @@ class _InventoryBuilder:
             power_state=_text(record, "runtime.powerState"),
         )
 
-    def _vm(self, record: ObjectRecord) -> VirtualMachine:
+    def _vm(self, record: RawObject) -> VirtualMachine:
         props = record.properties
-        host_ref = props.get("runtime.host")
-        host_record = self.by_moref.get(moref_of(host_ref)) if host_ref is not None else None
-        pool_ref = props.get("resourcePool")
-        pool_record = self.by_moref.get(moref_of(pool_ref)) if pool_ref is not None else None
+        host_record = self._record(props.get("runtime.host"))
+        pool_record = self._record(props.get("resourcePool"))
         return VirtualMachine(
             vcenter=self.vcenter.instance_uuid,
-            moref=record.moref,
-            name=_text(record, "name") or record.moref,
+            moref=record.obj.value,
+            name=_name(record),
             instance_uuid=_text(record, "config.instanceUuid"),
             bios_uuid=_text(record, "config.uuid"),
-            datacenter=self._datacenter_name(record.moref),
-            cluster=self._cluster_of_host(host_record.moref) if host_record else None,
+            datacenter=self._datacenter_name(record.obj.value),
+            cluster=self._cluster_of_host(host_record.obj.value) if host_record else None,
             host=_text(host_record, "name") if host_record else None,
             resource_pool=_text(pool_record, "name") if pool_record else None,
             folder=self._folder_path(record),
@@ -233,51 +232,61 @@ class _InventoryBuilder:
 
     def _custom_attributes(self, values: Any) -> dict[str, str]:
         attributes: dict[str, str] = {}
-        for value in values or ():
-            name = self.field_names.get(int(value.key), f"field-{value.key}")
-            attributes[name] = str(getattr(value, "value", "") or "")
+        for value in as_list(values):
+            key = str(value.get("key"))
+            attributes[self.field_names.get(key, f"field-{key}")] = str(value.get("value") or "")
         return dict(sorted(attributes.items()))
 
 
 def _flatten_snapshots(info: Any) -> Iterator[VmSnapshot]:
     """Depth-first walk of ``VirtualMachineSnapshotInfo.rootSnapshotList``."""
-    if info is None:
+    if not isinstance(info, dict):
         return
-    stack = [(tree, 0, "") for tree in reversed(info.rootSnapshotList or ())]
+    stack = [(tree, 0, "") for tree in reversed(as_list(info.get("rootSnapshotList")))]
     while stack:
         tree, depth, parent_path = stack.pop()
-        name = str(tree.name)
+        name = str(tree.get("name") or "")
         path = f"{parent_path}/{name}"
+        created = tree.get("createTime")
         yield VmSnapshot(
-            moref=moref_of(tree.snapshot) if tree.snapshot is not None else "",
+            moref=_moref(tree.get("snapshot")),
             name=name,
-            created=_time(tree.createTime),
+            created=parse_soap_time(created) if isinstance(created, str) else _time(created),
             depth=depth,
             path=path,
-            description=str(tree.description or ""),
+            description=str(tree.get("description") or ""),
         )
-        stack.extend((child, depth + 1, path) for child in reversed(tree.childSnapshotList or ()))
+        children = as_list(tree.get("childSnapshotList"))
+        stack.extend((child, depth + 1, path) for child in reversed(children))
 
 
-def _text(record: ObjectRecord | None, path: str) -> str | None:
+def _moref(reference: Any) -> str:
+    return reference.value if isinstance(reference, MoRef) else ""
+
+
+def _name(record: RawObject) -> str:
+    return _text(record, "name") or record.obj.value
+
+
+def _text(record: RawObject | None, path: str) -> str | None:
     value = record.properties.get(path) if record else None
     if value is None:
         return None
     return str(value)
 
 
-def _int(record: ObjectRecord, path: str) -> int | None:
+def _int(record: RawObject, path: str) -> int | None:
     value = record.properties.get(path)
     return int(value) if value is not None else None
 
 
-def _bool(record: ObjectRecord, path: str) -> bool | None:
+def _bool(record: RawObject, path: str) -> bool | None:
     value = record.properties.get(path)
     return bool(value) if value is not None else None
 
 
-def _time(value: datetime | None) -> datetime | None:
-    if value is None:
+def _time(value: Any) -> datetime | None:
+    if not isinstance(value, datetime):
         return None
     if value.tzinfo is None:
         return value.replace(tzinfo=UTC)

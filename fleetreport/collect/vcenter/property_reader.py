@@ -2,37 +2,24 @@
 
 Round trips stay constant as the inventory grows (apart from result pages): never a
 property read per object, which costs a round trip each and is ~50x slower at scale.
+Results are stream-parsed into plain values (see soap_stream), so no pyVmomi object
+leaves this package.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from pyVmomi import vim, vmodl
 
+from fleetreport.collect.vcenter.soap_stream import RawObject, invoke_result_call
+
 log = logging.getLogger(__name__)
 
 PropertyCollector = vmodl.query.PropertyCollector
-
-
-@dataclass(frozen=True)
-class ObjectRecord:
-    """One managed object's requested properties (absent when vCenter has no value)."""
-
-    moref: str
-    """Managed object id, e.g. ``vm-42``."""
-    kind: type
-    """The pyVmomi type, e.g. ``vim.VirtualMachine``."""
-    properties: Mapping[str, Any]
-    """Property path -> value; pyVmomi values stay inside the collector package."""
-
-
-def moref_of(managed_object: Any) -> str:
-    """The id of a managed object reference, e.g. ``vm-42``."""
-    return str(managed_object._moId)
 
 
 def retrieve_inventory(
@@ -40,8 +27,9 @@ def retrieve_inventory(
     paths_by_type: Mapping[type, Sequence[str]],
     *,
     page_size: int,
+    count_round_trip: Callable[[], None],
     extra_objects: Sequence[tuple[Any, type, Sequence[str]]] = (),
-) -> list[ObjectRecord]:
+) -> list[RawObject]:
     """Read ``paths_by_type`` for every object of each type in one RetrievePropertiesEx.
 
     ``extra_objects`` adds single objects (such as the CustomFieldsManager) to the same call.
@@ -72,7 +60,9 @@ def retrieve_inventory(
         filter_spec = PropertyCollector.FilterSpec(
             objectSet=object_specs, propSet=property_specs, reportMissingObjectsInResults=False
         )
-        return _retrieve_all_pages(content.propertyCollector, filter_spec, page_size)
+        return _retrieve_all_pages(
+            content.propertyCollector, filter_spec, page_size, count_round_trip
+        )
     finally:
         for view in views:
             try:
@@ -81,31 +71,37 @@ def retrieve_inventory(
                 log.debug("could not destroy container view: %s", error)
 
 
-def _retrieve_all_pages(collector: Any, filter_spec: Any, page_size: int) -> list[ObjectRecord]:
+def _retrieve_all_pages(
+    collector: Any, filter_spec: Any, page_size: int, count_round_trip: Callable[[], None]
+) -> list[RawObject]:
+    stub = collector._stub
     options = PropertyCollector.RetrieveOptions(maxObjects=page_size)
-    result = collector.RetrievePropertiesEx([filter_spec], options)
-    records: list[ObjectRecord] = []
-    pages = 0
-    while result is not None:
+    page = invoke_result_call(
+        stub,
+        collector,
+        PropertyCollector.RetrievePropertiesEx,
+        [[filter_spec], options],
+        count_round_trip,
+    )
+    objects = list(page.objects)
+    pages = 1
+    while page.token:
+        page = invoke_result_call(
+            stub,
+            collector,
+            PropertyCollector.ContinueRetrievePropertiesEx,
+            [page.token],
+            count_round_trip,
+        )
+        objects.extend(page.objects)
         pages += 1
-        records.extend(_records_of(result.objects))
-        if not result.token:
-            break
-        result = collector.ContinueRetrievePropertiesEx(result.token)
-    log.debug("read %d objects in %d page(s)", len(records), pages)
-    return records
+    log.debug("read %d objects in %d page(s)", len(objects), pages)
+    _report_unreadable(objects)
+    return objects
 
 
-def _records_of(objects: Sequence[Any]) -> list[ObjectRecord]:
-    records = []
-    for content in objects:
-        for missing in content.missingSet or ():
-            log.debug(
-                "%s: property %s unreadable (%s)",
-                moref_of(content.obj),
-                missing.path,
-                type(missing.fault).__name__,
-            )
-        properties = {prop.name: prop.val for prop in content.propSet or ()}
-        records.append(ObjectRecord(moref_of(content.obj), type(content.obj), properties))
-    return records
+def _report_unreadable(objects: Sequence[RawObject]) -> None:
+    faults = Counter(fault for obj in objects for fault in obj.missing.values())
+    if faults:
+        summary = ", ".join(f"{count} x {fault}" for fault, count in faults.most_common())
+        log.warning("some properties could not be read and are left unknown: %s", summary)

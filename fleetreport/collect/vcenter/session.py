@@ -30,6 +30,10 @@ class RoundTripCounter:
 
     count: int = 0
 
+    def increment(self) -> None:
+        """Count one more request."""
+        self.count += 1
+
 
 @dataclass
 class VCenterSession:
@@ -112,7 +116,7 @@ def open_session(
         context = tls.ssl_context() if endpoint.scheme == "https" else None
         api_version = negotiate_api_version(endpoint, context, timeout)
         stub = SoapAdapter.SoapStubAdapter(
-            url=endpoint.url,
+            url=endpoint.explicit_url,
             version=api_version,
             sslContext=context,
             httpConnectionTimeout=timeout,

@@ -1,0 +1,356 @@
+"""The demo estate: two vCenters of Horizon desktops with a believable mix of problems.
+
+Writes simulator scenarios (tests/vcsim/scenarios/demo-vc01.json, demo-vc02.json). The demo
+fixture is then *recorded* from the simulator by tests/tools/record_demo.py, never typed by hand.
+Deterministic: a fixed seed and a fixed anchor time, so regenerating gives the same files.
+
+    python tests/tools/demo_estate.py
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ANCHOR = datetime(2026, 11, 27, 6, 0, tzinfo=UTC)
+SCENARIOS = Path(__file__).resolve().parent.parent / "vcsim" / "scenarios"
+WIN11 = ("windows11_64Guest", "Microsoft Windows 11 (64-bit)")
+WIN10 = ("windows9_64Guest", "Microsoft Windows 10 (64-bit)")
+WIN2022 = ("windows2019srvNext_64Guest", "Microsoft Windows Server 2022 (64-bit)")
+TOOLS_CURRENT = "12416"
+TOOLS_OLD = "12352"
+
+
+def when(days_ago: float) -> str:
+    return (ANCHOR - timedelta(days=days_ago)).isoformat().replace("+00:00", "Z")
+
+
+def host(name: str, build: str, version: str = "8.0.2", **extra: Any) -> dict[str, Any]:
+    return {
+        "name": name,
+        "version": version,
+        "build": build,
+        "connection_state": "connected",
+        "in_maintenance_mode": False,
+        "power_state": "poweredOn",
+        **extra,
+    }
+
+
+class Estate:
+    """Builds one vCenter's scenario."""
+
+    def __init__(self, seed: int, vcenter: dict[str, Any], datacenter: str, domain: str) -> None:
+        self.random = random.Random(seed)
+        self.vcenter = vcenter
+        self.datacenter = datacenter
+        self.domain = domain
+        self.clusters: list[dict[str, Any]] = []
+        self.folders: list[str] = []
+        self.vms: list[dict[str, Any]] = []
+        self.ip_counter = 10
+
+    def cluster(self, name: str, hosts: list[dict[str, Any]]) -> None:
+        self.clusters.append({"name": name, "resource_pools": ["Horizon"], "hosts": hosts})
+
+    def vm(self, name: str, cluster: str, folder: str, os: tuple[str, str], **state: Any) -> None:
+        if folder not in self.folders:
+            self.folders.append(folder)
+        hosts = next(c for c in self.clusters if c["name"] == cluster)["hosts"]
+        self.ip_counter += 1
+        powered_on = state.get("power_state", "poweredOn") == "poweredOn"
+        record: dict[str, Any] = {
+            "name": name,
+            "datacenter": self.datacenter,
+            "cluster": cluster,
+            "host": self.random.choice(hosts)["name"],
+            "folder": folder,
+            "resource_pool": "Horizon",
+            "power_state": "poweredOn",
+            "connection_state": "connected",
+            "template": False,
+            "guest_id": os[0],
+            "guest_full_name": os[1],
+            "running_guest_full_name": os[1] if powered_on else None,
+            "guest_hostname": f"{name.lower()}.{self.domain}" if powered_on else None,
+            "ip_address": f"10.{20 + len(self.clusters)}.{self.ip_counter // 250}."
+            f"{self.ip_counter % 250 + 1}"
+            if powered_on
+            else None,
+            "tools_status": "toolsOk" if powered_on else "toolsNotRunning",
+            "tools_version_status2": "guestToolsCurrent",
+            "tools_running_status": "guestToolsRunning" if powered_on else "guestToolsNotRunning",
+            "tools_version": TOOLS_CURRENT,
+            "hardware_version": "vmx-20",
+            "num_cpu": 2,
+            "memory_mb": 8192,
+            "annotation": "",
+            "boot_time": when(self.random.uniform(0.2, 6)) if powered_on else None,
+        }
+        record.update(state)
+        self.vms.append(record)
+
+    def scenario(self) -> dict[str, Any]:
+        return {
+            "vcenter": self.vcenter,
+            "custom_fields": ["Owner", "CostCenter", "Horizon-Pool"],
+            "datacenters": [
+                {"name": self.datacenter, "folders": self.folders, "clusters": self.clusters}
+            ],
+            "vms": self.vms,
+        }
+
+
+def instant_clone_pool(
+    estate: Estate, pool: str, cluster: str, count: int, os: tuple[str, str], prefix: str
+) -> None:
+    rnd = estate.random
+    for index in range(1, count + 1):
+        state: dict[str, Any] = {"custom_values": {"Horizon-Pool": pool}}
+        roll = rnd.random()
+        if roll < 0.06:
+            state.update(tools_version_status2="guestToolsNeedUpgrade", tools_version=TOOLS_OLD)
+        elif roll < 0.08:
+            state.update(power_state="poweredOff", boot_time=None)
+        elif roll < 0.10:
+            state.update(
+                tools_running_status="guestToolsNotRunning", tools_status="toolsNotRunning"
+            )
+        estate.vm(f"{prefix}-{index:03d}", cluster, f"Horizon/{pool}", os, **state)
+
+
+def full_clone_pool(
+    estate: Estate,
+    pool: str,
+    cluster: str,
+    count: int,
+    os: tuple[str, str],
+    prefix: str,
+    owners: list[str],
+) -> None:
+    rnd = estate.random
+    for index in range(1, count + 1):
+        owner = owners[(index - 1) % len(owners)]
+        state: dict[str, Any] = {
+            "custom_values": {"Horizon-Pool": pool, "Owner": owner, "CostCenter": "CC-4410"},
+            "boot_time": when(rnd.choice([2, 5, 9, 14, 21, 28, 33, 41, 47, 63, 75, 92])),
+            "num_cpu": 4,
+            "memory_mb": 16384,
+            "annotation": f"Dedicated desktop of {owner}",
+        }
+        roll = rnd.random()
+        if roll < 0.15:
+            state.update(hardware_version="vmx-14")
+        elif roll < 0.22:
+            state.update(tools_version_status2="guestToolsSupportedOld", tools_version="11365")
+        elif roll < 0.26:
+            state.update(tools_version_status2="guestToolsTooOld", tools_version="10346")
+        elif roll < 0.30:
+            state.update(power_state="suspended", boot_time=None)
+        if rnd.random() < 0.25:
+            age = rnd.choice([3, 10, 20, 45])
+            state["snapshots"] = [
+                {
+                    "name": "before-upgrade",
+                    "created": when(age),
+                    "children": [{"name": "after-upgrade", "created": when(age - 1)}]
+                    if rnd.random() < 0.5
+                    else [],
+                }
+            ]
+        estate.vm(f"{prefix}-{index:03d}", cluster, f"Horizon/{pool}", os, **state)
+
+
+def golden_image(
+    estate: Estate,
+    name: str,
+    cluster: str,
+    os: tuple[str, str],
+    snapshot_ages: list[tuple[str, float]],
+) -> None:
+    tree: list[dict[str, Any]] = []
+    level = tree
+    for snap_name, age in snapshot_ages:
+        node: dict[str, Any] = {"name": snap_name, "created": when(age), "children": []}
+        level.append(node)
+        level = node["children"]
+    estate.vm(
+        name,
+        cluster,
+        "Golden Images",
+        os,
+        power_state="poweredOff",
+        boot_time=None,
+        snapshots=tree,
+        annotation="Golden image: patch monthly, then push",
+        custom_values={"Owner": "euc-team"},
+    )
+
+
+def build_vc01() -> dict[str, Any]:
+    estate = Estate(
+        101,
+        {
+            "name": "vc01.corp.example.test",
+            "instance_uuid": "5a1c0e2e-7c1b-4d6e-9f30-0c4b8e1a2d01",
+            "version": "8.0.2",
+            "build": "22617221",
+        },
+        "Amsterdam",
+        "corp.example.test",
+    )
+    estate.cluster(
+        "VDI-Cluster-01",
+        [
+            host("esx-ams-01.corp.example.test", "22380479"),
+            host("esx-ams-02.corp.example.test", "22380479"),
+            host("esx-ams-03.corp.example.test", "22380479"),
+            host("esx-ams-04.corp.example.test", "21813344"),
+        ],
+    )
+    estate.cluster(
+        "VDI-Cluster-02",
+        [
+            host("esx-ams-11.corp.example.test", "22380479"),
+            host("esx-ams-12.corp.example.test", "22380479"),
+            host("esx-ams-13.corp.example.test", "22380479", in_maintenance_mode=True),
+        ],
+    )
+    golden_image(
+        estate,
+        "gold-win11-23h2",
+        "VDI-Cluster-01",
+        WIN11,
+        [("2026-08-patch", 98), ("2026-09-patch", 68), ("2026-10-patch", 41)],
+    )
+    golden_image(
+        estate,
+        "gold-win10-22h2-dev",
+        "VDI-Cluster-02",
+        WIN10,
+        [("base", 300), ("2026-06-patch", 160)],
+    )
+    golden_image(estate, "gold-ws2022-rds", "VDI-Cluster-02", WIN2022, [("2026-11-patch", 12)])
+    estate.vm(
+        "gold-win11-23h2-template",
+        "VDI-Cluster-01",
+        "Golden Images",
+        WIN11,
+        template=True,
+        power_state="poweredOff",
+        boot_time=None,
+    )
+    instant_clone_pool(estate, "IC-Win11-Office", "VDI-Cluster-01", 160, WIN11, "AMS-W11")
+    full_clone_pool(
+        estate,
+        "FC-Win10-Developers",
+        "VDI-Cluster-02",
+        40,
+        WIN10,
+        "AMS-DEV",
+        ["a.jansen", "b.devries", "c.bakker", "d.visser", "e.smit", "f.meijer"],
+    )
+    for index in range(1, 13):
+        state: dict[str, Any] = {
+            "custom_values": {"Horizon-Pool": "Manual-Engineering"},
+            "boot_time": when(3 + index * 5),
+            "num_cpu": 8,
+            "memory_mb": 32768,
+        }
+        if index == 4:
+            state.update(running_guest_full_name="Microsoft Windows 11 (64-bit)")
+        if index == 7:
+            state.update(connection_state="orphaned", power_state="poweredOff", boot_time=None)
+        estate.vm(
+            f"AMS-ENG-WS{index:02d}", "VDI-Cluster-02", "Horizon/Manual-Engineering", WIN10, **state
+        )
+    for index in range(1, 7):
+        estate.vm(
+            f"AMS-RDSH-{index:02d}",
+            "VDI-Cluster-02",
+            "Horizon/RDS-Farm-Apps",
+            WIN2022,
+            num_cpu=8,
+            memory_mb=65536,
+            boot_time=when(index * 4.5),
+            custom_values={"Horizon-Pool": "RDS-Farm-Apps"},
+        )
+    for name, os in (("ams-cs01", WIN2022), ("ams-cs02", WIN2022), ("ams-uag01", WIN2022)):
+        estate.vm(
+            name,
+            "VDI-Cluster-01",
+            "Infrastructure",
+            os,
+            num_cpu=4,
+            memory_mb=16384,
+            boot_time=when(26),
+            annotation="Horizon infrastructure - do not power off",
+        )
+    estate.vm(
+        "ams-w11-test-<b>old</b>",
+        "VDI-Cluster-01",
+        "Horizon/IC-Win11-Office",
+        WIN11,
+        tools_version_status2="guestToolsNotInstalled",
+        tools_version="0",
+        tools_status="toolsNotInstalled",
+        tools_running_status="guestToolsNotRunning",
+        annotation="left over from pilot <script>alert('x')</script>",
+    )
+    return estate.scenario()
+
+
+def build_vc02() -> dict[str, Any]:
+    estate = Estate(
+        202,
+        {
+            "name": "vc02.corp.example.test",
+            "instance_uuid": "7d2f4a90-31e5-4b8c-a6d2-9e8f1b3c4d02",
+            "version": "8.0.3",
+            "build": "24022515",
+        },
+        "Rotterdam",
+        "corp.example.test",
+    )
+    estate.cluster(
+        "VDI-Cluster-R1",
+        [
+            host("esx-rtm-01.corp.example.test", "24022510", version="8.0.3"),
+            host("esx-rtm-02.corp.example.test", "24022510", version="8.0.3"),
+            host("esx-rtm-03.corp.example.test", "23299997", version="8.0.3"),
+        ],
+    )
+    golden_image(
+        estate,
+        "gold-win11-callcenter",
+        "VDI-Cluster-R1",
+        WIN11,
+        [("2026-10-patch", 33), ("2026-11-patch", 8)],
+    )
+    instant_clone_pool(estate, "IC-Win11-CallCenter", "VDI-Cluster-R1", 90, WIN11, "RTM-CC")
+    for index in range(1, 4):
+        estate.vm(
+            f"RTM-CC-OLD-{index:02d}",
+            "VDI-Cluster-R1",
+            "Horizon/IC-Win11-CallCenter",
+            WIN11,
+            hardware_version="vmx-15",
+            boot_time=when(70 + index),
+            tools_version_status2="guestToolsSupportedOld",
+            tools_version="11365",
+        )
+    return estate.scenario()
+
+
+def main() -> None:
+    for name, scenario in (("demo-vc01", build_vc01()), ("demo-vc02", build_vc02())):
+        path = SCENARIOS / f"{name}.json"
+        path.write_text(json.dumps(scenario, indent=1, ensure_ascii=False) + "\n")
+        print(f"{path}: {len(scenario['vms'])} VMs")
+
+
+if __name__ == "__main__":
+    main()
