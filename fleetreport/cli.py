@@ -11,8 +11,13 @@ from pathlib import Path
 from typing import NoReturn
 
 from fleetreport import __version__
-from fleetreport.collect.run import VCenterTarget, collect_all
-from fleetreport.credentials import DEFAULT_PASSWORD_ENV, resolve_password
+from fleetreport.collect.infer import InferenceRule
+from fleetreport.collect.run import HorizonTarget, VCenterTarget, collect_all
+from fleetreport.credentials import (
+    DEFAULT_HORIZON_PASSWORD_ENV,
+    DEFAULT_PASSWORD_ENV,
+    resolve_password,
+)
 from fleetreport.endpoints import TlsOptions, parse_endpoint
 from fleetreport.errors import ExitCode, FleetReportError, OutputError, UsageError
 from fleetreport.resources import demo_snapshot_path
@@ -42,15 +47,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-q", "--quiet", action="store_true", help="only errors")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    collect = commands.add_parser("collect", help="collect a snapshot from vCenter")
+    collect = commands.add_parser(
+        "collect", help="collect a snapshot from vCenter and Horizon Connection Servers"
+    )
     collect.add_argument(
         "--vcenter",
         action="append",
-        required=True,
+        default=[],
         metavar="HOST|URL",
         help="vCenter host (meaning https://HOST/sdk) or URL; repeat for several",
     )
-    collect.add_argument("--user", required=True, help="vCenter user, e.g. audit@vsphere.local")
+    collect.add_argument("--user", help="vCenter user, e.g. audit@vsphere.local")
     secret = collect.add_mutually_exclusive_group()
     secret.add_argument(
         "--password-env",
@@ -58,6 +65,35 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"environment variable holding the password (default {DEFAULT_PASSWORD_ENV})",
     )
     secret.add_argument("--password-file", type=Path, metavar="FILE", help="file holding it")
+    collect.add_argument(
+        "--horizon",
+        action="append",
+        default=[],
+        metavar="HOST|URL",
+        help="Connection Server (meaning https://HOST/rest) or URL; one per pod, repeatable",
+    )
+    collect.add_argument("--horizon-user", metavar="USER", help="Horizon administrator user")
+    collect.add_argument("--horizon-domain", metavar="DOMAIN", help="its Active Directory domain")
+    horizon_secret = collect.add_mutually_exclusive_group()
+    horizon_secret.add_argument(
+        "--horizon-password-env",
+        metavar="VAR",
+        help=f"variable holding the Horizon password (default {DEFAULT_HORIZON_PASSWORD_ENV})",
+    )
+    horizon_secret.add_argument(
+        "--horizon-password-file", type=Path, metavar="FILE", help="file holding it"
+    )
+    inference = collect.add_mutually_exclusive_group()
+    inference.add_argument(
+        "--infer-pools-from-folder",
+        metavar="PATH",
+        help="without --horizon: each folder directly below PATH (e.g. Horizon) is a pool",
+    )
+    inference.add_argument(
+        "--infer-pools-by-name",
+        metavar="REGEX",
+        help="without --horizon: VM names grouped into pools by the regex's 'pool' group",
+    )
     collect.add_argument("--ca-file", type=Path, metavar="PEM", help="extra CA certificate(s)")
     collect.add_argument(
         "--insecure", action="store_true", help="do not verify TLS certificates (not advised)"
@@ -105,27 +141,62 @@ def build_parser() -> argparse.ArgumentParser:
 
 def run_collect(args: argparse.Namespace) -> ExitCode:
     """``fleetreport collect``."""
-    endpoints = [
+    if not args.vcenter and not args.horizon:
+        raise UsageError("nothing to collect", hint="give --vcenter and/or --horizon")
+    if args.vcenter and not args.user:
+        raise UsageError("--vcenter needs --user")
+    if args.horizon and not (args.horizon_user and args.horizon_domain):
+        raise UsageError("--horizon needs --horizon-user and --horizon-domain")
+    inference = None
+    if args.infer_pools_from_folder is not None or args.infer_pools_by_name is not None:
+        if args.horizon:
+            raise UsageError(
+                "--infer-pools-* is for estates without --horizon",
+                hint="with a Connection Server, pools come from Horizon",
+            )
+        inference = InferenceRule(args.infer_pools_from_folder, args.infer_pools_by_name)
+        inference.compiled()
+    vcenter_endpoints = [
         parse_endpoint(text, default_path="/sdk", option="--vcenter") for text in args.vcenter
+    ]
+    horizon_endpoints = [
+        parse_endpoint(text, default_path="/rest", option="--horizon") for text in args.horizon
     ]
     check_writable(args.out)
     if args.insecure:
         log.warning("TLS certificate verification is OFF (--insecure): the server is not verified")
     tls = TlsOptions(verify=not args.insecure, ca_file=args.ca_file)
     tls.ssl_context()  # a bad --ca-file fails now, before any password is asked for
-    password = resolve_password(
-        env_var=args.password_env,
-        password_file=args.password_file,
-        prompt=f"Password for {args.user}: ",
-    )
-    targets = [
-        VCenterTarget(e, args.user, password, tls, args.timeout, args.page_size) for e in endpoints
-    ]
-    collection = collect_all(targets)
+    targets = []
+    if vcenter_endpoints:
+        password = resolve_password(
+            env_var=args.password_env,
+            password_file=args.password_file,
+            prompt=f"vCenter password for {args.user}: ",
+        )
+        targets = [
+            VCenterTarget(e, args.user, password, tls, args.timeout, args.page_size)
+            for e in vcenter_endpoints
+        ]
+    pods = []
+    if horizon_endpoints:
+        horizon_password = resolve_password(
+            env_var=args.horizon_password_env,
+            password_file=args.horizon_password_file,
+            prompt=f"Horizon password for {args.horizon_domain}\\{args.horizon_user}: ",
+            default_env_var=DEFAULT_HORIZON_PASSWORD_ENV,
+        )
+        pods = [
+            HorizonTarget(
+                e, args.horizon_user, args.horizon_domain, horizon_password, tls, args.timeout
+            )
+            for e in horizon_endpoints
+        ]
+    collection = collect_all(targets, pods, inference=inference)
     failed = collection.failures
     for failure in failed:
         print_error(failure)
-    succeeded = len(targets) - len(failed)
+    succeeded = len(targets) + len(pods) - len(failed)
     if failed and (not args.allow_partial or succeeded == 0):
         if succeeded:
             print_line("no snapshot written: a source failed (use --allow-partial to write anyway)")
@@ -135,7 +206,8 @@ def run_collect(args: argparse.Namespace) -> ExitCode:
     if not args.quiet:
         print(
             f"wrote {args.out}: {len(snapshot.vcenters)} vCenter(s), {len(snapshot.vms)} VMs,"
-            f" {len(snapshot.hosts)} hosts"
+            f" {len(snapshot.hosts)} hosts, {len(snapshot.pods)} pod(s), {len(snapshot.pools)}"
+            f" pools, {len(snapshot.machines)} machines"
         )
     return ExitCode.PARTIAL if failed else ExitCode.OK
 

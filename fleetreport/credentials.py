@@ -10,6 +10,7 @@ from pathlib import Path
 from fleetreport.errors import CredentialError
 
 DEFAULT_PASSWORD_ENV = "FLEETREPORT_PASSWORD"  # noqa: S105 (a variable name, not a password)
+DEFAULT_HORIZON_PASSWORD_ENV = "FLEETREPORT_HORIZON_PASSWORD"  # noqa: S105 (likewise)
 
 
 class Secret:

@@ -1,13 +1,22 @@
-"""Collect from every source the user named and assemble one snapshot."""
+"""Collect from every source the user named and assemble one joined snapshot."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from fleetreport import __version__
+from fleetreport.collect.horizon.client import HorizonClient
+from fleetreport.collect.horizon.collector import HorizonInventory, collect_horizon
+from fleetreport.collect.infer import InferenceRule, infer_pools
+from fleetreport.collect.join import (
+    VmIndex,
+    golden_image_times,
+    join_machines,
+    unmatched_vms,
+)
 from fleetreport.collect.vcenter.inventory import VCenterInventory, collect_vcenter
 from fleetreport.collect.vcenter.session import open_session
 from fleetreport.credentials import Secret
@@ -17,6 +26,7 @@ from fleetreport.snapshot.model import Snapshot, Source
 from fleetreport.snapshot.store import SCHEMA_VERSION
 
 log = logging.getLogger(__name__)
+Clock = Callable[[], datetime]
 
 
 @dataclass(frozen=True)
@@ -32,6 +42,18 @@ class VCenterTarget:
 
 
 @dataclass(frozen=True)
+class HorizonTarget:
+    """One Connection Server (one pod) to collect."""
+
+    endpoint: Endpoint
+    user: str
+    domain: str
+    password: Secret
+    tls: TlsOptions
+    timeout: float = 60.0
+
+
+@dataclass(frozen=True)
 class Collection:
     """The assembled snapshot and the errors of sources that failed."""
 
@@ -39,73 +61,160 @@ class Collection:
     failures: list[FleetReportError]
 
 
+@dataclass
+class _Gathered:
+    sources: list[Source] = field(default_factory=list)
+    vcenters: list[VCenterInventory] = field(default_factory=list)
+    pods: list[HorizonInventory] = field(default_factory=list)
+    failures: list[FleetReportError] = field(default_factory=list)
+
+
 def collect_all(
-    vcenters: Sequence[VCenterTarget], *, now: Callable[[], datetime] | None = None
+    vcenters: Sequence[VCenterTarget],
+    horizons: Sequence[HorizonTarget] = (),
+    *,
+    inference: InferenceRule | None = None,
+    now: Clock | None = None,
 ) -> Collection:
-    """Collect every target; a failing source is recorded, never silently dropped."""
+    """Collect every target and join them; a failing source is recorded, never dropped."""
     clock = now or (lambda: datetime.now(UTC))
-    sources: list[Source] = []
-    inventories: list[VCenterInventory] = []
-    failures: list[FleetReportError] = []
+    gathered = _Gathered()
     for target in vcenters:
-        started = clock()
-        round_trips = 0
-        try:
-            with open_session(
-                target.endpoint, target.user, target.password, target.tls, target.timeout
-            ) as session:
-                inventory = collect_vcenter(session, page_size=target.page_size)
-                round_trips = session.round_trips.count
-            round_trips += 1  # the logout
-        except FleetReportError as error:
-            failures.append(error)
-            sources.append(
-                Source(
-                    kind="vcenter",
-                    url=target.endpoint.url,
-                    status="failed",
-                    started_at=started,
-                    finished_at=clock(),
-                    tls_verified=_verified(target),
-                    error=error.message,
-                )
-            )
-            continue
-        inventories.append(inventory)
-        sources.append(
+        _collect_vcenter(target, gathered, clock)
+    for horizon in horizons:
+        _collect_pod(horizon, gathered, clock)
+    return Collection(_assemble(gathered, inference, clock()), gathered.failures)
+
+
+def _collect_vcenter(target: VCenterTarget, gathered: _Gathered, clock: Clock) -> None:
+    started = clock()
+    verified = target.endpoint.scheme == "https" and target.tls.verify
+    try:
+        with open_session(
+            target.endpoint, target.user, target.password, target.tls, target.timeout
+        ) as session:
+            inventory = collect_vcenter(session, page_size=target.page_size)
+            counter = session.round_trips
+        round_trips = counter.count  # the logout included
+    except FleetReportError as error:
+        gathered.failures.append(error)
+        gathered.sources.append(
             Source(
-                kind="vcenter",
-                url=target.endpoint.url,
-                status="ok",
-                started_at=started,
-                finished_at=clock(),
-                tls_verified=_verified(target),
-                round_trips=round_trips,
-                objects=inventory.object_count,
-                instance_uuid=inventory.vcenter.instance_uuid,
-                api_versions={"vim25": inventory.vcenter.api_version},
+                "vcenter",
+                target.endpoint.url,
+                "failed",
+                started,
+                clock(),
+                verified,
+                error=error.message,
             )
         )
-        log.info(
-            "%s: %d VMs, %d hosts in %d round trips",
+        return
+    gathered.vcenters.append(inventory)
+    gathered.sources.append(
+        Source(
+            "vcenter",
             target.endpoint.url,
-            len(inventory.vms),
-            len(inventory.hosts),
-            round_trips,
+            "ok",
+            started,
+            clock(),
+            verified,
+            round_trips=round_trips,
+            objects=inventory.object_count,
+            instance_uuid=inventory.vcenter.instance_uuid,
+            api_versions={"vim25": inventory.vcenter.api_version},
         )
-    snapshot = Snapshot(
+    )
+    log.info(
+        "%s: %d VMs, %d hosts in %d round trips",
+        target.endpoint.url,
+        len(inventory.vms),
+        len(inventory.hosts),
+        round_trips,
+    )
+
+
+def _collect_pod(target: HorizonTarget, gathered: _Gathered, clock: Clock) -> None:
+    started = clock()
+    verified = target.endpoint.scheme == "https" and target.tls.verify
+    client = HorizonClient(
+        target.endpoint, target.user, target.domain, target.password, target.tls, target.timeout
+    )
+    try:
+        with client:
+            pod = collect_horizon(client)
+    except FleetReportError as error:
+        gathered.failures.append(error)
+        gathered.sources.append(
+            Source(
+                "horizon",
+                target.endpoint.url,
+                "failed",
+                started,
+                clock(),
+                verified,
+                error=error.message,
+                round_trips=client.round_trips,
+            )
+        )
+        return
+    gathered.pods.append(pod)
+    gathered.sources.append(
+        Source(
+            "horizon",
+            target.endpoint.url,
+            "ok",
+            started,
+            clock(),
+            verified,
+            round_trips=client.round_trips,
+            objects=pod.object_count,
+            api_versions=dict(pod.pod.api_versions),
+        )
+    )
+    log.info(
+        "%s: %d pools, %d machines, %d sessions in %d round trips",
+        target.endpoint.url,
+        len(pod.pools),
+        len(pod.machines),
+        len(pod.sessions),
+        client.round_trips,
+    )
+
+
+def _assemble(gathered: _Gathered, inference: InferenceRule | None, finished: datetime) -> Snapshot:
+    vms = [vm for inventory in gathered.vcenters for vm in inventory.vms]
+    index = VmIndex(vms)
+    pods = gathered.pods
+    vcenter_uuids = {
+        (vc.pod, vc.id): vc.instance_uuid for pod in pods for vc in pod.vcenters if vc.instance_uuid
+    }
+    machines = join_machines((m for pod in pods for m in pod.machines), index, vcenter_uuids)
+    pools = golden_image_times((p for pod in pods for p in pod.pools), index)
+    if inference is not None and not pods:
+        inferred_pools, inferred_machines = infer_pools(vms, inference)
+        pools += golden_image_times(inferred_pools, index)
+        machines += inferred_machines
+    unjoined = [m for m in machines if m.join == "none"]
+    if unjoined:
+        log.warning("%d Horizon machine(s) have no VM in the collected vCenters", len(unjoined))
+    return Snapshot(
         schema_version=SCHEMA_VERSION,
         generator=f"fleetreport {__version__}",
-        collected_at=clock(),
-        sources=sources,
-        vcenters=[i.vcenter for i in inventories],
-        datacenters=[d for i in inventories for d in i.datacenters],
-        clusters=[c for i in inventories for c in i.clusters],
-        hosts=[h for i in inventories for h in i.hosts],
-        vms=[v for i in inventories for v in i.vms],
+        collected_at=finished,
+        sources=gathered.sources,
+        vcenters=[i.vcenter for i in gathered.vcenters],
+        datacenters=[d for i in gathered.vcenters for d in i.datacenters],
+        clusters=[c for i in gathered.vcenters for c in i.clusters],
+        hosts=[h for i in gathered.vcenters for h in i.hosts],
+        vms=vms,
+        pods=[pod.pod for pod in pods],
+        pools=pools,
+        machines=machines,
+        sessions=[s for pod in pods for s in pod.sessions],
+        connection_servers=[c for pod in pods for c in pod.connection_servers],
+        horizon_vcenters=[v for pod in pods for v in pod.vcenters],
+        gateways=[g for pod in pods for g in pod.gateways],
+        event_databases=[e for pod in pods for e in pod.event_databases],
+        unmatched_vms=unmatched_vms(pools, machines, vms),
     )
-    return Collection(snapshot, failures)
-
-
-def _verified(target: VCenterTarget) -> bool:
-    return target.endpoint.scheme == "https" and target.tls.verify

@@ -189,6 +189,283 @@ class VirtualMachine:
 
 
 @dataclass(frozen=True)
+class HorizonPod:
+    """A Horizon pod, reached through one of its Connection Servers."""
+
+    id: str
+    """The pod's key in this snapshot: the Connection Server host fleetreport asked."""
+    url: str
+    """REST API URL."""
+    api_versions: dict[str, str] = field(default_factory=dict)
+    """Endpoint version used per collection, e.g. ``{"machines": "v10"}``."""
+
+
+@dataclass(frozen=True)
+class DesktopPool:
+    """A desktop pool or RDS farm (``kind``), or a pool inferred from vCenter."""
+
+    pod: str
+    """Pod id (see HorizonPod), or ``inferred``."""
+    id: str
+    """Horizon's id."""
+    kind: str
+    """``desktop_pool``, ``farm`` or ``inferred``."""
+    name: str
+    """Pool name."""
+    display_name: str | None
+    """Name users see."""
+    type: str | None
+    """``AUTOMATED``, ``MANUAL`` or ``RDS`` (verbatim, unknown values kept)."""
+    source: str | None
+    """``INSTANT_CLONE``, ``VIRTUAL_CENTER`` (full clone), ``UNMANAGED``, ..."""
+    enabled: bool | None
+    """Pool enabled."""
+    provisioning_enabled: bool | None
+    """Provisioning enabled (automated pools)."""
+    user_assignment: str | None
+    """``FLOATING`` or ``DEDICATED``."""
+    power_policy: str | None
+    """``ALWAYS_POWERED_ON``, ``POWER_OFF``, ``SUSPEND`` or ``TAKE_NO_POWER_ACTION``."""
+    naming_pattern: str | None
+    """Machine naming pattern."""
+    min_machines: int | None
+    """Minimum number of machines."""
+    max_machines: int | None
+    """Maximum number of machines."""
+    spare_machines: int | None
+    """Spare (powered-on, unassigned) machines."""
+    vm_folder_path: str | None
+    """vCenter folder path of the pool's machines (``/DC/vm/VDI/IC``)."""
+    parent_vm_id: str | None
+    """Golden image VM moref."""
+    parent_vm_path: str | None
+    """Golden image VM path."""
+    base_snapshot_id: str | None
+    """Golden image snapshot moref."""
+    base_snapshot_path: str | None
+    """Golden image snapshot path (``/2026-10-patch``)."""
+    image_state: str | None
+    """Current image state (instant clones), e.g. ``READY``."""
+    pending_image_state: str | None
+    """Pending image push state, e.g. ``PUBLISHING`` or ``FAILED``."""
+    pending_image_error: str | None
+    """Why a pending image push failed."""
+    pending_snapshot_id: str | None
+    """Snapshot moref of the image being pushed."""
+    last_provisioning_error: str | None
+    """Last provisioning error text."""
+    last_provisioning_error_time: datetime | None
+    """When it happened (UTC)."""
+    vcenter_id: str | None
+    """Horizon's id of the pool's vCenter."""
+    vcenter: str | None
+    """Instance UUID of that vCenter, when Horizon told it."""
+    golden_image_created: datetime | None = None
+    """Creation time of the base snapshot, joined from vCenter; None when not found."""
+    machine_count: int | None = None
+    """Machines Horizon reports in the pool."""
+    farm_id: str | None = None
+    """For an RDS desktop pool, the farm behind it."""
+
+
+@dataclass(frozen=True)
+class Machine:
+    """A desktop (or RDS host) as Horizon sees it, joined to its vCenter VM."""
+
+    pod: str
+    """Pod id, or ``inferred``."""
+    id: str
+    """Horizon's id (the VM moref for inferred machines)."""
+    kind: str
+    """``machine``, ``rds_server`` or ``inferred``."""
+    name: str
+    """Machine name."""
+    dns_name: str | None
+    """DNS name reported by the agent."""
+    pool_id: str | None
+    """Desktop pool or farm id."""
+    state: str | None
+    """Horizon machine state (``AVAILABLE``, ``AGENT_UNREACHABLE``, ...; unknown kept verbatim)."""
+    agent_version: str | None
+    """Horizon agent version."""
+    agent_build: str | None
+    """Horizon agent build."""
+    operating_system: str | None
+    """Horizon's OS value, e.g. ``WINDOWS_11``."""
+    user_names: list[str]
+    """Assigned users."""
+    power_state: str | None
+    """Horizon's view of the VM power state (``POWERED_ON``, ...)."""
+    operation_state: str | None
+    """Current operation state, if any."""
+    base_vm_id: str | None
+    """Golden image VM moref the machine was built from."""
+    base_snapshot_id: str | None
+    """Golden image snapshot moref the machine was built from."""
+    pending_base_vm_id: str | None
+    """Image VM of a push in progress."""
+    pending_base_snapshot_id: str | None
+    """Image snapshot of a push in progress."""
+    create_time: datetime | None
+    """When Horizon created the machine (UTC)."""
+    missing_in_vcenter: bool | None
+    """Horizon says the VM is gone from vCenter."""
+    in_maintenance_mode: bool | None
+    """Horizon maintenance flag."""
+    vcenter_id: str | None
+    """Horizon's id of the machine's vCenter."""
+    vm_moid: str | None
+    """VM moref as Horizon reports it (machines v5 and later)."""
+    vm_path: str | None
+    """VM path as Horizon reports it."""
+    host_name: str | None
+    """ESXi host as Horizon reports it."""
+    vm_vcenter: str | None
+    """Instance UUID of the joined VM's vCenter; None when not joined."""
+    vm_moref: str | None
+    """Moref of the joined VM; None when not joined."""
+    join: str
+    """How the VM was found: ``vm_moid``, ``name``, ``dns_name``, ``path``, ``inferred`` or
+    ``none``."""
+
+
+@dataclass(frozen=True)
+class Session:
+    """A user session."""
+
+    pod: str
+    """Pod id."""
+    id: str
+    """Horizon's id."""
+    user_name: str | None
+    """``DOMAIN\\user``."""
+    machine_id: str | None
+    """Machine (or RDS host) id."""
+    pool_id: str | None
+    """Desktop pool id."""
+    farm_id: str | None
+    """Farm id, for RDS sessions."""
+    session_type: str | None
+    """``DESKTOP`` or ``APPLICATION``."""
+    state: str | None
+    """``CONNECTED``, ``DISCONNECTED`` or ``PENDING``."""
+    protocol: str | None
+    """``BLAST``, ``PCOIP``, ``RDP``, ..."""
+    start_time: datetime | None
+    """Session start (UTC)."""
+    disconnected_time: datetime | None
+    """When it was disconnected (UTC), if it is."""
+    idle_duration_minutes: int | None
+    """Idle time as Horizon reports it, in minutes."""
+
+
+@dataclass(frozen=True)
+class ServiceStatus:
+    """One service of a Connection Server."""
+
+    name: str
+    """Service name."""
+    status: str
+    """Its status, e.g. ``UP``."""
+
+
+@dataclass(frozen=True)
+class ConnectionServer:
+    """A Connection Server and its health."""
+
+    pod: str
+    """Pod id."""
+    id: str
+    """Horizon's id."""
+    name: str
+    """Server name."""
+    status: str | None
+    """``OK``, ``ERROR``, ..."""
+    version: str | None
+    """Horizon version."""
+    build: str | None
+    """Horizon build."""
+    certificate_valid: bool | None
+    """Horizon's verdict on the TLS certificate."""
+    certificate_valid_from: datetime | None
+    """Certificate start (UTC)."""
+    certificate_valid_to: datetime | None
+    """Certificate expiry (UTC)."""
+    services: list[ServiceStatus] = field(default_factory=list)
+    """Service states."""
+
+
+@dataclass(frozen=True)
+class HorizonVCenter:
+    """A vCenter as Horizon sees it (configuration and monitoring)."""
+
+    pod: str
+    """Pod id."""
+    id: str
+    """Horizon's id of the vCenter."""
+    name: str
+    """Server name."""
+    instance_uuid: str | None
+    """vCenter instance UUID: the key that joins Horizon to vCenter."""
+    version: str | None
+    """vCenter version Horizon reports."""
+    build: str | None
+    """vCenter build Horizon reports."""
+    enabled: bool | None
+    """Enabled in Horizon."""
+    status: str | None
+    """Worst connection status from the Connection Servers' monitoring."""
+
+
+@dataclass(frozen=True)
+class Gateway:
+    """A Unified Access Gateway or security server."""
+
+    pod: str
+    """Pod id."""
+    id: str
+    """Horizon's id."""
+    name: str
+    """Gateway name."""
+    status: str | None
+    """Status."""
+    type: str | None
+    """``UAG``, ..."""
+    version: str | None
+    """Version."""
+    certificate_valid: bool | None
+    """Certificate health."""
+
+
+@dataclass(frozen=True)
+class EventDatabase:
+    """A pod's event database."""
+
+    pod: str
+    """Pod id."""
+    status: str | None
+    """``CONNECTED``, ``NOT_CONFIGURED``, ..."""
+    server_name: str | None
+    """Database server."""
+    database_name: str | None
+    """Database name."""
+
+
+@dataclass(frozen=True)
+class UnmatchedVm:
+    """A VM in a pool's folder that no pool knows."""
+
+    vcenter: str
+    """Instance UUID."""
+    moref: str
+    """VM moref."""
+    name: str
+    """VM name."""
+    pool_id: str
+    """The pool whose folder it sits in."""
+
+
+@dataclass(frozen=True)
 class Snapshot:
     """Everything one collection found. Lists are sorted by their ids."""
 
@@ -210,3 +487,21 @@ class Snapshot:
     """ESXi hosts of all vCenters."""
     vms: list[VirtualMachine] = field(default_factory=list)
     """Virtual machines of all vCenters, templates included."""
+    pods: list[HorizonPod] = field(default_factory=list)
+    """Horizon pods that answered."""
+    pools: list[DesktopPool] = field(default_factory=list)
+    """Desktop pools, RDS farms and inferred pools."""
+    machines: list[Machine] = field(default_factory=list)
+    """Horizon machines and RDS hosts, each joined to its VM where possible."""
+    sessions: list[Session] = field(default_factory=list)
+    """User sessions."""
+    connection_servers: list[ConnectionServer] = field(default_factory=list)
+    """Connection Servers."""
+    horizon_vcenters: list[HorizonVCenter] = field(default_factory=list)
+    """vCenters as Horizon sees them."""
+    gateways: list[Gateway] = field(default_factory=list)
+    """Gateways."""
+    event_databases: list[EventDatabase] = field(default_factory=list)
+    """Event databases, one per pod."""
+    unmatched_vms: list[UnmatchedVm] = field(default_factory=list)
+    """VMs in a pool's folder that no Horizon machine claims."""

@@ -23,6 +23,9 @@ def sorted_snapshot(snapshot: Snapshot) -> Snapshot:
     def by_vcenter_and_moref(item: Any) -> tuple[str, Any]:
         return (item.vcenter, natural_key(item.moref))
 
+    def by_pod_and_id(item: Any) -> tuple[str, Any]:
+        return (item.pod, natural_key(item.id))
+
     return dataclasses.replace(
         snapshot,
         sources=sorted(snapshot.sources, key=lambda s: (s.kind, s.url)),
@@ -31,6 +34,15 @@ def sorted_snapshot(snapshot: Snapshot) -> Snapshot:
         clusters=sorted(snapshot.clusters, key=by_vcenter_and_moref),
         hosts=sorted(snapshot.hosts, key=by_vcenter_and_moref),
         vms=sorted(snapshot.vms, key=by_vcenter_and_moref),
+        pods=sorted(snapshot.pods, key=lambda p: p.id),
+        pools=sorted(snapshot.pools, key=by_pod_and_id),
+        machines=sorted(snapshot.machines, key=by_pod_and_id),
+        sessions=sorted(snapshot.sessions, key=by_pod_and_id),
+        connection_servers=sorted(snapshot.connection_servers, key=by_pod_and_id),
+        horizon_vcenters=sorted(snapshot.horizon_vcenters, key=by_pod_and_id),
+        gateways=sorted(snapshot.gateways, key=by_pod_and_id),
+        event_databases=sorted(snapshot.event_databases, key=lambda e: e.pod),
+        unmatched_vms=sorted(snapshot.unmatched_vms, key=by_vcenter_and_moref),
     )
 
 

@@ -1,0 +1,1 @@
+"""Horizon Connection Server REST collection; no HTTP object leaves this package."""

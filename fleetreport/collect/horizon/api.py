@@ -1,0 +1,82 @@
+"""What fleetreport reads from the Horizon REST API, and which endpoint versions exist.
+
+Servers from Horizon 2111 to 2512 expose different versions of each list; the client uses
+the newest one a server answers (a 404 means "not on this server").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Collection:
+    """One list endpoint."""
+
+    key: str
+    """Name used in the snapshot's ``api_versions``."""
+    path: str
+    """Path below ``/rest`` with ``{v}`` for the version segment."""
+    newest: int
+    """Newest version fleetreport knows (Horizon 2512)."""
+    paged: bool = False
+    """Takes ``page`` and ``size``, answers ``HAS_MORE_RECORDS``."""
+    unversioned_v1: bool = False
+    """v1 has no version segment (``/monitor/gateways``)."""
+    required: bool = True
+    """A failure here fails the source; otherwise it is recorded and skipped."""
+    single: bool = False
+    """The response is one object, not a list."""
+
+    def path_for(self, version: int) -> str:
+        """The URL path of ``version``."""
+        if version == 1 and self.unversioned_v1:
+            return self.path.replace("/{v}", "")
+        return self.path.replace("{v}", f"v{version}")
+
+
+PAGE_SIZE = 1000
+"""The largest page the API allows."""
+
+DESKTOP_POOLS = Collection("desktop_pools", "/inventory/{v}/desktop-pools", 12)
+MACHINES = Collection("machines", "/inventory/{v}/machines", 10, paged=True)
+SESSIONS = Collection("sessions", "/inventory/{v}/sessions", 7, paged=True)
+FARMS = Collection("farms", "/inventory/{v}/farms", 9, required=False)
+RDS_SERVERS = Collection("rds_servers", "/inventory/{v}/rds-servers", 6, paged=True, required=False)
+VIRTUAL_CENTERS = Collection("virtual_centers", "/config/{v}/virtual-centers", 6)
+CONNECTION_SERVERS = Collection(
+    "connection_servers",
+    "/monitor/{v}/connection-servers",
+    4,
+    unversioned_v1=True,
+    required=False,
+)
+VIRTUAL_CENTERS_MONITOR = Collection(
+    "virtual_centers_monitor",
+    "/monitor/{v}/virtual-centers",
+    4,
+    unversioned_v1=True,
+    required=False,
+)
+GATEWAYS = Collection("gateways", "/monitor/{v}/gateways", 5, unversioned_v1=True, required=False)
+EVENT_DATABASE = Collection(
+    "event_database",
+    "/monitor/{v}/event-database",
+    2,
+    unversioned_v1=True,
+    required=False,
+    single=True,
+)
+
+ALL = (
+    VIRTUAL_CENTERS,
+    DESKTOP_POOLS,
+    FARMS,
+    MACHINES,
+    RDS_SERVERS,
+    SESSIONS,
+    CONNECTION_SERVERS,
+    VIRTUAL_CENTERS_MONITOR,
+    GATEWAYS,
+    EVENT_DATABASE,
+)

@@ -1,0 +1,221 @@
+"""The Horizon collector against the spec-faithful Connection Server on loopback."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from support.horizon_server import EXAMPLE_DATA, HorizonTestServer
+
+from fleetreport.cli import main
+from fleetreport.collect.horizon.client import HorizonClient
+from fleetreport.collect.horizon.collector import HorizonInventory, collect_horizon
+from fleetreport.credentials import Secret
+from fleetreport.endpoints import TlsOptions, parse_endpoint
+from fleetreport.errors import CredentialError, ExitCode, SourceError
+from fleetreport.snapshot import load_snapshot
+
+
+def client_for(
+    server: HorizonTestServer, password: str | None = None, **kwargs: object
+) -> HorizonClient:
+    creds = server.credentials
+    return HorizonClient(
+        parse_endpoint(server.url, default_path="/rest", option="--horizon"),
+        creds["username"],
+        creds["domain"],
+        Secret(password if password is not None else creds["password"]),
+        TlsOptions(ca_file=Path(server.ca_file)),
+        timeout=10,
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+def collect(server: HorizonTestServer, **kwargs: object) -> HorizonInventory:
+    with client_for(server, **kwargs) as client:
+        return collect_horizon(client)
+
+
+@pytest.fixture
+def server_2512() -> Iterator[HorizonTestServer]:
+    with HorizonTestServer(EXAMPLE_DATA, profile="2512") as server:
+        yield server
+
+
+def test_newest_versions_and_every_collection(server_2512: HorizonTestServer) -> None:
+    pod = collect(server_2512)
+    assert pod.pod.api_versions["machines"] == "v10"
+    assert pod.pod.api_versions["desktop_pools"] == "v12"
+    assert pod.pod.api_versions["sessions"] == "v7"
+    assert {p.kind for p in pod.pools} == {"desktop_pool", "farm"}
+    assert len([p for p in pod.pools if p.kind == "desktop_pool"]) == 3
+    assert len([m for m in pod.machines if m.kind == "machine"]) == 15
+    assert len([m for m in pod.machines if m.kind == "rds_server"]) == 2
+    assert len(pod.sessions) == 8
+    assert len(pod.connection_servers) == 2
+    assert [vc.instance_uuid for vc in pod.vcenters] == ["11111111-2222-3333-4444-555555555555"]
+    assert pod.event_databases and pod.gateways
+    pool = next(p for p in pod.pools if p.source == "INSTANT_CLONE" and p.kind == "desktop_pool")
+    assert pool.power_policy == "ALWAYS_POWERED_ON"
+    assert pool.vcenter == "11111111-2222-3333-4444-555555555555"
+    assert pool.base_snapshot_id and pool.parent_vm_id
+    assert pool.last_provisioning_error and pool.last_provisioning_error_time
+    machine = next(m for m in pod.machines if m.name == "ic-w11-001")
+    assert machine.vm_moid == "vm-42" and machine.agent_version == "8.17.0"
+    assert machine.power_state == "POWERED_ON"
+    assert server_2512.calls("/logout", "POST"), "the session must be logged out"
+
+
+def test_unknown_machine_state_is_kept_verbatim(server_2512: HorizonTestServer) -> None:
+    states = {m.state for m in collect(server_2512).machines}
+    assert "FUTURE_STATE_X" in states and "AGENT_UNREACHABLE" in states
+
+
+def test_old_server_uses_its_versions_and_has_no_moid() -> None:
+    with HorizonTestServer(EXAMPLE_DATA, profile="2111") as server:
+        pod = collect(server)
+    assert pod.pod.api_versions["machines"] == "v2"
+    assert pod.pod.api_versions["desktop_pools"] == "v5"
+    assert pod.pod.api_versions["sessions"] == "v1"
+    machines = [m for m in pod.machines if m.kind == "machine"]
+    assert len(machines) == 15
+    assert all(m.vm_moid is None for m in machines)
+    assert all(m.vm_path for m in machines)
+
+
+def test_many_pages(server_2512: HorizonTestServer) -> None:
+    pod = collect(server_2512, page_size=4)
+    assert len([m for m in pod.machines if m.kind == "machine"]) == 15
+    pages = [r for r in server_2512.calls("/inventory/v10/machines", "GET")]
+    assert len(pages) == 4
+    assert len({m.id for m in pod.machines}) == len(pod.machines)
+
+
+def test_token_expiring_mid_listing_is_refreshed() -> None:
+    with HorizonTestServer(EXAMPLE_DATA, profile="2512", token_ttl_requests=3) as server:
+        pod = collect(server, page_size=4)
+        assert len([m for m in pod.machines if m.kind == "machine"]) == 15
+        assert server.calls("/refresh", "POST")
+        assert len(server.calls("/login", "POST")) == 1
+
+
+def test_refused_refresh_logs_in_again(server_2512: HorizonTestServer) -> None:
+    with client_for(server_2512, page_size=4) as client:
+        server_2512.expire_access_tokens()
+        server_2512.invalidate_refresh_tokens()
+        pod = collect_horizon(client)
+    assert len(pod.sessions) == 8
+    assert len(server_2512.calls("/login", "POST")) == 2
+
+
+def test_throttled_call_waits_as_told(server_2512: HorizonTestServer) -> None:
+    waits: list[float] = []
+    server_2512.throttle(r"/inventory/v10/machines", on_call=2, retry_after=3)
+    pod = collect(server_2512, page_size=4, sleep=waits.append)
+    assert waits == [3.0]
+    assert len([m for m in pod.machines if m.kind == "machine"]) == 15
+
+
+def test_wrong_password(server_2512: HorizonTestServer) -> None:
+    with pytest.raises(CredentialError) as caught, client_for(server_2512, password="wrong"):
+        pass
+    assert "rejected the user name or password" in caught.value.one_line()
+    assert "wrong" not in caught.value.one_line()
+
+
+@pytest.mark.parametrize("kind", ["html", "junk"])
+def test_html_or_junk_instead_of_json(server_2512: HorizonTestServer, kind: str) -> None:
+    server_2512.fault(r"/inventory/v\d+/desktop-pools", kind=kind)
+    with pytest.raises(SourceError, match="did not answer like a Horizon REST API"):
+        collect(server_2512)
+    assert server_2512.calls("/logout", "POST"), "logout also after an error"
+
+
+def test_certificate_for_another_host() -> None:
+    with HorizonTestServer(EXAMPLE_DATA, wrong_hostname=True) as server:
+        with pytest.raises(SourceError) as caught:
+            collect(server)
+    assert "--ca-file" in caught.value.one_line() and "--insecure" in caught.value.one_line()
+
+
+def run_cli(server: HorizonTestServer, tmp_path: Path, *extra: str) -> tuple[int, Path]:
+    out = tmp_path / "snapshot.json"
+    os.environ["HZ_TEST_PASSWORD"] = server.credentials["password"]
+    try:
+        code = main(
+            [
+                "collect",
+                "--horizon",
+                server.url,
+                "--horizon-user",
+                server.credentials["username"],
+                "--horizon-domain",
+                server.credentials["domain"],
+                "--horizon-password-env",
+                "HZ_TEST_PASSWORD",
+                "--ca-file",
+                str(server.ca_file),
+                "--out",
+                str(out),
+                *extra,
+            ]
+        )
+    finally:
+        del os.environ["HZ_TEST_PASSWORD"]
+    return code, out
+
+
+def test_cli_bad_answers_fail_cleanly(
+    server_2512: HorizonTestServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    server_2512.fault(r"/inventory/v\d+/machines", kind="html")
+    code, out = run_cli(server_2512, tmp_path)
+    err = capsys.readouterr().err
+    assert code == ExitCode.ERROR
+    assert err.count("\n") == 1 and "Horizon REST API" in err and "Traceback" not in err
+    assert not out.exists()
+
+
+def test_cli_unreachable_connection_server(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    os.environ["HZ_TEST_PASSWORD"] = "x"
+    try:
+        code = main(
+            [
+                "collect",
+                "--horizon",
+                f"127.0.0.1:{port}",
+                "--horizon-user",
+                "u",
+                "--horizon-domain",
+                "D",
+                "--horizon-password-env",
+                "HZ_TEST_PASSWORD",
+                "--out",
+                str(tmp_path / "s.json"),
+            ]
+        )
+    finally:
+        del os.environ["HZ_TEST_PASSWORD"]
+    err = capsys.readouterr().err
+    assert code == ExitCode.ERROR and "connection refused" in err and err.count("\n") == 1
+
+
+def test_cli_horizon_only_snapshot(server_2512: HorizonTestServer, tmp_path: Path) -> None:
+    code, out = run_cli(server_2512, tmp_path)
+    assert code == ExitCode.OK
+    snapshot = load_snapshot(out)
+    (source,) = snapshot.sources
+    assert source.kind == "horizon" and source.status == "ok"
+    assert source.api_versions["machines"] == "v10"
+    assert server_2512.credentials["password"] not in out.read_text()
+    # no vCenter collected: nothing can be joined, and the snapshot says so per machine
+    assert {m.join for m in snapshot.machines} == {"none"}
