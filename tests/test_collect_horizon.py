@@ -134,9 +134,11 @@ def test_html_or_junk_instead_of_json(server_2512: HorizonTestServer, kind: str)
 
 
 def test_certificate_for_another_host() -> None:
-    with HorizonTestServer(EXAMPLE_DATA, wrong_hostname=True) as server:
-        with pytest.raises(SourceError) as caught:
-            collect(server)
+    with (
+        HorizonTestServer(EXAMPLE_DATA, wrong_hostname=True) as server,
+        pytest.raises(SourceError) as caught,
+    ):
+        collect(server)
     assert "--ca-file" in caught.value.one_line() and "--insecure" in caught.value.one_line()
 
 
@@ -219,3 +221,48 @@ def test_cli_horizon_only_snapshot(server_2512: HorizonTestServer, tmp_path: Pat
     assert server_2512.credentials["password"] not in out.read_text()
     # no vCenter collected: nothing can be joined, and the snapshot says so per machine
     assert {m.join for m in snapshot.machines} == {"none"}
+
+
+@pytest.mark.simulator
+def test_vcenter_ok_but_horizon_failed_is_partial(
+    server_2512: HorizonTestServer,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from support.vcsim import start_vcsim
+
+    server_2512.fault(r"/inventory/v\d+/machines", kind="status:503")
+    with start_vcsim("basic") as vcenter:
+        cas = tmp_path / "cas.pem"
+        cas.write_text(Path(vcenter.ca_file).read_text() + Path(server_2512.ca_file).read_text())
+        monkeypatch.setenv("VC_PW", vcenter.password)
+        monkeypatch.setenv("HZ_PW", server_2512.credentials["password"])
+        base = [
+            "collect",
+            "--vcenter",
+            vcenter.url,
+            "--user",
+            vcenter.username,
+            "--password-env",
+            "VC_PW",
+            "--horizon",
+            server_2512.url,
+            "--horizon-user",
+            server_2512.credentials["username"],
+            "--horizon-domain",
+            server_2512.credentials["domain"],
+            "--horizon-password-env",
+            "HZ_PW",
+            "--ca-file",
+            str(cas),
+        ]
+        out = tmp_path / "s.json"
+        assert main([*base, "--out", str(out)]) == ExitCode.ERROR
+        err = capsys.readouterr().err
+        assert server_2512.url in err and "--allow-partial" in err
+        assert not out.exists()
+        assert main([*base, "--allow-partial", "--out", str(out)]) == ExitCode.PARTIAL
+    snapshot = load_snapshot(out)
+    assert {s.kind: s.status for s in snapshot.sources} == {"vcenter": "ok", "horizon": "failed"}
+    assert snapshot.vms and not snapshot.machines

@@ -135,7 +135,9 @@ class HorizonClient:
         """
         for version in range(collection.newest, 0, -1):
             path = collection.path_for(version)
-            first = self._get(path, {"page": 1, "size": self._page_size} if collection.paged else None)
+            first = self._get(
+                path, {"page": 1, "size": self._page_size} if collection.paged else None
+            )
             if first.status_code == 404:
                 continue
             self.versions[collection.key] = f"v{version}"
