@@ -69,9 +69,28 @@ def texts(record: Any, path: str) -> list[str]:
     return [item for item in value if isinstance(item, str)] if isinstance(value, list) else []
 
 
+def _image_fields(record: Any, settings: str) -> dict[str, Any]:
+    """Golden image and provisioning state, the same for pools and farms below ``settings``."""
+    provisioning = f"{settings}provisioning_settings"
+    status = f"{settings}provisioning_status_data"
+    return {
+        "vm_folder_path": text(record, f"{provisioning}.vm_folder_path"),
+        "parent_vm_id": text(record, f"{provisioning}.parent_vm_id"),
+        "parent_vm_path": text(record, f"{provisioning}.parent_vm_path"),
+        "base_snapshot_id": text(record, f"{provisioning}.base_snapshot_id"),
+        "base_snapshot_path": text(record, f"{provisioning}.snapshot_path"),
+        "image_state": text(record, f"{status}.instant_clone_current_image_state"),
+        "pending_image_state": text(record, f"{status}.instant_clone_pending_image_state"),
+        "pending_image_error": text(record, f"{status}.instant_clone_pending_image_error"),
+        "pending_snapshot_id": text(record, f"{status}.instant_clone_pending_image_snapshot_id"),
+        "last_provisioning_error": text(record, f"{status}.last_provisioning_error"),
+        "last_provisioning_error_time": epoch_ms(record, f"{status}.last_provisioning_error_time"),
+    }
+
+
 def desktop_pool(pod: str, record: Any, vcenter_uuids: Mapping[str, str]) -> DesktopPool:
     vcenter_id = text(record, "vcenter_id")
-    status = "provisioning_status_data"
+    naming = "pattern_naming_settings"
     return DesktopPool(
         pod=pod,
         id=text(record, "id") or "",
@@ -84,32 +103,22 @@ def desktop_pool(pod: str, record: Any, vcenter_uuids: Mapping[str, str]) -> Des
         provisioning_enabled=flag(record, "enable_provisioning"),
         user_assignment=text(record, "user_assignment"),
         power_policy=text(record, "session_settings.power_policy", "settings.power_policy"),
-        naming_pattern=text(record, "pattern_naming_settings.naming_pattern"),
-        min_machines=whole(record, "pattern_naming_settings.min_number_of_machines"),
-        max_machines=whole(record, "pattern_naming_settings.max_number_of_machines"),
-        spare_machines=whole(record, "pattern_naming_settings.number_of_spare_machines"),
-        vm_folder_path=text(record, "provisioning_settings.vm_folder_path"),
-        parent_vm_id=text(record, "provisioning_settings.parent_vm_id"),
-        parent_vm_path=text(record, "provisioning_settings.parent_vm_path"),
-        base_snapshot_id=text(record, "provisioning_settings.base_snapshot_id"),
-        base_snapshot_path=text(record, "provisioning_settings.snapshot_path"),
-        image_state=text(record, f"{status}.instant_clone_current_image_state"),
-        pending_image_state=text(record, f"{status}.instant_clone_pending_image_state"),
-        pending_image_error=text(record, f"{status}.instant_clone_pending_image_error"),
-        pending_snapshot_id=text(record, f"{status}.instant_clone_pending_image_snapshot_id"),
-        last_provisioning_error=text(record, f"{status}.last_provisioning_error"),
-        last_provisioning_error_time=epoch_ms(record, f"{status}.last_provisioning_error_time"),
+        naming_pattern=text(record, f"{naming}.naming_pattern"),
+        min_machines=whole(record, f"{naming}.min_number_of_machines"),
+        max_machines=whole(record, f"{naming}.max_number_of_machines"),
+        spare_machines=whole(record, f"{naming}.number_of_spare_machines"),
         vcenter_id=vcenter_id,
         vcenter=vcenter_uuids.get(vcenter_id or ""),
         machine_count=whole(record, "num_machines"),
         farm_id=text(record, "farm_id"),
+        **_image_fields(record, ""),
     )
 
 
 def farm(pod: str, record: Any, vcenter_uuids: Mapping[str, str]) -> DesktopPool:
     settings = "automated_farm_settings"
     vcenter_id = text(record, f"{settings}.vcenter_id")
-    status = f"{settings}.provisioning_status_data"
+    naming = f"{settings}.pattern_naming_settings"
     return DesktopPool(
         pod=pod,
         id=text(record, "id") or "",
@@ -122,23 +131,13 @@ def farm(pod: str, record: Any, vcenter_uuids: Mapping[str, str]) -> DesktopPool
         provisioning_enabled=flag(record, f"{settings}.enable_provisioning"),
         user_assignment=None,
         power_policy=None,
-        naming_pattern=text(record, f"{settings}.pattern_naming_settings.naming_pattern"),
-        min_machines=whole(record, f"{settings}.pattern_naming_settings.min_number_of_servers"),
-        max_machines=whole(record, f"{settings}.pattern_naming_settings.max_number_of_servers"),
+        naming_pattern=text(record, f"{naming}.naming_pattern"),
+        min_machines=whole(record, f"{naming}.min_number_of_servers"),
+        max_machines=whole(record, f"{naming}.max_number_of_servers"),
         spare_machines=None,
-        vm_folder_path=text(record, f"{settings}.provisioning_settings.vm_folder_path"),
-        parent_vm_id=text(record, f"{settings}.provisioning_settings.parent_vm_id"),
-        parent_vm_path=text(record, f"{settings}.provisioning_settings.parent_vm_path"),
-        base_snapshot_id=text(record, f"{settings}.provisioning_settings.base_snapshot_id"),
-        base_snapshot_path=text(record, f"{settings}.provisioning_settings.snapshot_path"),
-        image_state=text(record, f"{status}.instant_clone_current_image_state"),
-        pending_image_state=text(record, f"{status}.instant_clone_pending_image_state"),
-        pending_image_error=text(record, f"{status}.instant_clone_pending_image_error"),
-        pending_snapshot_id=text(record, f"{status}.instant_clone_pending_image_snapshot_id"),
-        last_provisioning_error=text(record, f"{status}.last_provisioning_error"),
-        last_provisioning_error_time=epoch_ms(record, f"{status}.last_provisioning_error_time"),
         vcenter_id=vcenter_id,
         vcenter=vcenter_uuids.get(vcenter_id or ""),
+        **_image_fields(record, f"{settings}."),
     )
 
 
