@@ -11,8 +11,10 @@ from pathlib import Path
 from typing import NoReturn
 
 from fleetreport import __version__
+from fleetreport.check_listing import list_checks
 from fleetreport.collect.infer import InferenceRule
 from fleetreport.collect.run import HorizonTarget, VCenterTarget, collect_all
+from fleetreport.config_file import read_config
 from fleetreport.credentials import (
     DEFAULT_HORIZON_PASSWORD_ENV,
     DEFAULT_PASSWORD_ENV,
@@ -20,6 +22,11 @@ from fleetreport.credentials import (
 )
 from fleetreport.endpoints import TlsOptions, parse_endpoint
 from fleetreport.errors import ExitCode, FleetReportError, OutputError, UsageError
+from fleetreport.health.build import build_report
+from fleetreport.health.report_json import write_json_report
+from fleetreport.health.report_model import HealthReport
+from fleetreport.health.report_schema import report_schema_text
+from fleetreport.health.settings import HealthSettings, default_settings, settings_from_config
 from fleetreport.resources import demo_snapshot_path
 from fleetreport.snapshot.schema import schema_text
 from fleetreport.snapshot.store import load_snapshot, save_snapshot
@@ -134,7 +141,27 @@ def build_parser() -> argparse.ArgumentParser:
     summary.add_argument("snapshot", type=Path, metavar="SNAPSHOT")
     summary.set_defaults(handler=run_summary)
 
-    schema = commands.add_parser("schema", help="print the snapshot file's JSON Schema")
+    report = commands.add_parser("report", help="judge a snapshot and write the scored report")
+    report.add_argument("snapshot", type=Path, metavar="SNAPSHOT", help="a collected snapshot")
+    report.add_argument(
+        "--format", choices=["json"], default="json", help="output format (default json)"
+    )
+    report.add_argument("--out", type=Path, required=True, metavar="FILE", help="report file")
+    report.add_argument(
+        "--config", type=Path, metavar="TOML", help="thresholds, weights, exclusions, scope"
+    )
+    report.set_defaults(handler=run_report)
+
+    checks = commands.add_parser("checks", help="list the checks and the thresholds in force")
+    checks.add_argument(
+        "--config", type=Path, metavar="TOML", help="show the thresholds this file sets"
+    )
+    checks.set_defaults(handler=run_checks)
+
+    schema = commands.add_parser(
+        "schema", help="print the JSON Schema of the snapshot file (or of the JSON report)"
+    )
+    schema.add_argument("--report", action="store_true", help="the JSON report's schema instead")
     schema.set_defaults(handler=run_schema)
     return parser
 
@@ -225,8 +252,13 @@ def run_demo(args: argparse.Namespace) -> ExitCode:
         ) from error
     target = args.out / "demo-snapshot.json"
     save_snapshot(snapshot, target)
+    report = build_report(snapshot)
+    report_path = args.out / "report.json"
+    write_json_report(report, report_path)
     print(summarise(snapshot))
+    print(f"\n{report_line(report)}")
     print(f"\nDemo snapshot written to {target.resolve()}")
+    print(f"Scored report (JSON) written to {report_path.resolve()}")
     return ExitCode.OK
 
 
@@ -236,9 +268,47 @@ def run_summary(args: argparse.Namespace) -> ExitCode:
     return ExitCode.OK
 
 
+def run_report(args: argparse.Namespace) -> ExitCode:
+    """``fleetreport report SNAPSHOT --out FILE``."""
+    settings = health_settings(args.config)
+    check_writable(args.out)
+    snapshot = load_snapshot(args.snapshot)
+    report = build_report(snapshot, settings)
+    write_json_report(report, args.out)
+    if not args.quiet:
+        print(f"wrote {args.out}: {report_line(report)}")
+    return ExitCode.OK
+
+
+def report_line(report: HealthReport) -> str:
+    """The fleet's scores and findings in one line."""
+    fleet = report.fleet
+    severities = ", ".join(f"{n} {s}" for s, n in fleet.findings_by_severity.items())
+    scores = (
+        f"grade {fleet.grade}, patch {fleet.patch_score:g}, power {fleet.power_score:g}"
+        if fleet.patch_score is not None and fleet.power_score is not None
+        else "no desktops to score"
+    )
+    return f"{fleet.desktops} desktops, {scores}; {len(report.findings)} findings ({severities})"
+
+
+def run_checks(args: argparse.Namespace) -> ExitCode:
+    """``fleetreport checks``."""
+    settings = health_settings(args.config)
+    print(list_checks(settings, str(args.config) if args.config else None))
+    return ExitCode.OK
+
+
+def health_settings(config: Path | None) -> HealthSettings:
+    """Defaults, overlaid with the TOML file's settings when one is given."""
+    if config is None:
+        return default_settings()
+    return settings_from_config(read_config(config))
+
+
 def run_schema(args: argparse.Namespace) -> ExitCode:
     """``fleetreport schema``."""
-    sys.stdout.write(schema_text())
+    sys.stdout.write(report_schema_text() if args.report else schema_text())
     return ExitCode.OK
 
 

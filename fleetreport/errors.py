@@ -57,3 +57,7 @@ class SourceError(FleetReportError):
     def __init__(self, source: str, message: str, hint: str | None = None) -> None:
         super().__init__(f"{source}: {message}", hint)
         self.source = source
+
+
+class ConfigError(InputFileError):
+    """A configuration file is malformed, has an unknown key or a value of the wrong type."""

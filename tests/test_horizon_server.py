@@ -501,6 +501,15 @@ def test_logout_revokes(client):
     assert len(c.hz.calls("/logout$", "POST")) == 2
 
 
+def test_issued_tokens_include_revoked_and_refreshed(client):
+    c = client()
+    c.login()
+    first = dict(c.tokens)
+    refreshed = c.post("/refresh", {"refresh_token": first["refresh_token"]}).json()
+    c.post("/logout", {"refresh_token": first["refresh_token"]})
+    assert c.hz.issued_tokens() == {*first.values(), refreshed["access_token"]}
+
+
 # ------------------------------------------------------------------ throttle/faults
 def test_throttle_third_call_then_success(client):
     c = client()

@@ -340,7 +340,8 @@ class Session:
     user_name: str | None
     """``DOMAIN\\user``."""
     machine_id: str | None
-    """Machine (or RDS host) id."""
+    """Machine id; for an RDS desktop or application session, the RDS host's id
+    (Horizon's ``rds_server_id``)."""
     pool_id: str | None
     """Desktop pool id."""
     farm_id: str | None

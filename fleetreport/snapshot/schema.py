@@ -48,7 +48,27 @@ def field_docs(module: types.ModuleType) -> dict[str, dict[str, str]]:
 
 def build_schema() -> dict[str, Any]:
     """JSON Schema (draft 2020-12) for the snapshot file."""
-    docs = field_docs(model)
+    return dataclass_schema(
+        model.Snapshot,
+        modules=(model,),
+        title="fleetreport snapshot",
+        schema_id=f"https://fleetreport.invalid/schemas/snapshot-{SCHEMA_VERSION}.json",
+        version=SCHEMA_VERSION,
+    )
+
+
+def dataclass_schema(
+    root_class: type,
+    modules: tuple[types.ModuleType, ...],
+    title: str,
+    schema_id: str,
+    version: int,
+) -> dict[str, Any]:
+    """JSON Schema (draft 2020-12) for a tree of frozen dataclasses whose root has a
+    ``schema_version``; field descriptions come from the docstrings in ``modules``."""
+    docs: dict[str, dict[str, str]] = {}
+    for module in modules:
+        docs.update(field_docs(module))
     definitions: dict[str, Any] = {}
 
     def schema_for(annotation: Any) -> dict[str, Any]:
@@ -68,6 +88,8 @@ def build_schema() -> dict[str, Any]:
             return {"type": "object", "additionalProperties": schema_for(get_args(annotation)[1])}
         if annotation is datetime:
             return {"type": "string", "format": "date-time"}
+        if annotation is Any:
+            return {}
         simple = {str: "string", int: "integer", float: "number", bool: "boolean"}
         return {"type": simple[annotation]}
 
@@ -91,17 +113,17 @@ def build_schema() -> dict[str, Any]:
             "additionalProperties": False,
         }
 
-    root = object_schema(model.Snapshot)
+    root = object_schema(root_class)
     root["properties"]["schema_version"] = {
         "description": "Version of this file format.",
         "type": "integer",
         "minimum": 1,
-        "maximum": SCHEMA_VERSION,
+        "maximum": version,
     }
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": f"https://fleetreport.invalid/schemas/snapshot-{SCHEMA_VERSION}.json",
-        "title": "fleetreport snapshot",
+        "$id": schema_id,
+        "title": title,
         **root,
         "$defs": dict(sorted(definitions.items())),
     }

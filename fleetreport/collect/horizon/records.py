@@ -212,7 +212,7 @@ def session(pod: str, record: Any) -> Session:
         pod=pod,
         id=text(record, "id") or "",
         user_name=text(record, "user_name", "user_id"),
-        machine_id=text(record, "machine_id"),
+        machine_id=text(record, "machine_id", "rds_server_id"),
         pool_id=text(record, "desktop_pool_id"),
         farm_id=text(record, "farm_id"),
         session_type=text(record, "session_type"),

@@ -361,6 +361,13 @@ class HorizonTestServer:
         with self._lock:
             self.requests.clear()
 
+    def issued_tokens(self) -> set[str]:
+        """Every access and refresh token issued so far, revoked ones included: what a
+        client's output (a snapshot, a log) must never contain."""
+        with self._lock:
+            access = set(self._access)
+            return access | {a.refresh for a in self._access.values()} | set(self._refresh_tokens)
+
     # ------------------------------------------------------------------ handling
     def _send(
         self,

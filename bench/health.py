@@ -1,0 +1,113 @@
+"""Benchmark: judging and scoring 10,000 desktops (`fleetreport report --format json`).
+
+Builds a large snapshot by replicating the demo fleet (``fixtures/demo/snapshot.json``: its
+pools, machines, sessions and their realistic mix of problems) until it holds the requested
+number of desktops, each copy with its own VM morefs and machine ids, then measures:
+  - loading the snapshot file (parse and check every field);
+  - building the scored report (every check over every subject, scores, energy);
+  - writing the JSON report; and the whole `fleetreport report` process with its peak memory.
+
+    python bench/health.py [--desktops 10000] [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+from fleetreport.health.build import build_report  # noqa: E402
+from fleetreport.health.report_json import report_to_json  # noqa: E402
+from fleetreport.snapshot.model import Snapshot  # noqa: E402
+from fleetreport.snapshot.store import load_snapshot, save_snapshot  # noqa: E402
+
+DEMO = REPO / "fixtures" / "demo" / "snapshot.json"
+
+
+def replicated(snapshot: Snapshot, desktops: int) -> Snapshot:
+    """The demo fleet copied until it has at least ``desktops`` desktops."""
+    unit = len(snapshot.machines) or len([vm for vm in snapshot.vms if not vm.template])
+    copies = -(-desktops // unit)
+    vms, machines, sessions = [], [], []
+    for copy in range(copies):
+        suffix = f"-{copy}" if copy else ""
+        vms += [
+            dataclasses.replace(vm, moref=vm.moref + suffix, name=vm.name + suffix)
+            for vm in snapshot.vms
+            if copy == 0 or not vm.template
+        ]
+        machines += [
+            dataclasses.replace(
+                m,
+                id=m.id + suffix,
+                name=m.name + suffix,
+                vm_moref=m.vm_moref + suffix if m.vm_moref else None,
+            )
+            for m in snapshot.machines
+        ]
+        sessions += [
+            dataclasses.replace(
+                s, id=s.id + suffix, machine_id=s.machine_id + suffix if s.machine_id else None
+            )
+            for s in snapshot.sessions
+        ]
+    return dataclasses.replace(snapshot, vms=vms, machines=machines, sessions=sessions)
+
+
+def best_of(repeat: int, action: object) -> float:
+    """Fastest of ``repeat`` runs, in seconds."""
+    assert callable(action)
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - started)
+    return min(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--desktops", type=int, default=10_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+
+    big = replicated(load_snapshot(DEMO), args.desktops)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "big.json"
+        save_snapshot(big, path)
+        size_mb = path.stat().st_size / 1e6
+        load_s = best_of(args.repeat, lambda: load_snapshot(path))
+        snapshot = load_snapshot(path)
+        report = build_report(snapshot)
+        desktops = report.fleet.desktops
+        build_s = best_of(args.repeat, lambda: build_report(snapshot))
+        write_s = best_of(args.repeat, lambda: report_to_json(report))
+        out = Path(folder) / "report.json"
+        started = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-m", "fleetreport", "-q", "report", str(path), "--out", str(out)],
+            check=True,
+        )
+        process_s = time.perf_counter() - started
+        peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        report_mb = out.stat().st_size / 1e6
+
+    per_thousand = build_s / desktops * 1000
+    print(f"desktops                         {desktops:,} ({len(snapshot.vms):,} VMs)")
+    print(f"snapshot file                    {size_mb:.1f} MB")
+    print(f"load snapshot                    {load_s:.2f} s")
+    print(f"build scored report              {build_s:.2f} s ({per_thousand:.3f} s per 1,000)")
+    print(f"  findings                       {len(report.findings):,}")
+    print(f"JSON text of the report          {write_s:.2f} s ({report_mb:.1f} MB)")
+    print(f"`fleetreport report` process     {process_s:.2f} s wall, peak RSS {peak_mib:.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()

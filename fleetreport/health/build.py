@@ -1,0 +1,314 @@
+"""From a snapshot to the scored model: evaluate, score, estimate, and lay out the records."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from fleetreport import __version__
+from fleetreport.health.catalogue import catalogue
+from fleetreport.health.energy import EnergyEstimate, estimate_energy
+from fleetreport.health.evaluate import Evaluation, Judgement, Tally, evaluate, pool_key
+from fleetreport.health.fleet import Desktop, FleetView
+from fleetreport.health.report_model import (
+    CheckCounts,
+    CheckSummary,
+    Deduction,
+    DesktopSummary,
+    EnergyPool,
+    EnergyReport,
+    FindingRecord,
+    FleetSummary,
+    HealthReport,
+    PoolSummary,
+    ScoringRules,
+    SnapshotInfo,
+)
+from fleetreport.health.results import Severity
+from fleetreport.health.scoring import DesktopScore, GroupScore, score_desktop, score_group
+from fleetreport.health.settings import HealthSettings, default_settings
+from fleetreport.ordering import natural_key
+from fleetreport.snapshot.model import DesktopPool, Snapshot
+
+REPORT_SCHEMA_VERSION = 1
+"""Version of the JSON report format."""
+NO_VM = "unknown"
+NO_MACHINE = "none"
+SECONDS_PER_DAY = 86400.0
+
+
+def build_report(
+    snapshot: Snapshot,
+    settings: HealthSettings | None = None,
+    generated_at: datetime | None = None,
+) -> HealthReport:
+    """Judge and score a snapshot."""
+    settings = settings or default_settings()
+    fleet = FleetView(snapshot, settings.scope)
+    evaluation = evaluate(fleet, settings)
+    scores = [score_desktop(d, evaluation, settings.scores) for d in fleet.desktops]
+    failures = evaluation.failures()
+    findings = [finding_record(j) for j in failures]
+    pool_failures: dict[str, Counter[str]] = {}
+    for judgement in failures:
+        if judgement.subject.pool is not None:
+            severity = judgement.outcome.severity or judgement.check.severity
+            pool_failures.setdefault(pool_key(judgement.subject.pool), Counter())[
+                severity.value
+            ] += 1
+    by_pool: dict[str, list[DesktopScore]] = {}
+    for score in scores:
+        if score.desktop.pool is not None:
+            by_pool.setdefault(pool_key(score.desktop.pool), []).append(score)
+    fleet_score = score_group(scores, settings.scores)
+    return HealthReport(
+        schema_version=REPORT_SCHEMA_VERSION,
+        generated_at=generated_at or datetime.now(UTC),
+        generator=f"fleetreport {__version__}",
+        snapshot=SnapshotInfo(snapshot.collected_at, snapshot.generator, snapshot.schema_version),
+        sources=list(snapshot.sources),
+        scoring=ScoringRules(
+            settings.scores.critical_weight,
+            settings.scores.warning_weight,
+            settings.scores.info_weight,
+            dict(settings.scores.grades),
+        ),
+        fleet=fleet_summary(fleet, fleet_score, scores, findings),
+        pools=[
+            pool_summary(
+                pool,
+                score_group(by_pool.get(pool_key(pool), []), settings.scores),
+                by_pool.get(pool_key(pool), []),
+                pool_failures.get(pool_key(pool), Counter()),
+                fleet.now,
+            )
+            for pool in sorted(fleet.pools, key=lambda p: (natural_key(p.name), p.pod, p.id))
+        ],
+        vms=[desktop_summary(s, fleet.now) for s in sorted(scores, key=_desktop_order)],
+        findings=findings,
+        checks=check_summaries(evaluation, settings),
+        energy=energy_report(estimate_energy(evaluation, settings.energy)),
+    )
+
+
+def fleet_summary(
+    fleet: FleetView,
+    score: GroupScore,
+    scores: Sequence[DesktopScore],
+    findings: Sequence[FindingRecord],
+) -> FleetSummary:
+    """The fleet's figures."""
+    return FleetSummary(
+        desktops=score.desktops,
+        patch_score=_round(score.patch),
+        power_score=_round(score.power),
+        grade=score.grade,
+        healthy_desktops=score.healthy,
+        healthy_share=_share(score.healthy_share),
+        coverage=_share(score.coverage),
+        unknown_results=score.unknown,
+        evaluated_results=score.evaluated,
+        pools=len(fleet.pools),
+        vms=len(fleet.snapshot.vms),
+        hosts=len(fleet.hosts),
+        by_power_state=_states(s.desktop for s in scores),
+        by_machine_state=_machine_states(s.desktop for s in scores),
+        findings_by_severity=_by_severity(findings),
+        findings_by_category=dict(sorted(Counter(f.category for f in findings).items())),
+    )
+
+
+def pool_summary(
+    pool: DesktopPool,
+    score: GroupScore,
+    scores: Sequence[DesktopScore],
+    failures: Counter[str],
+    now: datetime,
+) -> PoolSummary:
+    """One pool's row."""
+    age = (
+        (now - pool.golden_image_created).total_seconds() / SECONDS_PER_DAY
+        if pool.golden_image_created
+        else None
+    )
+    return PoolSummary(
+        id=pool.id,
+        pod=pool.pod,
+        kind=pool.kind,
+        name=pool.name,
+        display_name=pool.display_name,
+        type=pool.type,
+        source=pool.source,
+        user_assignment=pool.user_assignment,
+        power_policy=pool.power_policy,
+        enabled=pool.enabled,
+        desktops=score.desktops,
+        patch_score=_round(score.patch),
+        power_score=_round(score.power),
+        grade=score.grade,
+        healthy_desktops=score.healthy,
+        healthy_share=_share(score.healthy_share),
+        coverage=_share(score.coverage),
+        by_power_state=_states(s.desktop for s in scores),
+        by_machine_state=_machine_states(s.desktop for s in scores),
+        image=pool.base_snapshot_path or pool.base_snapshot_id,
+        image_age_days=_round(age),
+        findings_by_severity={severity.value: failures[severity.value] for severity in Severity},
+    )
+
+
+def desktop_summary(score: DesktopScore, now: datetime) -> DesktopSummary:
+    """One desktop's row."""
+    desktop = score.desktop
+    vm, machine, pool = desktop.vm, desktop.machine, desktop.pool
+    users = list(machine.user_names) if machine else []
+    users += [s.user_name for s in desktop.sessions if s.user_name and s.user_name not in users]
+    uptime = None
+    if vm is not None and vm.power_state == "poweredOn" and vm.boot_time is not None:
+        uptime = (now - vm.boot_time).total_seconds() / SECONDS_PER_DAY
+    return DesktopSummary(
+        key=desktop.key,
+        moref=vm.moref if vm else None,
+        vcenter=vm.vcenter if vm else None,
+        machine_id=machine.id if machine else None,
+        name=desktop.name,
+        pool=pool.id if pool else None,
+        pool_name=pool.name if pool else None,
+        datacenter=vm.datacenter if vm else None,
+        cluster=vm.cluster if vm else None,
+        host=vm.host if vm else (machine.host_name if machine else None),
+        folder=vm.folder if vm else None,
+        power_state=vm.power_state if vm else None,
+        machine_state=machine.state if machine else None,
+        users=users,
+        guest_os=(vm.guest_os_running or vm.guest_os_configured) if vm else None,
+        tools_version_status=vm.tools_version_status if vm else None,
+        hardware_version=vm.hardware_version if vm else None,
+        agent_version=machine.agent_version if machine else None,
+        uptime_days=_round(uptime),
+        patch_score=round(score.patch, 1),
+        power_score=round(score.power, 1),
+        healthy=score.healthy,
+        deductions=[
+            Deduction(d.check, d.category.value, d.severity.value, d.points, d.subject)
+            for d in score.deductions
+        ],
+    )
+
+
+def finding_record(judgement: Judgement) -> FindingRecord:
+    """A failed judgement as a finding."""
+    subject = judgement.subject
+    severity = judgement.outcome.severity or judgement.check.severity
+    return FindingRecord(
+        check=judgement.check.id,
+        title=judgement.check.title,
+        category=judgement.check.category.value,
+        severity=severity.value,
+        subject_kind=subject.kind.value,
+        subject=subject.id,
+        subject_name=subject.name,
+        message=judgement.outcome.message,
+        remediation=judgement.check.remediation,
+        pool=subject.pool.id if subject.pool else None,
+        location=subject.location,
+    )
+
+
+def check_summaries(evaluation: Evaluation, settings: HealthSettings) -> list[CheckSummary]:
+    """Every check of the catalogue with its thresholds in force and its counts."""
+    result = []
+    for spec in catalogue().values():
+        config = settings.checks[spec.id]
+        result.append(
+            CheckSummary(
+                id=spec.id,
+                title=spec.title,
+                category=spec.category.value,
+                severity=(config.severity or spec.severity).value,
+                subject_kind=spec.subject.value,
+                scores_desktops=spec.scores_desktops,
+                enabled=config.enabled,
+                rationale=spec.rationale,
+                remediation=spec.remediation,
+                thresholds={k: _plain(v) for k, v in config.thresholds.items()},
+                exclude=list(config.exclude),
+                counts=_counts(evaluation.tallies[spec.id]),
+            )
+        )
+    return result
+
+
+def energy_report(estimate: EnergyEstimate) -> EnergyReport:
+    """The estimate as records, money rounded to whole units and energy to kWh."""
+    assumptions = estimate.settings
+    return EnergyReport(
+        watts_per_desktop=assumptions.watts_per_desktop,
+        price_per_kwh=assumptions.price_per_kwh,
+        currency=assumptions.currency,
+        working_hours_per_week=assumptions.working_hours_per_week,
+        off_hours_per_year=estimate.off_hours_per_year,
+        idle_desktops=estimate.idle_desktops,
+        kwh_per_year=round(estimate.kwh_per_year),
+        cost_per_year=round(estimate.cost_per_year),
+        saving_per_year=round(estimate.saving_per_year),
+        pools=[
+            EnergyPool(
+                pool=row.pool.id,
+                pool_name=row.pool.name,
+                power_policy=row.pool.power_policy,
+                idle_desktops=row.idle_desktops,
+                kwh_per_year=round(row.kwh_per_year),
+                cost_per_year=round(row.cost_per_year),
+                saving_per_year=round(row.saving_per_year),
+            )
+            for row in estimate.pools
+        ],
+    )
+
+
+def _counts(tally: Tally) -> CheckCounts:
+    return CheckCounts(
+        passed=tally.passed,
+        failed=tally.failed,
+        unknown=tally.unknown,
+        not_applicable=tally.not_applicable,
+        excluded=tally.excluded,
+        critical=tally.by_severity[Severity.CRITICAL.value],
+        warning=tally.by_severity[Severity.WARNING.value],
+        info=tally.by_severity[Severity.INFO.value],
+    )
+
+
+def _desktop_order(score: DesktopScore) -> tuple[Any, ...]:
+    pool = score.desktop.pool
+    return (pool is None, natural_key(pool.name) if pool else (), natural_key(score.desktop.name))
+
+
+def _states(desktops: Iterable[Desktop]) -> dict[str, int]:
+    counts = Counter((d.vm.power_state or NO_VM) if d.vm else NO_VM for d in desktops)
+    return dict(sorted(counts.items()))
+
+
+def _machine_states(desktops: Iterable[Desktop]) -> dict[str, int]:
+    counts = Counter((d.machine.state or NO_VM) if d.machine else NO_MACHINE for d in desktops)
+    return dict(sorted(counts.items()))
+
+
+def _by_severity(findings: Iterable[FindingRecord]) -> dict[str, int]:
+    counts = Counter(f.severity for f in findings)
+    return {severity.value: counts[severity.value] for severity in Severity}
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
+def _share(value: float | None) -> float | None:
+    return None if value is None else round(value, 3)
+
+
+def _plain(value: Any) -> Any:
+    return list(value) if isinstance(value, tuple) else value

@@ -1,0 +1,8 @@
+"""The check catalogue, one module per category; importing a module registers its checks."""
+
+from __future__ import annotations
+
+
+def load_all() -> None:
+    """Import every check module (registration happens at import)."""
+    from fleetreport.health.checks import hygiene, infrastructure, patch, power  # noqa: F401

@@ -1,0 +1,221 @@
+"""Run every enabled check over every subject in scope: results, tallies and findings."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from fnmatch import fnmatchcase
+from typing import Any
+
+from fleetreport.health.catalogue import Check, Limits, SubjectKind, catalogue
+from fleetreport.health.fleet import Desktop, FleetView
+from fleetreport.health.results import Outcome, Severity, Status
+from fleetreport.health.settings import CheckSettings, HealthSettings
+from fleetreport.snapshot.model import ConnectionServer, DesktopPool, Host
+
+
+@dataclass(frozen=True)
+class Subject:
+    """Something a check judges, with the names a finding shows."""
+
+    kind: SubjectKind
+    """desktop, pool, host or connection_server."""
+    key: str
+    """Unique among subjects of its kind."""
+    id: str
+    """What findings name: the VM moref (or machine id), pool id, host name, server name."""
+    name: str
+    """Display name, also what per-check exclusion patterns match."""
+    item: Any
+    """The Desktop, DesktopPool, Host or ConnectionServer."""
+    pool: DesktopPool | None = None
+    """The desktop's pool, or the pool itself."""
+    location: str | None = None
+    """The vCenter instance UUID or Horizon pod it lives in."""
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """One check's outcome for one subject, its severity settled by configuration."""
+
+    check: Check[Any]
+    """The check."""
+    subject: Subject
+    """What it judged."""
+    outcome: Outcome
+    """Pass, fail (severity always set) or unknown."""
+
+
+@dataclass
+class Tally:
+    """How a check came out over all its subjects."""
+
+    passed: int = 0
+    failed: int = 0
+    unknown: int = 0
+    not_applicable: int = 0
+    """Unknowns that are "does not apply" (counted in ``unknown`` too)."""
+    excluded: int = 0
+    """Subjects the check's ``exclude`` patterns left alone."""
+    by_severity: Counter[str] = field(default_factory=Counter)
+    """Failures by severity."""
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Everything the checks said about one snapshot."""
+
+    fleet: FleetView
+    """The fleet they judged."""
+    settings: HealthSettings
+    """The settings in force."""
+    checks: list[Check[Any]]
+    """Enabled checks, catalogue order."""
+    judgements: dict[tuple[SubjectKind, str], list[Judgement]]
+    """Per subject (kind, key), the judgements made, catalogue order."""
+    tallies: dict[str, Tally]
+    """Per check id (enabled or not)."""
+
+    def of(self, kind: SubjectKind, key: str) -> list[Judgement]:
+        """Judgements about one subject."""
+        return self.judgements.get((kind, key), [])
+
+    def failures(self) -> list[Judgement]:
+        """Every failed judgement: worst severity first, then catalogue order, then name."""
+        order = {check.id: index for index, check in enumerate(self.checks)}
+        found = [
+            j
+            for judged in self.judgements.values()
+            for j in judged
+            if j.outcome.status is Status.FAIL
+        ]
+        return sorted(
+            found,
+            key=lambda j: (
+                _severity(j).rank,
+                order[j.check.id],
+                j.subject.name.casefold(),
+                j.subject.key,
+            ),
+        )
+
+
+def evaluate(fleet: FleetView, settings: HealthSettings) -> Evaluation:
+    """Judge every subject in scope with every enabled check."""
+    specs = catalogue()
+    enabled = [spec for spec in specs.values() if settings.checks[spec.id].enabled]
+    subjects = {
+        SubjectKind.DESKTOP: list(desktop_subjects(fleet.desktops)),
+        SubjectKind.POOL: [pool_subject(pool) for pool in fleet.pools],
+        SubjectKind.HOST: [host_subject(host) for host in fleet.hosts],
+        SubjectKind.CONNECTION_SERVER: [server_subject(cs) for cs in fleet.connection_servers],
+    }
+    judgements: dict[tuple[SubjectKind, str], list[Judgement]] = {}
+    tallies = {check_id: Tally() for check_id in specs}
+    for spec in enabled:
+        config = settings.checks[spec.id]
+        limits = Limits(spec.id, config.thresholds)
+        tally = tallies[spec.id]
+        for subject in subjects[spec.subject]:
+            if _excluded(config, subject.name):
+                tally.excluded += 1
+                continue
+            outcome = _settled(spec.judge(subject.item, limits, fleet), spec, config)
+            _count(tally, outcome)
+            judgements.setdefault((subject.kind, subject.key), []).append(
+                Judgement(spec, subject, outcome)
+            )
+    return Evaluation(fleet, settings, enabled, judgements, tallies)
+
+
+def desktop_subjects(desktops: Iterable[Desktop]) -> Iterable[Subject]:
+    """Desktops as subjects."""
+    for desktop in desktops:
+        location = (
+            desktop.vm.vcenter if desktop.vm else (desktop.machine.pod if desktop.machine else None)
+        )
+        yield Subject(
+            SubjectKind.DESKTOP,
+            desktop.key,
+            desktop.subject,
+            desktop.name,
+            desktop,
+            desktop.pool,
+            location,
+        )
+
+
+def pool_subject(pool: DesktopPool) -> Subject:
+    """A pool or farm as a subject."""
+    return Subject(SubjectKind.POOL, pool_key(pool), pool.id, pool.name, pool, pool, pool.pod)
+
+
+def host_subject(host: Host) -> Subject:
+    """An ESXi host as a subject."""
+    return Subject(
+        SubjectKind.HOST,
+        f"{host.vcenter}/{host.moref}",
+        host.name,
+        host.name,
+        host,
+        None,
+        host.vcenter,
+    )
+
+
+def server_subject(server: ConnectionServer) -> Subject:
+    """A Connection Server as a subject."""
+    return Subject(
+        SubjectKind.CONNECTION_SERVER,
+        f"{server.pod}/{server.id}",
+        server.name,
+        server.name,
+        server,
+        None,
+        server.pod,
+    )
+
+
+def host_key(host: Host) -> str:
+    """A host's key among subjects: vCenter and moref."""
+    return f"{host.vcenter}/{host.moref}"
+
+
+def pool_key(pool: DesktopPool) -> str:
+    """A pool's key among subjects: pod and id."""
+    return f"{pool.pod}/{pool.id}"
+
+
+def _excluded(config: CheckSettings, name: str) -> bool:
+    return any(fnmatchcase(name, pattern) for pattern in config.exclude)
+
+
+def _settled(outcome: Outcome, spec: Check[Any], config: CheckSettings) -> Outcome:
+    """A failure's severity: the configured override, else the check's own grading."""
+    if outcome.status is not Status.FAIL:
+        return outcome
+    severity = config.severity or outcome.severity or spec.severity
+    return replace(outcome, severity=severity) if severity is not outcome.severity else outcome
+
+
+def _count(tally: Tally, outcome: Outcome) -> None:
+    if outcome.status is Status.PASS:
+        tally.passed += 1
+    elif outcome.status is Status.FAIL:
+        tally.failed += 1
+        tally.by_severity[_severity_of(outcome).value] += 1
+    else:
+        tally.unknown += 1
+        if outcome.not_applicable:
+            tally.not_applicable += 1
+
+
+def _severity(judgement: Judgement) -> Severity:
+    return _severity_of(judgement.outcome)
+
+
+def _severity_of(outcome: Outcome) -> Severity:
+    if outcome.severity is None:
+        raise ValueError("a failure's severity must be settled")
+    return outcome.severity

@@ -1,0 +1,277 @@
+"""The fleet as the checks see it: desktops (a Horizon machine and/or its VM), pools, hosts.
+
+A desktop is a Horizon machine or RDS host, or a machine inferred from vCenter folders or
+names, joined to its VM where one was found. When a snapshot has no Horizon data and no
+inferred pools, every VM that is not a template counts as a desktop, so that a vCenter-only
+estate (or one whose Connection Server failed) is still judged; Horizon checks are then
+"not applicable", or "unknown" when a Horizon source was asked and failed. Templates are
+inventory, never desktops.
+
+Ages are measured at the snapshot's collection time, never at the time of reporting, so the
+same snapshot always gives the same report.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from fnmatch import fnmatchcase
+from functools import cached_property
+
+from fleetreport.health.settings import ScopeRules
+from fleetreport.snapshot.model import (
+    ConnectionServer,
+    DesktopPool,
+    Host,
+    Machine,
+    Session,
+    Snapshot,
+    VirtualMachine,
+)
+
+_HARDWARE_VERSION = re.compile(r"^vmx-(\d+)$")
+_VERSION_PART = re.compile(r"\d+")
+
+
+@dataclass(frozen=True)
+class Desktop:
+    """One desktop: its Horizon machine, its VM, or both."""
+
+    key: str
+    """Unique in the report: ``VCENTER_UUID/vm-123``, or ``POD/MACHINE_ID`` without a VM."""
+    name: str
+    """The VM's name, or the machine's when the VM is unknown."""
+    vm: VirtualMachine | None
+    """The VM, when joined or when there is no Horizon data."""
+    machine: Machine | None
+    """The Horizon machine or RDS host; None in a vCenter-only snapshot."""
+    pool: DesktopPool | None
+    """Its desktop pool, farm or inferred pool."""
+    host: Host | None
+    """The ESXi host the VM runs on."""
+    sessions: tuple[Session, ...]
+    """Sessions on the machine."""
+
+    @property
+    def subject(self) -> str:
+        """What findings name: the VM moref, or the Horizon machine id without a VM."""
+        if self.vm is not None:
+            return self.vm.moref
+        return self.machine.id if self.machine is not None else self.key
+
+
+class FleetView:
+    """Indexes over one snapshot, limited to the configured scope, for the checks to consult."""
+
+    def __init__(self, snapshot: Snapshot, scope: ScopeRules | None = None) -> None:
+        self.snapshot = snapshot
+        self.now: datetime = snapshot.collected_at
+        self._scope = scope or ScopeRules()
+        self._vms = {(vm.vcenter, vm.moref): vm for vm in snapshot.vms}
+        self._hosts_by_name = {(h.vcenter, h.name): h for h in snapshot.hosts}
+        self._pools_by_id = {(p.pod, p.id): p for p in snapshot.pools}
+        self._idle_cache: dict[tuple[str, str, timedelta], frozenset[str]] = {}
+        self._sessions: dict[tuple[str, str], list[Session]] = defaultdict(list)
+        for session in snapshot.sessions:
+            if session.machine_id:
+                self._sessions[(session.pod, session.machine_id)].append(session)
+        self.desktops: list[Desktop] = [
+            d for d in self._all_desktops() if self._desktop_in_scope(d)
+        ]
+        pool_keys = {(d.pool.pod, d.pool.id) for d in self.desktops if d.pool is not None}
+        self.pools: list[DesktopPool] = [
+            p
+            for p in snapshot.pools
+            if self._pool_in_scope(p)
+            and ((p.pod, p.id) in pool_keys or not self._scope_limits_pools)
+        ]
+        self.hosts: list[Host] = [h for h in snapshot.hosts if self._host_in_scope(h)]
+        self.connection_servers: list[ConnectionServer] = list(snapshot.connection_servers)
+
+    # ------------------------------------------------------------------ desktops
+
+    def _all_desktops(self) -> Iterable[Desktop]:
+        if self.snapshot.machines or self.snapshot.pools:
+            for machine in self.snapshot.machines:
+                vm = None
+                if machine.vm_vcenter and machine.vm_moref:
+                    vm = self._vms.get((machine.vm_vcenter, machine.vm_moref))
+                if vm is not None and vm.template:
+                    continue
+                yield self._desktop(vm, machine)
+            return
+        for vm in self.snapshot.vms:
+            if not vm.template:
+                yield self._desktop(vm, None)
+
+    def _desktop(self, vm: VirtualMachine | None, machine: Machine | None) -> Desktop:
+        pool = None
+        sessions: tuple[Session, ...] = ()
+        if machine is not None:
+            if machine.pool_id:
+                pool = self._pools_by_id.get((machine.pod, machine.pool_id))
+            sessions = tuple(self._sessions.get((machine.pod, machine.id), ()))
+        host = self._hosts_by_name.get((vm.vcenter, vm.host)) if vm and vm.host else None
+        if vm is not None:
+            key, name = f"{vm.vcenter}/{vm.moref}", vm.name
+        else:
+            assert machine is not None
+            key, name = f"{machine.pod}/{machine.id}", machine.name
+        return Desktop(key, name, vm, machine, pool, host, sessions)
+
+    # --------------------------------------------------------------------- scope
+
+    @property
+    def _scope_limits_pools(self) -> bool:
+        rules = self._scope
+        return any(rules.include.get(a) for a in ("datacenters", "clusters", "folders"))
+
+    def _allowed(self, attribute: str, value: str | None) -> bool:
+        """A rule about an attribute the subject lacks does not exclude it."""
+        if value is None:
+            return True
+        include = self._scope.include.get(attribute, ())
+        if include and not any(fnmatchcase(value, p) for p in include):
+            return False
+        return not any(fnmatchcase(value, p) for p in self._scope.exclude.get(attribute, ()))
+
+    def _desktop_in_scope(self, desktop: Desktop) -> bool:
+        vm = desktop.vm
+        pool = desktop.pool
+        return (
+            (vm is None or self._allowed("datacenters", vm.datacenter))
+            and (vm is None or self._allowed("clusters", vm.cluster))
+            and (vm is None or self._allowed("folders", vm.folder))
+            and (pool is None or self._pool_in_scope(pool))
+        )
+
+    def _pool_in_scope(self, pool: DesktopPool) -> bool:
+        return self._allowed("pools", pool.name)
+
+    def _host_in_scope(self, host: Host) -> bool:
+        return self._allowed("datacenters", host.datacenter) and self._allowed(
+            "clusters", host.cluster
+        )
+
+    # ------------------------------------------------------------------- lookups
+
+    def vm(self, vcenter: str | None, moref: str | None) -> VirtualMachine | None:
+        """A VM by its vCenter and moref."""
+        if vcenter is None or moref is None:
+            return None
+        return self._vms.get((vcenter, moref))
+
+    @cached_property
+    def desktops_by_pool(self) -> dict[tuple[str, str], list[Desktop]]:
+        """Desktops of each pool, by (pod, pool id)."""
+        result: dict[tuple[str, str], list[Desktop]] = defaultdict(list)
+        for desktop in self.desktops:
+            if desktop.pool is not None:
+                result[(desktop.pool.pod, desktop.pool.id)].append(desktop)
+        return result
+
+    def pool_desktops(self, pool: DesktopPool) -> list[Desktop]:
+        """The desktops of one pool."""
+        return self.desktops_by_pool.get((pool.pod, pool.id), [])
+
+    @cached_property
+    def horizon_failed(self) -> bool:
+        """A Horizon source was asked and failed: Horizon data is missing, not absent."""
+        return any(s.kind == "horizon" and s.status != "ok" for s in self.snapshot.sources)
+
+    @cached_property
+    def collected_vcenters(self) -> set[str]:
+        """Instance UUIDs of the vCenters this snapshot holds."""
+        return {vc.instance_uuid for vc in self.snapshot.vcenters}
+
+    @cached_property
+    def horizon_vcenter_uuids(self) -> dict[tuple[str, str], str | None]:
+        """Horizon's vCenter ids per pod, to vCenter instance UUIDs."""
+        return {(v.pod, v.id): v.instance_uuid for v in self.snapshot.horizon_vcenters}
+
+    @cached_property
+    def newest_hardware_version(self) -> int | None:
+        """The newest virtual hardware version among the desktops."""
+        versions = [hardware_version_number(d.vm.hardware_version) for d in self.desktops if d.vm]
+        known = [v for v in versions if v is not None]
+        return max(known, default=None)
+
+    @cached_property
+    def newest_agent(self) -> dict[str, tuple[tuple[int, ...], str]]:
+        """Per pod, the newest Horizon agent (version key, version text)."""
+        newest: dict[str, tuple[tuple[int, ...], str]] = {}
+        for desktop in self.desktops:
+            machine = desktop.machine
+            if machine is None or not machine.agent_version:
+                continue
+            key = agent_version_key(machine.agent_version, machine.agent_build)
+            if machine.pod not in newest or key > newest[machine.pod][0]:
+                newest[machine.pod] = (key, machine.agent_version)
+        return newest
+
+    @cached_property
+    def newest_host_build(self) -> dict[tuple[str, str | None, str], int]:
+        """Per (vCenter, cluster, ESXi version), the newest build number in that cluster."""
+        newest: dict[tuple[str, str | None, str], int] = {}
+        for host in self.hosts:
+            build = build_number(host.build)
+            if host.cluster is None or host.version is None or build is None:
+                continue
+            key = (host.vcenter, host.cluster, host.version)
+            newest[key] = max(newest.get(key, build), build)
+        return newest
+
+    def idle_powered_on(self, pool: DesktopPool, longer_than: timedelta) -> frozenset[str]:
+        """Keys of a pool's desktops powered on for longer than ``longer_than`` with no session."""
+        cache_key = (pool.pod, pool.id, longer_than)
+        if cache_key not in self._idle_cache:
+            self._idle_cache[cache_key] = frozenset(
+                d.key
+                for d in self.pool_desktops(pool)
+                if d.vm is not None
+                and d.vm.power_state == "poweredOn"
+                and not d.sessions
+                and d.vm.boot_time is not None
+                and self.now - d.vm.boot_time > longer_than
+            )
+        return self._idle_cache[cache_key]
+
+
+def hardware_version_number(text: str | None) -> int | None:
+    """``vmx-19`` -> 19; None for anything else."""
+    match = _HARDWARE_VERSION.match(text or "")
+    return int(match.group(1)) if match else None
+
+
+def build_number(text: str | None) -> int | None:
+    """An ESXi build number as an integer, or None."""
+    return int(text) if text and text.strip().isdigit() else None
+
+
+def agent_version_key(version: str, build: str | None = None) -> tuple[int, ...]:
+    """``2512.1.0`` / ``8.17.0`` + build -> a tuple that sorts versions numerically."""
+    parts = tuple(int(part) for part in _VERSION_PART.findall(version))
+    return (*parts, build_number(build) or 0)
+
+
+def describe_age(span: timedelta) -> str:
+    """A duration in the largest sensible unit: ``41 days``, ``9 hours``, ``25 minutes``."""
+    seconds = span.total_seconds()
+    if seconds >= 2 * 86400:
+        return f"{int(seconds // 86400)} days"
+    if seconds >= 2 * 3600:
+        return f"{int(seconds // 3600)} hours"
+    return f"{max(int(seconds // 60), 0)} minutes"
+
+
+def describe_limit(span: timedelta) -> str:
+    """A threshold as configured: ``35 days``, ``1 day``, ``8 hours``, ``90 minutes``."""
+    seconds = span.total_seconds()
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size and seconds % size == 0:
+            count = int(seconds // size)
+            return f"{count} {unit}{'s' if count != 1 else ''}"
+    return f"{seconds:g} seconds"

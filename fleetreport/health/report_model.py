@@ -1,0 +1,352 @@
+"""The scored model as it is written to JSON and rendered to HTML: plain typed records.
+
+Renderers (JSON, HTML, CSV, xlsx) read only this; nothing here is computed by a template.
+Scores are rounded to one decimal, shares to three.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from fleetreport.snapshot.model import Source
+
+
+@dataclass(frozen=True)
+class SnapshotInfo:
+    """The snapshot the report was made from."""
+
+    collected_at: datetime
+    """When its collection finished (UTC): every age in the report is measured at this time."""
+    generator: str
+    """The fleetreport that collected it."""
+    schema_version: int
+    """Its file format version."""
+
+
+@dataclass(frozen=True)
+class ScoringRules:
+    """The weights and grades in force."""
+
+    critical_weight: float
+    """Points a critical failure takes off a desktop's score."""
+    warning_weight: float
+    """Points a warning takes off."""
+    info_weight: float
+    """Points an info finding takes off."""
+    grades: dict[str, float]
+    """Lowest score of each grade A..D; below D is F."""
+
+
+@dataclass(frozen=True)
+class FleetSummary:
+    """The whole fleet in figures."""
+
+    desktops: int
+    """Desktops judged (Horizon machines and RDS hosts, or VMs without Horizon data)."""
+    patch_score: float | None
+    """Mean patch score, 0..100."""
+    power_score: float | None
+    """Mean power score, 0..100."""
+    grade: str | None
+    """A..F, from the lower of the two scores."""
+    healthy_desktops: int
+    """Desktops with no critical or warning patch or power finding."""
+    healthy_share: float | None
+    """Healthy desktops as a share of all, 0..1."""
+    coverage: float | None
+    """Share of applicable patch and power results that could be judged, 0..1."""
+    unknown_results: int
+    """Applicable patch and power results that could not be judged (missing data)."""
+    evaluated_results: int
+    """Applicable patch and power results."""
+    pools: int
+    """Pools and farms judged."""
+    vms: int
+    """VMs in the snapshot (templates and non-desktops included)."""
+    hosts: int
+    """ESXi hosts judged."""
+    by_power_state: dict[str, int]
+    """Desktops by VM power state (``unknown`` when the VM was not found)."""
+    by_machine_state: dict[str, int]
+    """Desktops by Horizon machine state (``none`` without Horizon data)."""
+    findings_by_severity: dict[str, int]
+    """Findings by severity."""
+    findings_by_category: dict[str, int]
+    """Findings by category."""
+
+
+@dataclass(frozen=True)
+class PoolSummary:
+    """One desktop pool, RDS farm or inferred pool."""
+
+    id: str
+    """Horizon's id (a folder or name group for inferred pools)."""
+    pod: str
+    """Pod id, or ``inferred``."""
+    kind: str
+    """``desktop_pool``, ``farm`` or ``inferred``."""
+    name: str
+    """Pool name."""
+    display_name: str | None
+    """Name users see."""
+    type: str | None
+    """``AUTOMATED``, ``MANUAL``, ``RDS``."""
+    source: str | None
+    """``INSTANT_CLONE``, ``VIRTUAL_CENTER`` (full clone), ``UNMANAGED``, ..."""
+    user_assignment: str | None
+    """``FLOATING`` or ``DEDICATED``."""
+    power_policy: str | None
+    """The pool's power policy."""
+    enabled: bool | None
+    """Pool enabled."""
+    desktops: int
+    """Desktops judged in the pool."""
+    patch_score: float | None
+    """Mean patch score."""
+    power_score: float | None
+    """Mean power score."""
+    grade: str | None
+    """A..F."""
+    healthy_desktops: int
+    """Desktops with no critical or warning finding."""
+    healthy_share: float | None
+    """Healthy share, 0..1."""
+    coverage: float | None
+    """Share of applicable results judged, 0..1."""
+    by_power_state: dict[str, int]
+    """Desktops by VM power state."""
+    by_machine_state: dict[str, int]
+    """Desktops by Horizon machine state."""
+    image: str | None
+    """Golden image snapshot path (or id)."""
+    image_age_days: float | None
+    """Age of the golden image snapshot at collection, in days."""
+    findings_by_severity: dict[str, int]
+    """Findings on the pool and its desktops, by severity."""
+
+
+@dataclass(frozen=True)
+class Deduction:
+    """Points a failed check took off a desktop's score."""
+
+    check: str
+    """Check id."""
+    category: str
+    """``patch`` or ``power``: the score it lowered."""
+    severity: str
+    """critical, warning or info."""
+    points: float
+    """Points taken off."""
+    subject: str
+    """Where it was found: the desktop, its pool's id or its host's name."""
+
+
+@dataclass(frozen=True)
+class DesktopSummary:
+    """One desktop (the ``vms`` table): where it is, what it is, its scores."""
+
+    key: str
+    """Unique key: ``VCENTER_UUID/vm-123``, or ``POD/MACHINE_ID`` when the VM is unknown."""
+    moref: str | None
+    """VM moref; None when Horizon's machine has no VM in the snapshot."""
+    vcenter: str | None
+    """Instance UUID of the VM's vCenter."""
+    machine_id: str | None
+    """Horizon machine id; None without Horizon data."""
+    name: str
+    """VM name (or machine name)."""
+    pool: str | None
+    """Pool id."""
+    pool_name: str | None
+    """Pool name."""
+    datacenter: str | None
+    """Datacenter."""
+    cluster: str | None
+    """Cluster."""
+    host: str | None
+    """ESXi host."""
+    folder: str | None
+    """VM folder."""
+    power_state: str | None
+    """VM power state."""
+    machine_state: str | None
+    """Horizon machine state."""
+    users: list[str]
+    """Assigned users, or users with a session."""
+    guest_os: str | None
+    """Running (else configured) guest OS."""
+    tools_version_status: str | None
+    """VMware Tools version status."""
+    hardware_version: str | None
+    """Virtual hardware version."""
+    agent_version: str | None
+    """Horizon agent version."""
+    uptime_days: float | None
+    """Days since boot at collection (powered-on VMs)."""
+    patch_score: float
+    """0..100."""
+    power_score: float
+    """0..100."""
+    healthy: bool
+    """No critical or warning patch or power finding."""
+    deductions: list[Deduction] = field(default_factory=list)
+    """What lowered the scores."""
+
+
+@dataclass(frozen=True)
+class FindingRecord:
+    """One failed check on one subject."""
+
+    check: str
+    """Check id."""
+    title: str
+    """Check title."""
+    category: str
+    """patch, power, hygiene or infrastructure."""
+    severity: str
+    """critical, warning or info."""
+    subject_kind: str
+    """desktop, pool, host or connection_server."""
+    subject: str
+    """The VM moref (or Horizon machine id), pool id, host name or server name."""
+    subject_name: str
+    """The subject's display name."""
+    message: str
+    """What was seen, against which threshold."""
+    remediation: str
+    """What to do."""
+    pool: str | None
+    """Pool id of a desktop or pool finding."""
+    location: str | None
+    """vCenter instance UUID or Horizon pod the subject lives in."""
+
+
+@dataclass(frozen=True)
+class CheckCounts:
+    """How one check came out over its subjects."""
+
+    passed: int
+    """Subjects that pass."""
+    failed: int
+    """Subjects that fail."""
+    unknown: int
+    """Subjects it could not judge (``not_applicable`` included)."""
+    not_applicable: int
+    """Of the unknown, subjects it does not apply to."""
+    excluded: int
+    """Subjects the configuration excluded from it."""
+    critical: int
+    """Failures by severity."""
+    warning: int
+    """Warnings."""
+    info: int
+    """Info findings."""
+
+
+@dataclass(frozen=True)
+class CheckSummary:
+    """One check of the catalogue, with the thresholds in force and its counts."""
+
+    id: str
+    """Check id."""
+    title: str
+    """Title."""
+    category: str
+    """patch, power, hygiene or infrastructure."""
+    severity: str
+    """Default severity (or the configured override)."""
+    subject_kind: str
+    """What it judges."""
+    scores_desktops: bool
+    """Its failures lower desktop scores (patch and power checks of desktops, and pool or
+    host checks whose failure every desktop of the pool or host inherits)."""
+    enabled: bool
+    """False when the configuration turned it off."""
+    rationale: str
+    """Why it matters."""
+    remediation: str
+    """What to do about a failure."""
+    thresholds: dict[str, Any]
+    """Thresholds in force."""
+    exclude: list[str]
+    """Subject name patterns excluded from it."""
+    counts: CheckCounts
+    """Results."""
+
+
+@dataclass(frozen=True)
+class EnergyPool:
+    """One pool's idle desktops and what they cost."""
+
+    pool: str
+    """Pool id."""
+    pool_name: str
+    """Pool name."""
+    power_policy: str | None
+    """Its power policy."""
+    idle_desktops: int
+    """Idle powered-on desktops."""
+    kwh_per_year: float
+    """Consumption if they stay on all year."""
+    cost_per_year: float
+    """Its price."""
+    saving_per_year: float
+    """Saving if powered off outside working hours (0 if the policy already does)."""
+
+
+@dataclass(frozen=True)
+class EnergyReport:
+    """The energy estimate and its assumptions."""
+
+    watts_per_desktop: float
+    """Assumed draw of an idle desktop."""
+    price_per_kwh: float
+    """Assumed price of a kWh."""
+    currency: str
+    """Currency of prices."""
+    working_hours_per_week: float
+    """Assumed working hours a week."""
+    off_hours_per_year: float
+    """Hours a year outside working hours."""
+    idle_desktops: int
+    """Idle powered-on desktops."""
+    kwh_per_year: float
+    """Their consumption if on all year."""
+    cost_per_year: float
+    """Its price."""
+    saving_per_year: float
+    """Saving if every pool keeping them on powered them off outside working hours."""
+    pools: list[EnergyPool]
+    """Pools with idle desktops, costliest first."""
+
+
+@dataclass(frozen=True)
+class HealthReport:
+    """The scored model of one snapshot."""
+
+    schema_version: int
+    """Version of this format."""
+    generated_at: datetime
+    """When this report was made (UTC)."""
+    generator: str
+    """``fleetreport X.Y.Z``."""
+    snapshot: SnapshotInfo
+    """The snapshot judged."""
+    sources: list[Source]
+    """Every source of the snapshot, failed ones included."""
+    scoring: ScoringRules
+    """Weights and grades."""
+    fleet: FleetSummary
+    """Fleet figures."""
+    pools: list[PoolSummary]
+    """Pools, by name."""
+    vms: list[DesktopSummary]
+    """Desktops, by pool and name."""
+    findings: list[FindingRecord]
+    """Failures, worst first."""
+    checks: list[CheckSummary]
+    """The catalogue as applied."""
+    energy: EnergyReport
+    """The energy estimate."""

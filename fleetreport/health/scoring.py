@@ -1,0 +1,162 @@
+"""Scores: per desktop from its failed checks, per pool and for the fleet as desktop means.
+
+A desktop's patch (power) score is 100 minus the weight of every failed patch (power) check
+that judged it, and of the inherited checks of its pool and host (its golden image's age, its
+ESXi build), never below 0. A pool's and the fleet's
+scores are the plain means over their desktops (so the fleet's is the desktop-weighted mean of
+the pools'). The grade follows the lower of the two scores. Unknown results do not move a
+score; they lower the stated coverage. ``docs/health-model.md`` has the worked example.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from fleetreport.health.catalogue import Category, SubjectKind
+from fleetreport.health.evaluate import Evaluation, Judgement, host_key, pool_key
+from fleetreport.health.fleet import Desktop
+from fleetreport.health.results import Severity, Status
+from fleetreport.health.settings import ScoreSettings
+
+FULL_SCORE = 100.0
+HARMFUL = (Severity.CRITICAL, Severity.WARNING)
+
+
+@dataclass(frozen=True)
+class Deduction:
+    """Points a failed check took off one of a desktop's scores."""
+
+    check: str
+    """Check id."""
+    category: Category
+    """patch or power: which score it lowered."""
+    severity: Severity
+    """The failure's severity."""
+    points: float
+    """The weight taken off."""
+    subject_kind: SubjectKind
+    """Where the failure was found: the desktop itself, its pool or its host."""
+    subject: str
+    """That subject's id."""
+
+
+@dataclass(frozen=True)
+class DesktopScore:
+    """A desktop's two scores and what made them."""
+
+    desktop: Desktop
+    """The desktop."""
+    patch: float
+    """Patch score, 0..100."""
+    power: float
+    """Power score, 0..100."""
+    deductions: tuple[Deduction, ...]
+    """Every failure that lowered a score."""
+    healthy: bool
+    """No critical or warning failure in patch or power."""
+    evaluated: int
+    """Applicable patch and power results (pass, fail or unknown)."""
+    unknown: int
+    """Of those, results that could not be judged for missing data."""
+
+
+@dataclass(frozen=True)
+class GroupScore:
+    """Scores of a set of desktops: a pool, or the whole fleet."""
+
+    desktops: int
+    """How many."""
+    patch: float | None
+    """Mean patch score; None without desktops."""
+    power: float | None
+    """Mean power score."""
+    grade: str | None
+    """Grade of the lower of the two."""
+    healthy: int
+    """Desktops with no critical or warning patch or power failure."""
+    evaluated: int
+    """Applicable patch and power results."""
+    unknown: int
+    """Of those, results that could not be judged."""
+
+    @property
+    def healthy_share(self) -> float | None:
+        """Healthy desktops as a share of all, 0..1."""
+        return self.healthy / self.desktops if self.desktops else None
+
+    @property
+    def coverage(self) -> float | None:
+        """Share of applicable results that could be judged, 0..1."""
+        return 1 - self.unknown / self.evaluated if self.evaluated else None
+
+
+def score_desktop(
+    desktop: Desktop, evaluation: Evaluation, settings: ScoreSettings
+) -> DesktopScore:
+    """Score one desktop from the judgements on it, its pool and its host."""
+    judgements = list(_judgements_for(desktop, evaluation))
+    deductions = tuple(
+        Deduction(
+            j.check.id,
+            j.check.category,
+            j.outcome.severity,
+            settings.weight(j.outcome.severity),
+            j.subject.kind,
+            j.subject.id,
+        )
+        for j in judgements
+        if j.outcome.status is Status.FAIL and j.outcome.severity is not None
+    )
+    applicable = [j for j in judgements if not j.outcome.not_applicable]
+    return DesktopScore(
+        desktop=desktop,
+        patch=_score(deductions, Category.PATCH),
+        power=_score(deductions, Category.POWER),
+        deductions=deductions,
+        healthy=not any(d.severity in HARMFUL for d in deductions),
+        evaluated=len(applicable),
+        unknown=sum(1 for j in applicable if j.outcome.status is Status.UNKNOWN),
+    )
+
+
+def score_group(scores: Sequence[DesktopScore], settings: ScoreSettings) -> GroupScore:
+    """Means over a set of desktop scores."""
+    if not scores:
+        return GroupScore(0, None, None, None, 0, 0, 0)
+    patch = sum(s.patch for s in scores) / len(scores)
+    power = sum(s.power for s in scores) / len(scores)
+    return GroupScore(
+        desktops=len(scores),
+        patch=patch,
+        power=power,
+        grade=grade(min(patch, power), settings),
+        healthy=sum(1 for s in scores if s.healthy),
+        evaluated=sum(s.evaluated for s in scores),
+        unknown=sum(s.unknown for s in scores),
+    )
+
+
+def grade(score: float, settings: ScoreSettings) -> str:
+    """The letter of a score: the first grade whose lower limit it reaches, else F."""
+    for letter, lowest in settings.grades:
+        if score >= lowest:
+            return letter
+    return "F"
+
+
+def _judgements_for(desktop: Desktop, evaluation: Evaluation) -> Iterable[Judgement]:
+    places = [(SubjectKind.DESKTOP, desktop.key)]
+    if desktop.pool is not None:
+        places.append((SubjectKind.POOL, pool_key(desktop.pool)))
+    if desktop.host is not None:
+        places.append((SubjectKind.HOST, host_key(desktop.host)))
+    for place in places:
+        for judgement in evaluation.of(*place):
+            if judgement.check.scores_desktops:
+                yield judgement
+
+
+def _score(deductions: Iterable[Deduction], category: Category) -> float:
+    lost = sum(d.points for d in deductions if d.category is category)
+    return max(FULL_SCORE - lost, 0.0)
