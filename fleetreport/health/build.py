@@ -22,6 +22,7 @@ from fleetreport.health.report_model import (
     FindingRecord,
     FleetSummary,
     HealthReport,
+    Infrastructure,
     PoolSummary,
     ScoringRules,
     SnapshotInfo,
@@ -90,6 +91,16 @@ def build_report(
         findings=findings,
         checks=check_summaries(evaluation, settings),
         energy=energy_report(estimate_energy(evaluation, settings.energy)),
+        infrastructure=Infrastructure(
+            vcenters=list(snapshot.vcenters),
+            hosts=list(snapshot.hosts),
+            pods=list(snapshot.pods),
+            connection_servers=list(snapshot.connection_servers),
+            horizon_vcenters=list(snapshot.horizon_vcenters),
+            gateways=list(snapshot.gateways),
+            event_databases=list(snapshot.event_databases),
+            unmatched_vms=list(snapshot.unmatched_vms),
+        ),
     )
 
 

@@ -34,6 +34,7 @@ from fleetreport.snapshot.model import (
 
 _HARDWARE_VERSION = re.compile(r"^vmx-(\d+)$")
 _VERSION_PART = re.compile(r"\d+")
+VERSION_PARTS = 4
 
 
 @dataclass(frozen=True)
@@ -200,16 +201,16 @@ class FleetView:
         return max(known, default=None)
 
     @cached_property
-    def newest_agent(self) -> dict[str, tuple[tuple[int, ...], str]]:
-        """Per pod, the newest Horizon agent (version key, version text)."""
-        newest: dict[str, tuple[tuple[int, ...], str]] = {}
+    def newest_agent(self) -> dict[str, tuple[tuple[int, ...], Machine]]:
+        """Per pod, the newest Horizon agent (its version key, and a machine that has it)."""
+        newest: dict[str, tuple[tuple[int, ...], Machine]] = {}
         for desktop in self.desktops:
             machine = desktop.machine
             if machine is None or not machine.agent_version:
                 continue
             key = agent_version_key(machine.agent_version, machine.agent_build)
             if machine.pod not in newest or key > newest[machine.pod][0]:
-                newest[machine.pod] = (key, machine.agent_version)
+                newest[machine.pod] = (key, machine)
         return newest
 
     @cached_property
@@ -252,8 +253,10 @@ def build_number(text: str | None) -> int | None:
 
 
 def agent_version_key(version: str, build: str | None = None) -> tuple[int, ...]:
-    """``2512.1.0`` / ``8.17.0`` + build -> a tuple that sorts versions numerically."""
-    parts = tuple(int(part) for part in _VERSION_PART.findall(version))
+    """``2512.1`` / ``8.17.0`` + build -> a tuple that sorts versions numerically
+    (version parts padded to four, so ``2512.10`` equals ``2512.10.0``, then the build)."""
+    parts = [int(part) for part in _VERSION_PART.findall(version)][:VERSION_PARTS]
+    parts += [0] * (VERSION_PARTS - len(parts))
     return (*parts, build_number(build) or 0)
 
 

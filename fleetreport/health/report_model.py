@@ -10,7 +10,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from fleetreport.snapshot.model import Source
+from fleetreport.snapshot.model import (
+    ConnectionServer,
+    EventDatabase,
+    Gateway,
+    HorizonPod,
+    HorizonVCenter,
+    Host,
+    Source,
+    UnmatchedVm,
+    VCenter,
+)
 
 
 @dataclass(frozen=True)
@@ -323,6 +333,28 @@ class EnergyReport:
 
 
 @dataclass(frozen=True)
+class Infrastructure:
+    """What the desktops run on, as collected: the report's infrastructure section."""
+
+    vcenters: list[VCenter]
+    """vCenters collected."""
+    hosts: list[Host]
+    """ESXi hosts (all, whatever the scope)."""
+    pods: list[HorizonPod]
+    """Horizon pods collected."""
+    connection_servers: list[ConnectionServer]
+    """Connection Servers, with certificate and service health."""
+    horizon_vcenters: list[HorizonVCenter]
+    """vCenters as Horizon sees them."""
+    gateways: list[Gateway]
+    """Unified Access Gateways and security servers."""
+    event_databases: list[EventDatabase]
+    """Event databases."""
+    unmatched_vms: list[UnmatchedVm]
+    """VMs in a pool's folder that no Horizon machine claims."""
+
+
+@dataclass(frozen=True)
 class HealthReport:
     """The scored model of one snapshot."""
 
@@ -350,3 +382,5 @@ class HealthReport:
     """The catalogue as applied."""
     energy: EnergyReport
     """The energy estimate."""
+    infrastructure: Infrastructure
+    """vCenters, hosts and Horizon servers as collected."""

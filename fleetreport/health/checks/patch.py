@@ -21,7 +21,7 @@ from fleetreport.health.results import (
     unknown,
     without_horizon,
 )
-from fleetreport.snapshot.model import DesktopPool, Host
+from fleetreport.snapshot.model import DesktopPool, Host, Machine
 
 PATCH = Category.PATCH
 
@@ -78,8 +78,10 @@ def vm_tools_not_running(desktop: Desktop, limits: Limits, fleet: FleetView) -> 
     vm = desktop.vm
     if vm is None:
         return unknown("the VM was not found in vCenter")
+    if vm.power_state is None:
+        return unknown("vCenter did not report the power state")
     if vm.power_state != "poweredOn":
-        return not_applicable(f"the VM is {vm.power_state or 'in an unknown power state'}")
+        return not_applicable(f"the VM is {vm.power_state}")
     status = vm.tools_running_status
     if status is None:
         return unknown("vCenter did not report whether Tools run")
@@ -135,8 +137,10 @@ def vm_uptime_long(desktop: Desktop, limits: Limits, fleet: FleetView) -> Outcom
     vm = desktop.vm
     if vm is None:
         return unknown("the VM was not found in vCenter")
+    if vm.power_state is None:
+        return unknown("vCenter did not report the power state")
     if vm.power_state != "poweredOn":
-        return not_applicable(f"the VM is {vm.power_state or 'in an unknown power state'}")
+        return not_applicable(f"the VM is {vm.power_state}")
     if vm.boot_time is None:
         return unknown("vCenter did not report the boot time")
     uptime = fleet.now - vm.boot_time
@@ -273,6 +277,8 @@ def pool_image_push_failed(pool: DesktopPool, limits: Limits, fleet: FleetView) 
         )
     if pool.kind == "inferred":
         return not_applicable("an inferred pool has no Horizon provisioning")
+    if pool.last_provisioning_error and when is None:
+        return unknown("Horizon reported a provisioning error but not when it happened")
     return passed("no failed push or recent provisioning error")
 
 
@@ -294,14 +300,24 @@ def machine_agent_outdated(desktop: Desktop, limits: Limits, fleet: FleetView) -
         return not_applicable("an inferred machine has no Horizon agent data")
     if not machine.agent_version:
         return unknown("Horizon did not report the agent version")
-    newest_key, newest_version = fleet.newest_agent.get(machine.pod, ((), machine.agent_version))
+    newest = fleet.newest_agent.get(machine.pod)
     mine = agent_version_key(machine.agent_version, machine.agent_build)
-    if mine < newest_key:
+    if newest is not None and mine < newest[0]:
+        newest_machine = newest[1]
+        same_version = agent_version_key(machine.agent_version) == agent_version_key(
+            newest_machine.agent_version or ""
+        )
         return failed(
-            f"Horizon agent {machine.agent_version} is older than {newest_version},"
-            " the newest in the pod"
+            f"Horizon agent {_agent(machine, same_version)} is older than"
+            f" {_agent(newest_machine, same_version)}, the newest in the pod"
         )
     return passed(f"Horizon agent {machine.agent_version}")
+
+
+def _agent(machine: Machine, with_build: bool) -> str:
+    """An agent version, with its build when versions alone do not tell two agents apart."""
+    build = f" build {machine.agent_build}" if with_build and machine.agent_build else ""
+    return f"{machine.agent_version}{build}"
 
 
 @check(
@@ -319,6 +335,8 @@ def vm_guest_os_mismatch(desktop: Desktop, limits: Limits, fleet: FleetView) -> 
     if vm is None:
         return unknown("the VM was not found in vCenter")
     if vm.guest_os_running is None:
+        if vm.power_state is None:
+            return unknown("vCenter did not report the power state or the running guest OS")
         if vm.power_state != "poweredOn":
             return not_applicable("the VM is not running, so its guest OS is not reported")
         return unknown("VMware Tools did not report the running guest OS")

@@ -110,6 +110,8 @@ def vm_power_policy_mismatch(desktop: Desktop, limits: Limits, fleet: FleetView)
     if not limits.matches("power_saving_policies", policy):
         return passed(f"policy {policy} takes no power action")
     grace = limits.minutes("grace_minutes")
+    if vm.power_state == "poweredOn" and not desktop.sessions and vm.boot_time is None:
+        return unknown("powered on with no session, but vCenter did not report since when")
     idle = fleet.idle_powered_on(pool, grace)
     if desktop.key not in idle:
         return passed(f"VM is {vm.power_state}, policy {policy}")
@@ -211,6 +213,8 @@ def vm_idle_powered_on(desktop: Desktop, limits: Limits, fleet: FleetView) -> Ou
     vm = desktop.vm
     if desktop.pool is None:
         return without_horizon(fleet.horizon_failed, "not in a pool")
+    if desktop.machine is not None and desktop.machine.kind == "inferred":
+        return not_applicable("an inferred pool has no session data to tell idle from busy")
     if vm is None:
         return unknown("the VM was not found in vCenter")
     if vm.power_state is None:
