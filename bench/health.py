@@ -92,7 +92,10 @@ def main() -> None:
         out = Path(folder) / "report.json"
         started = time.perf_counter()
         subprocess.run(
-            [sys.executable, "-m", "fleetreport", "-q", "report", str(path), "--out", str(out)],
+            [
+                *(sys.executable, "-m", "fleetreport", "-q", "report", str(path)),
+                *("--format", "json", "--out", str(out)),
+            ],
             check=True,
         )
         process_s = time.perf_counter() - started

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
 import os
 import sys
@@ -14,7 +15,7 @@ from fleetreport import __version__
 from fleetreport.check_listing import list_checks
 from fleetreport.collect.infer import InferenceRule
 from fleetreport.collect.run import HorizonTarget, VCenterTarget, collect_all
-from fleetreport.config_file import read_config
+from fleetreport.config_file import ConfigText, read_config
 from fleetreport.credentials import (
     DEFAULT_HORIZON_PASSWORD_ENV,
     DEFAULT_PASSWORD_ENV,
@@ -23,10 +24,16 @@ from fleetreport.credentials import (
 from fleetreport.endpoints import TlsOptions, parse_endpoint
 from fleetreport.errors import ExitCode, FleetReportError, OutputError, UsageError
 from fleetreport.health.build import build_report
-from fleetreport.health.report_json import write_json_report
 from fleetreport.health.report_model import HealthReport
 from fleetreport.health.report_schema import report_schema_text
 from fleetreport.health.settings import HealthSettings, default_settings, settings_from_config
+from fleetreport.render.branding import (
+    Branding,
+    accent_colour,
+    branding_from_config,
+    logo_data_uri,
+)
+from fleetreport.report_output import FORMATS, write_report
 from fleetreport.resources import demo_snapshot_path
 from fleetreport.snapshot.schema import schema_text
 from fleetreport.snapshot.store import load_snapshot, save_snapshot
@@ -127,7 +134,9 @@ def build_parser() -> argparse.ArgumentParser:
     collect.add_argument("--out", type=Path, required=True, metavar="FILE", help="snapshot file")
     collect.set_defaults(handler=run_collect)
 
-    demo = commands.add_parser("demo", help="show the built-in demo fleet (offline)")
+    demo = commands.add_parser(
+        "demo", help="render the full report of the built-in demo fleet (offline)"
+    )
     demo.add_argument(
         "--out",
         type=Path,
@@ -141,15 +150,24 @@ def build_parser() -> argparse.ArgumentParser:
     summary.add_argument("snapshot", type=Path, metavar="SNAPSHOT")
     summary.set_defaults(handler=run_summary)
 
-    report = commands.add_parser("report", help="judge a snapshot and write the scored report")
+    report = commands.add_parser("report", help="judge a snapshot and write the report")
     report.add_argument("snapshot", type=Path, metavar="SNAPSHOT", help="a collected snapshot")
     report.add_argument(
-        "--format", choices=["json"], default="json", help="output format (default json)"
+        "--format",
+        choices=FORMATS,
+        default="html",
+        help="html (default, one self-contained file), json, csv (a folder of tables), xlsx",
     )
-    report.add_argument("--out", type=Path, required=True, metavar="FILE", help="report file")
     report.add_argument(
-        "--config", type=Path, metavar="TOML", help="thresholds, weights, exclusions, scope"
+        "--out", type=Path, required=True, metavar="PATH", help="report file (csv: a folder)"
     )
+    report.add_argument(
+        "--config",
+        type=Path,
+        metavar="TOML",
+        help="thresholds, weights, exclusions, scope and [branding]",
+    )
+    add_branding_options(report)
     report.set_defaults(handler=run_report)
 
     checks = commands.add_parser("checks", help="list the checks and the thresholds in force")
@@ -239,10 +257,16 @@ def run_collect(args: argparse.Namespace) -> ExitCode:
     return ExitCode.PARTIAL if failed else ExitCode.OK
 
 
+DEMO_BRANDING = Branding(
+    customer="Example Corp",
+    title="Horizon desktop fleet health report (demo)",
+    consultant_company="fleetreport demo",
+)
+
+
 def run_demo(args: argparse.Namespace) -> ExitCode:
-    """``fleetreport demo``: the recorded demo fleet, with no network."""
-    source = demo_snapshot_path()
-    snapshot = load_snapshot(source)
+    """``fleetreport demo``: the full report of the recorded demo fleet, with no network."""
+    snapshot = load_snapshot(demo_snapshot_path())
     try:
         args.out.mkdir(parents=True, exist_ok=True)
     except OSError as error:
@@ -250,15 +274,16 @@ def run_demo(args: argparse.Namespace) -> ExitCode:
             f"cannot create {args.out}: {error.strerror or error}",
             hint="choose another folder with --out",
         ) from error
-    target = args.out / "demo-snapshot.json"
-    save_snapshot(snapshot, target)
     report = build_report(snapshot)
-    report_path = args.out / "report.json"
-    write_json_report(report, report_path)
-    print(summarise(snapshot))
-    print(f"\n{report_line(report)}")
-    print(f"\nDemo snapshot written to {target.resolve()}")
-    print(f"Scored report (JSON) written to {report_path.resolve()}")
+    html_path = args.out / "report.html"
+    save_snapshot(snapshot, args.out / "demo-snapshot.json")
+    write_report(report, "json", args.out / "report.json")
+    write_report(report, "html", html_path, DEMO_BRANDING)
+    if not args.quiet:
+        print(summarise(snapshot))
+        print(f"\n{report_line(report)}")
+        print(f"\nReport: {html_path.resolve()}")
+        print(f"(also report.json and demo-snapshot.json in {args.out.resolve()})")
     return ExitCode.OK
 
 
@@ -268,16 +293,56 @@ def run_summary(args: argparse.Namespace) -> ExitCode:
     return ExitCode.OK
 
 
+def add_branding_options(parser: argparse.ArgumentParser) -> None:
+    """Options that brand the HTML report (over the config file's [branding])."""
+    group = parser.add_argument_group("branding (HTML)")
+    group.add_argument("--customer", metavar="NAME", help="customer name on the cover")
+    group.add_argument("--consultant-company", metavar="NAME", help="your company")
+    group.add_argument("--consultant", metavar="NAME", help="your name")
+    group.add_argument("--logo", type=Path, metavar="IMAGE", help="PNG, JPEG, GIF or SVG logo")
+    group.add_argument("--accent", metavar="#RRGGBB", help="accent colour")
+    group.add_argument(
+        "--templates",
+        type=Path,
+        metavar="DIR",
+        help="your templates, overriding the built-in ones (templates/report/...)",
+    )
+
+
 def run_report(args: argparse.Namespace) -> ExitCode:
-    """``fleetreport report SNAPSHOT --out FILE``."""
-    settings = health_settings(args.config)
-    check_writable(args.out)
+    """``fleetreport report SNAPSHOT --out PATH``."""
+    config = read_config(args.config) if args.config else None
+    settings = settings_from_config(config, ("branding",)) if config else default_settings()
+    branding = report_branding(args, config)
+    if args.format != "csv":
+        check_writable(args.out)
     snapshot = load_snapshot(args.snapshot)
     report = build_report(snapshot, settings)
-    write_json_report(report, args.out)
+    written = write_report(report, args.format, args.out, branding, args.templates)
     if not args.quiet:
-        print(f"wrote {args.out}: {report_line(report)}")
+        where = args.out if len(written) == 1 else f"{len(written)} files in {args.out}"
+        print(f"wrote {where}: {report_line(report)}")
     return ExitCode.OK
+
+
+def report_branding(
+    args: argparse.Namespace, config: ConfigText | None, defaults: Branding | None = None
+) -> Branding:
+    """Branding from the config file's [branding], then the command line."""
+    branding = branding_from_config(config, defaults) if config else (defaults or Branding())
+    overrides: dict[str, str] = {}
+    for option, field in (
+        ("customer", "customer"),
+        ("consultant_company", "consultant_company"),
+        ("consultant", "consultant_name"),
+    ):
+        if getattr(args, option):
+            overrides[field] = getattr(args, option)
+    if args.accent:
+        overrides["accent_colour"] = accent_colour(args.accent)
+    if args.logo:
+        overrides["logo_data_uri"] = logo_data_uri(args.logo)
+    return dataclasses.replace(branding, **overrides)
 
 
 def report_line(report: HealthReport) -> str:

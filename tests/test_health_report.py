@@ -170,7 +170,9 @@ def test_report_command_uses_the_config(cli_env: Path, capsys: pytest.CaptureFix
         "[checks.vm_uptime_long]\nenabled = false\n\n[checks.vm_tools_outdated]\n"
         'exclude = ["idle-*"]\n'
     )
-    code, _, _ = run(capsys, "report", "s.json", "--out", "r.json", "--config", "health.toml")
+    code, _, _ = run(
+        capsys, "report", "s.json", "--format", "json", "--out", "r.json", "--config", "health.toml"
+    )
     assert code == ExitCode.OK
     data = json.loads((cli_env / "r.json").read_text())
     assert not [

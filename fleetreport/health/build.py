@@ -224,6 +224,7 @@ def finding_record(judgement: Judgement) -> FindingRecord:
         message=judgement.outcome.message,
         remediation=judgement.check.remediation,
         pool=subject.pool.id if subject.pool else None,
+        pool_name=subject.pool.name if subject.pool else None,
         location=subject.location,
     )
 

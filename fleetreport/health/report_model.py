@@ -229,6 +229,8 @@ class FindingRecord:
     """What to do."""
     pool: str | None
     """Pool id of a desktop or pool finding."""
+    pool_name: str | None
+    """That pool's name."""
     location: str | None
     """vCenter instance UUID or Horizon pod the subject lives in."""
 

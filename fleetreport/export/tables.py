@@ -1,0 +1,394 @@
+"""The tables both spreadsheet exports write: one definition, so CSV and xlsx never disagree.
+
+A :class:`Table` names its records (``rows``) and, for each :class:`Column`, a title and how
+to read the value from a record. :meth:`Table.render` turns a report into plain cells that a
+writer only has to encode: text, numbers, UTC datetimes and empty cells. Presentation choices
+shared by both formats are made here, once: lists joined with ``"; "``, booleans as
+``yes``/``no``, ``None`` as an empty cell, scores and counts left as numbers.
+
+Nothing is judged here: every figure comes from the model as it is. Text is still untrusted
+(VM names, annotations and user names come from the customer's estate); the writers make it
+safe for their format, this module only replaces lone surrogates that no UTF-8 file can hold.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Generic, TypeVar
+
+from fleetreport.health.report_model import (
+    CheckSummary,
+    Deduction,
+    DesktopSummary,
+    EnergyPool,
+    FindingRecord,
+    HealthReport,
+    PoolSummary,
+)
+
+R = TypeVar("R")
+
+CellValue = str | int | float | datetime | None
+"""A rendered cell: text, a number, a naive UTC datetime, or empty (``None``)."""
+
+Value = str | int | float | bool | datetime | None
+"""What a column reads from a record, before :func:`normalise`."""
+
+SEVERITIES = ("critical", "warning", "info")
+
+SCORE = "0.0"
+"""Number format of a 0..100 score."""
+SHARE = "0.0%"
+"""Number format of a 0..1 share (the value stays 0..1; Excel shows a percentage)."""
+DAYS = "0.0"
+"""Number format of an age or uptime in days."""
+COUNT = "#,##0"
+"""Number format of a count."""
+MONEY = "#,##0.00"
+"""Number format of an amount of money."""
+DATETIME = "yyyy-mm-dd hh:mm:ss"
+"""Number format of a date and time (always UTC in these tables)."""
+
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """One rendered cell and, for xlsx, how Excel should display it."""
+
+    value: CellValue
+    """The value; ``None`` is an empty cell."""
+    number_format: str | None = None
+    """Excel number format of a number or datetime; CSV ignores it."""
+
+
+@dataclass(frozen=True)
+class Column(Generic[R]):
+    """One column: its header and how to get its value from a record."""
+
+    title: str
+    """Header text, in plain words."""
+    value: Callable[[R], Value]
+    """Reads the value from a record."""
+    number_format: str | Callable[[R], str | None] | None = None
+    """Excel number format, fixed or chosen per record (the Summary's mixed value column)."""
+
+    def cell(self, record: R) -> Cell:
+        """The column's rendered cell for ``record``."""
+        number_format = self.number_format
+        if callable(number_format):
+            number_format = number_format(record)
+        return Cell(normalise(self.value(record)), number_format)
+
+
+@dataclass(frozen=True)
+class Table(Generic[R]):
+    """One table: a CSV file and a worksheet."""
+
+    name: str
+    """File stem of its CSV (``desktops`` gives ``desktops.csv``)."""
+    title: str
+    """Worksheet name (at most 31 characters, as Excel allows)."""
+    columns: Sequence[Column[R]]
+    """Its columns, in order."""
+    rows: Callable[[HealthReport], Sequence[R]]
+    """Its records, in the model's order."""
+
+    def render(self, report: HealthReport) -> RenderedTable:
+        """The table's header and cells for ``report``."""
+        return RenderedTable(
+            name=self.name,
+            title=self.title,
+            headers=[column.title for column in self.columns],
+            rows=[[column.cell(record) for column in self.columns] for record in self.rows(report)],
+        )
+
+
+@dataclass(frozen=True)
+class RenderedTable:
+    """A table with its cells: everything a writer needs."""
+
+    name: str
+    """File stem of its CSV."""
+    title: str
+    """Worksheet name."""
+    headers: list[str]
+    """Column headers."""
+    rows: list[list[Cell]]
+    """One list of cells per record, as long as ``headers``."""
+
+
+def normalise(value: Value) -> CellValue:
+    """A value as both formats write it: booleans as yes/no, datetimes as naive UTC seconds.
+
+    Lone surrogates (a JSON ``\\ud800`` escape from a hostile server) become U+FFFD, since no
+    UTF-8 file can hold them; non-finite floats, which neither Excel nor CSV readers take as
+    numbers, become empty cells.
+    """
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, str):
+        return _SURROGATES.sub("\ufffd", value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(UTC).replace(tzinfo=None)
+        return value.replace(microsecond=0)
+    return value
+
+
+def joined(items: Iterable[str]) -> str | None:
+    """Items joined with ``"; "``; no items is an empty cell."""
+    text = "; ".join(items)
+    return text or None
+
+
+def tallied(counts: Mapping[str, int]) -> str | None:
+    """A tally as text: ``poweredOn: 36; suspended: 4``."""
+    return joined(f"{key}: {count}" for key, count in counts.items())
+
+
+def _threshold(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, list | tuple):
+        return ", ".join(_threshold(item) for item in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{key} {_threshold(item)}" for key, item in value.items())
+    return "none" if value is None else str(value)
+
+
+def thresholds(values: Mapping[str, Any]) -> str | None:
+    """A check's thresholds as text: ``max_days=30; statuses=a, b``."""
+    return joined(f"{key}={_threshold(value)}" for key, value in values.items())
+
+
+def deduction(desktop: DesktopSummary, item: Deduction) -> str:
+    """One deduction in words: ``vm_tools_outdated: -15 patch, warning``.
+
+    A deduction a desktop inherits from its pool or host names where it was found.
+    """
+    text = f"{item.check}: -{item.points:g} {item.category}, {item.severity}"
+    if item.subject not in (desktop.moref, desktop.machine_id, desktop.key, desktop.name):
+        text += f" (from {item.subject})"
+    return text
+
+
+DESKTOP_COLUMNS: list[Column[DesktopSummary]] = [
+    Column("Name", lambda d: d.name),
+    Column("Pool", lambda d: d.pool_name),
+    Column("Power state", lambda d: d.power_state),
+    Column("Machine state", lambda d: d.machine_state),
+    Column("Users", lambda d: joined(d.users)),
+    Column("Patch score", lambda d: d.patch_score, SCORE),
+    Column("Power score", lambda d: d.power_score, SCORE),
+    Column("Healthy", lambda d: d.healthy),
+    Column("Guest OS", lambda d: d.guest_os),
+    Column("VMware Tools", lambda d: d.tools_version_status),
+    Column("Hardware version", lambda d: d.hardware_version),
+    Column("Horizon agent", lambda d: d.agent_version),
+    Column("Uptime (days)", lambda d: d.uptime_days, DAYS),
+    Column("Datacenter", lambda d: d.datacenter),
+    Column("Cluster", lambda d: d.cluster),
+    Column("Host", lambda d: d.host),
+    Column("Folder", lambda d: d.folder),
+    Column("Deductions", lambda d: joined(deduction(d, item) for item in d.deductions)),
+    Column("Pool id", lambda d: d.pool),
+    Column("vCenter", lambda d: d.vcenter),
+    Column("VM moref", lambda d: d.moref),
+    Column("Horizon machine id", lambda d: d.machine_id),
+    Column("Key", lambda d: d.key),
+]
+"""The ``vms`` table: one row per desktop."""
+
+FINDING_COLUMNS: list[Column[FindingRecord]] = [
+    Column("Severity", lambda f: f.severity),
+    Column("Category", lambda f: f.category),
+    Column("Check", lambda f: f.title),
+    Column("Subject kind", lambda f: f.subject_kind),
+    Column("Subject", lambda f: f.subject_name),
+    Column("Pool", lambda f: f.pool_name),
+    Column("Message", lambda f: f.message),
+    Column("Remediation", lambda f: f.remediation),
+    Column("Check id", lambda f: f.check),
+    Column("Subject id", lambda f: f.subject),
+    Column("Pool id", lambda f: f.pool),
+    Column("Location", lambda f: f.location),
+]
+"""One row per failed check on one subject, worst first."""
+
+
+def _severity_count(severity: str) -> Column[PoolSummary]:
+    """A pool's findings of one severity, as a number to sort and sum."""
+    return Column(
+        f"{severity.capitalize()} findings",
+        lambda p: p.findings_by_severity.get(severity, 0),
+        COUNT,
+    )
+
+
+POOL_COLUMNS: list[Column[PoolSummary]] = [
+    Column("Name", lambda p: p.name),
+    Column("Display name", lambda p: p.display_name),
+    Column("Kind", lambda p: p.kind),
+    Column("Type", lambda p: p.type),
+    Column("Source", lambda p: p.source),
+    Column("User assignment", lambda p: p.user_assignment),
+    Column("Power policy", lambda p: p.power_policy),
+    Column("Enabled", lambda p: p.enabled),
+    Column("Desktops", lambda p: p.desktops, COUNT),
+    Column("Patch score", lambda p: p.patch_score, SCORE),
+    Column("Power score", lambda p: p.power_score, SCORE),
+    Column("Grade", lambda p: p.grade),
+    Column("Healthy desktops", lambda p: p.healthy_desktops, COUNT),
+    Column("Healthy share", lambda p: p.healthy_share, SHARE),
+    Column("Coverage", lambda p: p.coverage, SHARE),
+    *(_severity_count(severity) for severity in SEVERITIES),
+    Column("Power states", lambda p: tallied(p.by_power_state)),
+    Column("Machine states", lambda p: tallied(p.by_machine_state)),
+    Column("Golden image", lambda p: p.image),
+    Column("Image age (days)", lambda p: p.image_age_days, DAYS),
+    Column("Pod", lambda p: p.pod),
+    Column("Pool id", lambda p: p.id),
+]
+"""One row per desktop pool, RDS farm or inferred pool."""
+
+CHECK_COLUMNS: list[Column[CheckSummary]] = [
+    Column("Check id", lambda c: c.id),
+    Column("Title", lambda c: c.title),
+    Column("Category", lambda c: c.category),
+    Column("Severity", lambda c: c.severity),
+    Column("Subject kind", lambda c: c.subject_kind),
+    Column("Scores desktops", lambda c: c.scores_desktops),
+    Column("Enabled", lambda c: c.enabled),
+    Column("Passed", lambda c: c.counts.passed, COUNT),
+    Column("Failed", lambda c: c.counts.failed, COUNT),
+    Column("Unknown", lambda c: c.counts.unknown, COUNT),
+    Column("Not applicable", lambda c: c.counts.not_applicable, COUNT),
+    Column("Excluded", lambda c: c.counts.excluded, COUNT),
+    Column("Critical", lambda c: c.counts.critical, COUNT),
+    Column("Warning", lambda c: c.counts.warning, COUNT),
+    Column("Info", lambda c: c.counts.info, COUNT),
+    Column("Thresholds", lambda c: thresholds(c.thresholds)),
+    Column("Excluded names", lambda c: joined(c.exclude)),
+    Column("Rationale", lambda c: c.rationale),
+    Column("Remediation", lambda c: c.remediation),
+]
+"""One row per check of the catalogue, as applied."""
+
+ENERGY_COLUMNS: list[Column[EnergyPool]] = [
+    Column("Pool", lambda e: e.pool_name),
+    Column("Power policy", lambda e: e.power_policy),
+    Column("Idle desktops", lambda e: e.idle_desktops, COUNT),
+    Column("kWh per year", lambda e: e.kwh_per_year, COUNT),
+    Column("Cost per year", lambda e: e.cost_per_year, MONEY),
+    Column("Saving per year", lambda e: e.saving_per_year, MONEY),
+    Column("Pool id", lambda e: e.pool),
+]
+"""One row per pool with idle powered-on desktops, costliest first (currency in Summary)."""
+
+
+@dataclass(frozen=True)
+class SummaryItem:
+    """One line of the Summary sheet: a label and its value."""
+
+    item: str
+    """What the value is, in plain words."""
+    value: Value
+    """The figure."""
+    number_format: str | None = None
+    """How Excel shows it."""
+
+
+def summary_items(report: HealthReport) -> list[SummaryItem]:
+    """The fleet figures, scoring rules, energy assumptions and sources, one per line."""
+    fleet, energy, scoring = report.fleet, report.energy, report.scoring
+    items = [
+        SummaryItem("Report generated (UTC)", report.generated_at, DATETIME),
+        SummaryItem("Generator", report.generator),
+        SummaryItem("Snapshot collected (UTC)", report.snapshot.collected_at, DATETIME),
+        SummaryItem("Snapshot generator", report.snapshot.generator),
+        SummaryItem("Desktops", fleet.desktops, COUNT),
+        SummaryItem("Patch score", fleet.patch_score, SCORE),
+        SummaryItem("Power score", fleet.power_score, SCORE),
+        SummaryItem("Grade", fleet.grade),
+        SummaryItem("Healthy desktops", fleet.healthy_desktops, COUNT),
+        SummaryItem("Healthy share", fleet.healthy_share, SHARE),
+        SummaryItem("Coverage", fleet.coverage, SHARE),
+        SummaryItem("Results judged", fleet.evaluated_results, COUNT),
+        SummaryItem("Results unknown", fleet.unknown_results, COUNT),
+        SummaryItem("Pools", fleet.pools, COUNT),
+        SummaryItem("VMs in snapshot", fleet.vms, COUNT),
+        SummaryItem("ESXi hosts", fleet.hosts, COUNT),
+    ]
+    items += [SummaryItem(f"Power state {k}", n, COUNT) for k, n in fleet.by_power_state.items()]
+    items += [
+        SummaryItem(f"Machine state {k}", n, COUNT) for k, n in fleet.by_machine_state.items()
+    ]
+    items += [
+        SummaryItem(f"{k.capitalize()} findings", n, COUNT)
+        for k, n in fleet.findings_by_severity.items()
+    ]
+    items += [
+        SummaryItem(f"Findings in category {k}", n, COUNT)
+        for k, n in fleet.findings_by_category.items()
+    ]
+    items += [
+        SummaryItem("Points off per critical finding", scoring.critical_weight, SCORE),
+        SummaryItem("Points off per warning", scoring.warning_weight, SCORE),
+        SummaryItem("Points off per info finding", scoring.info_weight, SCORE),
+    ]
+    items += [SummaryItem(f"Grade {g} from", low, SCORE) for g, low in scoring.grades.items()]
+    items += [
+        SummaryItem("Energy: watts per idle desktop", energy.watts_per_desktop),
+        SummaryItem("Energy: price per kWh", energy.price_per_kwh),
+        SummaryItem("Energy: currency", energy.currency),
+        SummaryItem("Energy: working hours per week", energy.working_hours_per_week),
+        SummaryItem("Energy: hours a year outside working hours", energy.off_hours_per_year),
+        SummaryItem("Energy: idle powered-on desktops", energy.idle_desktops, COUNT),
+        SummaryItem("Energy: kWh per year", energy.kwh_per_year, COUNT),
+        SummaryItem("Energy: cost per year", energy.cost_per_year, MONEY),
+        SummaryItem("Energy: saving per year", energy.saving_per_year, MONEY),
+    ]
+    for number, source in enumerate(report.sources, start=1):
+        label = f"Source {number}"
+        items += [
+            SummaryItem(f"{label} ({source.kind})", source.url),
+            SummaryItem(f"{label} status", source.status),
+        ]
+        if source.error:
+            items.append(SummaryItem(f"{label} error", source.error))
+        items += [
+            SummaryItem(f"{label} finished (UTC)", source.finished_at, DATETIME),
+            SummaryItem(f"{label} TLS verified", source.tls_verified),
+        ]
+    return items
+
+
+SUMMARY_COLUMNS: list[Column[SummaryItem]] = [
+    Column("Item", lambda s: s.item),
+    Column("Value", lambda s: s.value, lambda s: s.number_format),
+]
+"""The Summary is a two-column key/value table."""
+
+TABLES: list[Table[Any]] = [
+    Table("summary", "Summary", SUMMARY_COLUMNS, summary_items),
+    Table("desktops", "Desktops", DESKTOP_COLUMNS, lambda r: r.vms),
+    Table("findings", "Findings", FINDING_COLUMNS, lambda r: r.findings),
+    Table("pools", "Pools", POOL_COLUMNS, lambda r: r.pools),
+    Table("checks", "Checks", CHECK_COLUMNS, lambda r: r.checks),
+    Table("energy", "Energy", ENERGY_COLUMNS, lambda r: r.energy.pools),
+]
+"""Every table, in the workbook's sheet order."""
+
+
+def render_tables(report: HealthReport) -> list[RenderedTable]:
+    """Every table of ``report``, rendered, in order."""
+    return [table.render(report) for table in TABLES]

@@ -1,0 +1,1 @@
+"""Rendering the scored model: HTML (templates), with branding; exports live in ``export``."""

@@ -1,0 +1,159 @@
+"""Inline SVG charts drawn from the scored model: no script, no external resource.
+
+Markup is built with ``Markup(...).format(...)``, which escapes every argument, so a pool or
+state name can only ever be text inside the SVG.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+from markupsafe import Markup
+
+PALETTE = ("#2e8b57", "#1f5f8b", "#e69b00", "#c0392b", "#7f8c8d", "#8e44ad", "#16a085", "#d35400")
+STATE_COLOURS = {
+    "poweredOn": "#2e8b57",
+    "poweredOff": "#7f8c8d",
+    "suspended": "#e69b00",
+    "unknown": "#bdc3c7",
+    "critical": "#c0392b",
+    "warning": "#e69b00",
+    "info": "#5b7db1",
+}
+GRADE_COLOURS = {"A": "#2e8b57", "B": "#7aa33a", "C": "#e6b800", "D": "#e67e22", "F": "#c0392b"}
+NO_DATA = "#bdc3c7"
+
+RING = Markup(
+    '<svg class="chart ring" role="img" viewBox="0 0 {size} {height}" width="{size}"'
+    ' height="{height}" aria-label="{label}: {text}">'
+    '<circle cx="{centre}" cy="{centre}" r="{radius}" fill="none" stroke="#e5e8eb"'
+    ' stroke-width="12"/>'
+    '<circle cx="{centre}" cy="{centre}" r="{radius}" fill="none" stroke="{colour}"'
+    ' stroke-width="12" stroke-dasharray="{filled} {circumference}"'
+    ' transform="rotate(-90 {centre} {centre})"/>'
+    '<text x="{centre}" y="{value_y}" text-anchor="middle" font-size="24" font-weight="700">'
+    "{text}</text>"
+    '<text x="{centre}" y="{label_y}" text-anchor="middle" font-size="13">{label}</text></svg>'
+)
+SEGMENT = Markup(
+    '<rect x="{x}" y="0" width="{width}" height="22" fill="{colour}">'
+    "<title>{name}: {count}</title></rect>"
+)
+LEGEND_ITEM = Markup(
+    '<rect x="{x}" y="{y}" width="11" height="11" fill="{colour}"/>'
+    '<text x="{text_x}" y="{text_y}" font-size="12">{name} {count}</text>'
+)
+CHART = Markup(
+    '<svg class="chart {kind}" role="img" viewBox="0 0 {width} {height}" width="{width}"'
+    ' height="{height}" aria-label="{label}">{body}</svg>'
+)
+ROW_LABEL = Markup('<text x="0" y="{y}" font-size="12"><title>{full}</title>{name}</text>')
+SCORE_BAR = Markup(
+    '<rect x="{x}" y="{y}" width="{width}" height="10" fill="{colour}">'
+    "<title>{name} {kind}: {value}</title></rect>"
+    '<text x="{text_x}" y="{text_y}" font-size="10">{value}</text>'
+)
+SCORE_LEGEND = Markup(
+    '<rect x="{x}" y="{y}" width="10" height="10" fill="#1f5f8b"/>'
+    '<text x="{x14}" y="{text_y}" font-size="11">patch</text>'
+    '<rect x="{x70}" y="{y}" width="10" height="10" fill="#2e8b57"/>'
+    '<text x="{x84}" y="{text_y}" font-size="11">power</text>'
+)
+
+
+def score_ring(score: float | None, grade: str | None, label: str, size: int = 120) -> Markup:
+    """A ring filled to ``score`` percent, the score in the middle, the label below."""
+    radius = size / 2 - 10
+    circumference = 2 * math.pi * radius
+    return RING.format(
+        size=size,
+        height=size + 22,
+        centre=size / 2,
+        radius=f"{radius:.1f}",
+        colour=GRADE_COLOURS.get(grade or "", NO_DATA),
+        filled=f"{circumference * (score or 0) / 100:.1f}",
+        circumference=f"{circumference:.1f}",
+        value_y=size / 2 + 8,
+        label_y=size + 16,
+        text="n/a" if score is None else f"{score:g}",
+        label=label,
+    )
+
+
+def stacked_bar(counts: Mapping[str, int], label: str, width: int = 520) -> Markup:
+    """One horizontal bar split by category, with a legend of counts under it."""
+    total = sum(counts.values())
+    parts: list[Markup] = []
+    legend: list[Markup] = []
+    x = 0.0
+    for index, (name, count) in enumerate(sorted(counts.items(), key=lambda kv: -kv[1])):
+        colour = STATE_COLOURS.get(name, PALETTE[index % len(PALETTE)])
+        share = width * count / total if total else 0
+        parts.append(
+            SEGMENT.format(
+                x=f"{x:.1f}", width=f"{share:.1f}", colour=colour, name=name, count=count
+            )
+        )
+        x += share
+        row, column = divmod(index, 2)
+        legend.append(
+            LEGEND_ITEM.format(
+                x=column * 260,
+                y=34 + row * 18,
+                colour=colour,
+                text_x=column * 260 + 16,
+                text_y=44 + row * 18,
+                name=_short(name, 30),
+                count=f"{count:,}",
+            )
+        )
+    height = 40 + 18 * math.ceil(max(len(counts), 1) / 2)
+    return CHART.format(
+        kind="bar", width=width, height=height, label=label, body=Markup("").join(parts + legend)
+    )
+
+
+def score_bars(rows: Sequence[tuple[str, float | None, float | None]], width: int = 520) -> Markup:
+    """Patch and power score bars per named row (pools)."""
+    label_width, row_height = 170, 30
+    bar_width = width - label_width - 40
+    items: list[Markup] = []
+    for index, (name, patch, power) in enumerate(rows):
+        y = index * row_height
+        items.append(ROW_LABEL.format(y=y + 14, full=name, name=_short(name, 26)))
+        for offset, (kind, value, colour) in enumerate(
+            (("patch", patch, "#1f5f8b"), ("power", power, "#2e8b57"))
+        ):
+            length = bar_width * (value or 0) / 100
+            items.append(
+                SCORE_BAR.format(
+                    x=label_width,
+                    y=y + 2 + offset * 12,
+                    width=f"{length:.1f}",
+                    colour=colour,
+                    name=name,
+                    kind=kind,
+                    value="n/a" if value is None else f"{value:g}",
+                    text_x=f"{label_width + length + 4:.1f}",
+                    text_y=y + 11 + offset * 12,
+                )
+            )
+    height = max(len(rows), 1) * row_height + 16
+    items.append(
+        SCORE_LEGEND.format(
+            x=label_width,
+            y=height - 12,
+            x14=label_width + 14,
+            x70=label_width + 70,
+            x84=label_width + 84,
+            text_y=height - 3,
+        )
+    )
+    return CHART.format(
+        kind="scores", width=width, height=height, label="Pool scores", body=Markup("").join(items)
+    )
+
+
+def _short(text: str, limit: int = 22) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,132 @@
+"""Shapes the scored model for the HTML templates: groups and orders, never judges.
+
+Everything here is presentation (grouping findings by check, ordering, picking the five most
+serious problems, charts); every figure comes from the model as it is.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from markupsafe import Markup
+
+from fleetreport.health.report_model import (
+    CheckSummary,
+    DesktopSummary,
+    FindingRecord,
+    HealthReport,
+)
+from fleetreport.render import charts
+
+SEVERITIES = ("critical", "warning", "info")
+NOUNS = {
+    "desktop": ("desktop", "desktops"),
+    "pool": ("pool", "pools"),
+    "host": ("ESXi host", "ESXi hosts"),
+    "connection_server": ("Connection Server", "Connection Servers"),
+}
+TOP_PROBLEMS = 5
+
+
+@dataclass(frozen=True)
+class FindingGroup:
+    """All failures of one check at one severity."""
+
+    check: CheckSummary
+    """The check."""
+    severity: str
+    """Their severity."""
+    findings: list[FindingRecord]
+    """The failures, in the model's order."""
+
+    @property
+    def headline(self) -> str:
+        """Plain words: ``12 desktops: VMware Tools outdated``."""
+        singular, plural = NOUNS.get(self.check.subject_kind, ("item", "items"))
+        count = len(self.findings)
+        return f"{count:,} {singular if count == 1 else plural}: {self.check.title}"
+
+
+@dataclass(frozen=True)
+class PoolInventory:
+    """One pool's desktops for the inventory appendix."""
+
+    name: str
+    """Pool name (``Not in a pool`` for the rest)."""
+    desktops: list[DesktopSummary]
+    """Its desktops."""
+
+
+@dataclass(frozen=True)
+class ReportView:
+    """What the templates receive besides the model itself."""
+
+    groups: dict[str, list[FindingGroup]]
+    """Finding groups by severity, largest first."""
+    top_problems: list[FindingGroup]
+    """The five most serious problems."""
+    inventory: list[PoolInventory]
+    """Desktops by pool."""
+    charts: dict[str, Markup]
+    """Inline SVG charts by name."""
+    data_age: str
+    """How old the data was when the report was made."""
+    failed_sources: list[str]
+    """URLs of sources that failed."""
+    unverified_sources: list[str]
+    """URLs collected without TLS verification."""
+
+
+def build_view(report: HealthReport) -> ReportView:
+    """The view of one report."""
+    checks = {check.id: check for check in report.checks}
+    grouped: dict[tuple[str, str], list[FindingRecord]] = defaultdict(list)
+    for finding in report.findings:
+        grouped[(finding.severity, finding.check)].append(finding)
+    groups: dict[str, list[FindingGroup]] = {severity: [] for severity in SEVERITIES}
+    for (severity, check_id), findings in grouped.items():
+        groups.setdefault(severity, []).append(FindingGroup(checks[check_id], severity, findings))
+    for severity_groups in groups.values():
+        severity_groups.sort(key=lambda g: (-len(g.findings), g.check.id))
+    serious = [g for severity in ("critical", "warning") for g in groups.get(severity, [])]
+    fleet = report.fleet
+    return ReportView(
+        groups=groups,
+        top_problems=serious[:TOP_PROBLEMS],
+        inventory=_inventory(report.vms),
+        charts={
+            "patch": charts.score_ring(fleet.patch_score, fleet.grade, "Patch score"),
+            "power": charts.score_ring(fleet.power_score, fleet.grade, "Power score"),
+            "power_states": charts.stacked_bar(fleet.by_power_state, "Desktops by power state"),
+            "machine_states": charts.stacked_bar(
+                fleet.by_machine_state, "Desktops by Horizon machine state"
+            ),
+            "severities": charts.stacked_bar(fleet.findings_by_severity, "Findings by severity"),
+            "pools": charts.score_bars(
+                [(p.name, p.patch_score, p.power_score) for p in report.pools]
+            ),
+        },
+        data_age=describe_age(report.generated_at, report.snapshot.collected_at),
+        failed_sources=[s.url for s in report.sources if s.status != "ok"],
+        unverified_sources=[s.url for s in report.sources if not s.tls_verified],
+    )
+
+
+def describe_age(now: datetime, then: datetime) -> str:
+    """``collected 3 hours before this report``, in the largest sensible unit."""
+    seconds = max((now - then).total_seconds(), 0)
+    if seconds < 3600:
+        return "less than an hour old"
+    if seconds < 2 * 86400:
+        return f"{int(seconds // 3600)} hours old"
+    return f"{int(seconds // 86400)} days old"
+
+
+def _inventory(desktops: Sequence[DesktopSummary]) -> list[PoolInventory]:
+    by_pool: dict[str, list[DesktopSummary]] = defaultdict(list)
+    for desktop in desktops:
+        by_pool[desktop.pool_name or "Not in a pool"].append(desktop)
+    return [PoolInventory(name, rows) for name, rows in by_pool.items()]
