@@ -11,11 +11,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from fleetreport import __version__
+from fleetreport import __version__, console, logs
 from fleetreport.check_listing import list_checks
 from fleetreport.collect.infer import InferenceRule
 from fleetreport.collect.run import HorizonTarget, VCenterTarget, collect_all
+from fleetreport.compare import compare, digest_of
 from fleetreport.config_file import ConfigText, read_config
+from fleetreport.console import print_error, print_line
 from fleetreport.credentials import (
     DEFAULT_HORIZON_PASSWORD_ENV,
     DEFAULT_PASSWORD_ENV,
@@ -35,6 +37,9 @@ from fleetreport.render.branding import (
 )
 from fleetreport.report_output import FORMATS, write_report
 from fleetreport.resources import demo_snapshot_path
+from fleetreport.run import commands as run_commands
+from fleetreport.run.config import FAIL_ON
+from fleetreport.run.job import outcome
 from fleetreport.snapshot.schema import schema_text
 from fleetreport.snapshot.store import load_snapshot, save_snapshot
 from fleetreport.summary import summarise
@@ -59,6 +64,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="debug logging and tracebacks")
     parser.add_argument("-v", "--verbose", action="store_true", help="progress messages")
     parser.add_argument("-q", "--quiet", action="store_true", help="only errors")
+    parser.add_argument(
+        "--log-format",
+        choices=("text", "json"),
+        default="text",
+        help="log lines as text (default) or one JSON object per line, for log collectors",
+    )
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     collect = commands.add_parser(
@@ -127,6 +138,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="objects per PropertyCollector page (default 1000)",
     )
     collect.add_argument(
+        "--concurrency",
+        type=_positive_int,
+        default=4,
+        metavar="N",
+        help="sources collected at once, a thread each (default 4)",
+    )
+    collect.add_argument(
         "--allow-partial",
         action="store_true",
         help="write the snapshot even if a source failed (exit 3)",
@@ -167,6 +185,18 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="TOML",
         help="thresholds, weights, exclusions, scope and [branding]",
     )
+    report.add_argument(
+        "--compare",
+        type=Path,
+        metavar="OLD_SNAPSHOT",
+        help="add 'since then' changes against an older snapshot (no history database needed)",
+    )
+    report.add_argument(
+        "--fail-on",
+        choices=FAIL_ON,
+        metavar="SEVERITY",
+        help="exit 2 when a finding is this severe or worse (critical, warning, info, never)",
+    )
     add_branding_options(report)
     report.set_defaults(handler=run_report)
 
@@ -175,6 +205,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--config", type=Path, metavar="TOML", help="show the thresholds this file sets"
     )
     checks.set_defaults(handler=run_checks)
+
+    run_commands.add_commands(commands)
 
     schema = commands.add_parser(
         "schema", help="print the JSON Schema of the snapshot file (or of the JSON report)"
@@ -237,7 +269,7 @@ def run_collect(args: argparse.Namespace) -> ExitCode:
             )
             for e in horizon_endpoints
         ]
-    collection = collect_all(targets, pods, inference=inference)
+    collection = collect_all(targets, pods, inference=inference, max_workers=args.concurrency)
     failed = collection.failures
     for failure in failed:
         print_error(failure)
@@ -318,10 +350,15 @@ def run_report(args: argparse.Namespace) -> ExitCode:
         check_writable(args.out)
     snapshot = load_snapshot(args.snapshot)
     report = build_report(snapshot, settings)
+    if args.compare is not None:
+        old = build_report(load_snapshot(args.compare), settings)
+        report = dataclasses.replace(report, changes=compare(digest_of(old), report))
     written = write_report(report, args.format, args.out, branding, args.templates)
     if not args.quiet:
         where = args.out if len(written) == 1 else f"{len(written)} files in {args.out}"
         print(f"wrote {where}: {report_line(report)}")
+    if args.fail_on is not None:
+        return outcome(report, [], args.fail_on)
     return ExitCode.OK
 
 
@@ -408,16 +445,6 @@ def _positive_int(text: str) -> int:
     return value
 
 
-def print_line(message: str) -> None:
-    """One line on stderr, prefixed with the program's name."""
-    print(f"fleetreport: {message}", file=sys.stderr)
-
-
-def print_error(error: FleetReportError) -> None:
-    """A user-facing error as its one line."""
-    print_line(f"error: {error.one_line()}")
-
-
 def configure_logging(args: argparse.Namespace) -> None:
     """Warnings by default (quiet under cron), info with -v, debug with --debug."""
     level = logging.WARNING
@@ -427,11 +454,8 @@ def configure_logging(args: argparse.Namespace) -> None:
         level = logging.INFO
     elif args.quiet:
         level = logging.ERROR
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("fleetreport: %(levelname)s: %(message)s"))
-    root = logging.getLogger("fleetreport")
-    root.handlers[:] = [handler]
-    root.setLevel(level)
+    logs.configure(level, args.log_format)
+    console.use_json(args.log_format == "json")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

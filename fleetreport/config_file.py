@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from fleetreport.errors import ConfigError
 
@@ -28,13 +28,20 @@ class ConfigText:
     """What tomllib made of it."""
 
     def line_of(self, table: tuple[str, ...], key: str | None = None) -> int | None:
-        """The line where ``key`` is set in ``[table]`` (or the table's header), if found."""
+        """The line where ``key`` is set in ``[table]`` (or the table's header), if found.
+
+        The N-th ``[[name]]`` entry of an array of tables is addressed as ``name[N]``.
+        """
         current: tuple[str, ...] = ()
         header_line: int | None = 1 if not table else None
+        entries: dict[tuple[str, ...], int] = {}
         for number, line in enumerate(self.text.splitlines(), start=1):
             header = _TABLE_HEADER.match(line)
             if header:
                 current = _split_dotted(header.group(1))
+                if line.lstrip().startswith("[["):
+                    entries[current] = entries.get(current, 0) + 1
+                    current = (*current[:-1], f"{current[-1]}[{entries[current]}]")
                 if key is not None and current[: len(table) + 1] == (*table, key):
                     return number  # the key is itself a table: ``[checks.vm_uptime_long]``
                 if current == table and header_line is None:
@@ -44,10 +51,8 @@ class ConfigText:
             if not assignment or key is None:
                 continue
             dotted = current + _split_dotted(assignment.group(1))
-            if dotted == (*table, key):
-                return number
             if dotted[: len(table) + 1] == (*table, key):
-                return number  # a dotted key such as ``include.pools = [...]``
+                return number
         return header_line
 
     def error(
@@ -59,6 +64,117 @@ class ConfigText:
         place = f"{self.path}:{line}" if line else self.path
         label = f" {where}:" if where else ""
         return ConfigError(f"{place}:{label} {problem}", hint=hint)
+
+    def table(self, path: tuple[str, ...]) -> dict[str, Any]:
+        """The table at ``path`` (empty when absent); anything else there is an error."""
+        value: Any = self.data
+        for depth, part in enumerate(path):
+            if not isinstance(value, Mapping):
+                raise self.error(path[:depth], None, "expected a table", hint="see the example")
+            value = value.get(part, {})
+        if not isinstance(value, Mapping):
+            dotted = ".".join(path)
+            raise self.error(path[:-1], path[-1], "expected a table", hint=f"write [{dotted}]")
+        return dict(value)
+
+    def reject_unknown(
+        self,
+        path: tuple[str, ...],
+        table: Mapping[str, Any],
+        known: Sequence[str],
+        key: str | None = None,
+    ) -> None:
+        """An error for the first key of ``table`` that is not in ``known``."""
+        for name in table:
+            if name not in known:
+                where = (*path, key) if key else path
+                raise self.error(where, name, "unknown setting", hint=f"known: {', '.join(known)}")
+
+    def number(
+        self,
+        path: tuple[str, ...],
+        name: str,
+        value: Any,
+        minimum: float | None = None,
+        maximum: float | None = None,
+    ) -> float:
+        """A number within bounds."""
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.error(
+                path, name, f"expected a number, got {kind_of(value)}", hint=f"{name} = 10"
+            )
+        too_low = minimum is not None and value < minimum
+        too_high = maximum is not None and value > maximum
+        if value != value or too_low or too_high:
+            bounds = f"from {minimum:g}" if minimum is not None else ""
+            if maximum is not None:
+                bounds += f" to {maximum:g}"
+            raise self.error(
+                path, name, f"{value!r} is out of range", hint=f"use a number {bounds}".strip()
+            )
+        return float(value)
+
+    def whole(self, path: tuple[str, ...], name: str, value: Any, minimum: int = 0) -> int:
+        """A whole number of at least ``minimum``."""
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.error(
+                path, name, f"expected a whole number, got {kind_of(value)}", hint=f"{name} = 4"
+            )
+        if value < minimum:
+            raise self.error(path, name, f"{value} is too small", hint=f"at least {minimum}")
+        return value
+
+    def words(self, path: tuple[str, ...], name: str, value: Any) -> tuple[str, ...]:
+        """A list of text."""
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            raise self.error(
+                path,
+                name,
+                f"expected a list of text, got {kind_of(value)}",
+                hint=f'{name} = ["a", "b*"]',
+            )
+        return tuple(value)
+
+    def string(self, path: tuple[str, ...], name: str, value: Any) -> str:
+        """Non-empty text."""
+        if not isinstance(value, str) or not value.strip():
+            raise self.error(
+                path, name, f"expected text, got {kind_of(value)}", hint=f'{name} = "..."'
+            )
+        return value.strip()
+
+    def flag(self, path: tuple[str, ...], name: str, value: Any) -> bool:
+        """true or false."""
+        if not isinstance(value, bool):
+            raise self.error(path, name, "expected true or false", hint=f"{name} = true")
+        return value
+
+    def path_value(self, path: tuple[str, ...], name: str, value: Any) -> Path:
+        """A file or folder path; relative paths are relative to the config file's folder."""
+        given = Path(self.string(path, name, value)).expanduser()
+        return given if given.is_absolute() else Path(self.path).parent / given
+
+
+T = TypeVar("T")
+
+
+class Problems:
+    """Where a reader puts its ConfigErrors: raised at once, or collected to list them all
+    (``fleetreport config check``)."""
+
+    def __init__(self, collect: bool = False) -> None:
+        self.collect = collect
+        self.errors: list[ConfigError] = []
+
+    def attempt(self, read: Callable[[], T], fallback: T) -> T:
+        """``read()``; on a ConfigError, raise it, or record it and go on with ``fallback``."""
+        try:
+            return read()
+        except ConfigError as error:
+            if not self.collect:
+                raise
+            self.errors.append(error)
+            return fallback
 
 
 def read_config(path: Path) -> ConfigText:
@@ -93,3 +209,18 @@ def parse_config(text: str, path: str) -> ConfigText:
 
 def _split_dotted(text: str) -> tuple[str, ...]:
     return tuple(part.strip().strip("\"'") for part in text.split("."))
+
+
+def kind_of(value: Any) -> str:
+    """How a TOML value reads in an error message."""
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, Mapping):
+        return "a table"
+    return type(value).__name__

@@ -46,7 +46,7 @@ def resolve_password(
 ) -> Secret:
     """Return the password from the file, else the variable, else an interactive prompt."""
     if password_file is not None:
-        return Secret(_read_password_file(password_file))
+        return Secret(read_password_file(password_file))
     variable = env_var or default_env_var
     value = os.environ.get(variable)
     if value:
@@ -62,7 +62,8 @@ def resolve_password(
     )
 
 
-def _read_password_file(path: Path) -> str:
+def read_password_file(path: Path) -> str:
+    """The first line of a password file."""
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as error:

@@ -15,6 +15,7 @@ class ExitCode(IntEnum):
     FINDINGS = 2
     PARTIAL = 3
     USAGE = 64
+    LOCKED = 75
 
 
 class FleetReportError(Exception):

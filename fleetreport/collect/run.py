@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -17,6 +19,7 @@ from fleetreport.collect.join import (
     join_machines,
     unmatched_vms,
 )
+from fleetreport.collect.progress import SourceProgress
 from fleetreport.collect.vcenter.inventory import VCenterInventory, collect_vcenter
 from fleetreport.collect.vcenter.session import open_session
 from fleetreport.credentials import Secret
@@ -69,62 +72,98 @@ class _Gathered:
     failures: list[FleetReportError] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class _Result:
+    """What one source gave: its record, its inventory or its error."""
+
+    source: Source
+    vcenter: VCenterInventory | None = None
+    pod: HorizonInventory | None = None
+    failure: FleetReportError | None = None
+
+
+def progress_for(
+    vcenters: Sequence[VCenterTarget], horizons: Sequence[HorizonTarget] = ()
+) -> dict[str, SourceProgress]:
+    """A progress record per source, by URL, for a display to poll."""
+    entries = [("vcenter", t.endpoint.url) for t in vcenters]
+    entries += [("horizon", t.endpoint.url) for t in horizons]
+    return {url: SourceProgress(kind, url) for kind, url in entries}
+
+
 def collect_all(
     vcenters: Sequence[VCenterTarget],
     horizons: Sequence[HorizonTarget] = (),
     *,
     inference: InferenceRule | None = None,
     now: Clock | None = None,
+    max_workers: int = 1,
+    progress: Mapping[str, SourceProgress] | None = None,
 ) -> Collection:
-    """Collect every target and join them; a failing source is recorded, never dropped."""
+    """Collect every target and join them; a failing source is recorded, never dropped.
+
+    With ``max_workers`` above 1, sources are collected concurrently (a thread each, at most
+    that many at once), so a slow vCenter does not hold up the others; the snapshot is the same
+    whatever the order they finish in.
+    """
     clock = now or (lambda: datetime.now(UTC))
+    tracked = progress or {}
+    jobs: list[Callable[[], _Result]] = [
+        functools.partial(_collect_vcenter, t, clock, tracked.get(t.endpoint.url)) for t in vcenters
+    ]
+    jobs += [
+        functools.partial(_collect_pod, t, clock, tracked.get(t.endpoint.url)) for t in horizons
+    ]
+    if max_workers <= 1 or len(jobs) <= 1:
+        results = [job() for job in jobs]
+    else:
+        with ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="collect") as pool:
+            results = list(pool.map(lambda job: job(), jobs))
     gathered = _Gathered()
-    for target in vcenters:
-        _collect_vcenter(target, gathered, clock)
-    for horizon in horizons:
-        _collect_pod(horizon, gathered, clock)
+    for result in results:
+        gathered.sources.append(result.source)
+        if result.failure is not None:
+            gathered.failures.append(result.failure)
+        if result.vcenter is not None:
+            gathered.vcenters.append(result.vcenter)
+        if result.pod is not None:
+            gathered.pods.append(result.pod)
     return Collection(_assemble(gathered, inference, clock()), gathered.failures)
 
 
-def _collect_vcenter(target: VCenterTarget, gathered: _Gathered, clock: Clock) -> None:
+def _collect_vcenter(
+    target: VCenterTarget, clock: Clock, progress: SourceProgress | None
+) -> _Result:
     started = clock()
+    if progress is not None:
+        progress.begin()
     verified = target.endpoint.scheme == "https" and target.tls.verify
     try:
         with open_session(
-            target.endpoint, target.user, target.password, target.tls, target.timeout
+            target.endpoint, target.user, target.password, target.tls, target.timeout, progress
         ) as session:
-            inventory = collect_vcenter(session, page_size=target.page_size)
+            inventory = collect_vcenter(
+                session,
+                page_size=target.page_size,
+                on_page=progress.page if progress is not None else None,
+            )
             counter = session.round_trips
         round_trips = counter.count  # the logout included
     except FleetReportError as error:
-        gathered.failures.append(error)
-        gathered.sources.append(
-            Source(
-                "vcenter",
-                target.endpoint.url,
-                "failed",
-                started,
-                clock(),
-                verified,
-                error=error.message,
-            )
-        )
-        return
-    gathered.vcenters.append(inventory)
-    gathered.sources.append(
-        Source(
+        if progress is not None:
+            progress.end(ok=False)
+        source = Source(
             "vcenter",
             target.endpoint.url,
-            "ok",
+            "failed",
             started,
             clock(),
             verified,
-            round_trips=round_trips,
-            objects=inventory.object_count,
-            instance_uuid=inventory.vcenter.instance_uuid,
-            api_versions={"vim25": inventory.vcenter.api_version},
+            error=error.message,
         )
-    )
+        return _Result(source, failure=error)
+    if progress is not None:
+        progress.end(ok=True)
     log.info(
         "%s: %d VMs, %d hosts in %d round trips",
         target.endpoint.url,
@@ -132,46 +171,54 @@ def _collect_vcenter(target: VCenterTarget, gathered: _Gathered, clock: Clock) -
         len(inventory.hosts),
         round_trips,
     )
+    source = Source(
+        "vcenter",
+        target.endpoint.url,
+        "ok",
+        started,
+        clock(),
+        verified,
+        round_trips=round_trips,
+        objects=inventory.object_count,
+        instance_uuid=inventory.vcenter.instance_uuid,
+        api_versions={"vim25": inventory.vcenter.api_version},
+    )
+    return _Result(source, vcenter=inventory)
 
 
-def _collect_pod(target: HorizonTarget, gathered: _Gathered, clock: Clock) -> None:
+def _collect_pod(target: HorizonTarget, clock: Clock, progress: SourceProgress | None) -> _Result:
     started = clock()
+    if progress is not None:
+        progress.begin()
     verified = target.endpoint.scheme == "https" and target.tls.verify
     client = HorizonClient(
-        target.endpoint, target.user, target.domain, target.password, target.tls, target.timeout
+        target.endpoint,
+        target.user,
+        target.domain,
+        target.password,
+        target.tls,
+        target.timeout,
+        progress=progress,
     )
     try:
         with client:
             pod = collect_horizon(client)
     except FleetReportError as error:
-        gathered.failures.append(error)
-        gathered.sources.append(
-            Source(
-                "horizon",
-                target.endpoint.url,
-                "failed",
-                started,
-                clock(),
-                verified,
-                error=error.message,
-                round_trips=client.round_trips,
-            )
-        )
-        return
-    gathered.pods.append(pod)
-    gathered.sources.append(
-        Source(
+        if progress is not None:
+            progress.end(ok=False)
+        source = Source(
             "horizon",
             target.endpoint.url,
-            "ok",
+            "failed",
             started,
             clock(),
             verified,
+            error=error.message,
             round_trips=client.round_trips,
-            objects=pod.object_count,
-            api_versions=dict(pod.pod.api_versions),
         )
-    )
+        return _Result(source, failure=error)
+    if progress is not None:
+        progress.end(ok=True)
     log.info(
         "%s: %d pools, %d machines, %d sessions in %d round trips",
         target.endpoint.url,
@@ -180,6 +227,18 @@ def _collect_pod(target: HorizonTarget, gathered: _Gathered, clock: Clock) -> No
         len(pod.sessions),
         client.round_trips,
     )
+    source = Source(
+        "horizon",
+        target.endpoint.url,
+        "ok",
+        started,
+        clock(),
+        verified,
+        round_trips=client.round_trips,
+        objects=pod.object_count,
+        api_versions=dict(pod.pod.api_versions),
+    )
+    return _Result(source, pod=pod)
 
 
 def _assemble(gathered: _Gathered, inference: InferenceRule | None, finished: datetime) -> Snapshot:

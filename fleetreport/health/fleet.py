@@ -42,7 +42,8 @@ class Desktop:
     """One desktop: its Horizon machine, its VM, or both."""
 
     key: str
-    """Unique in the report: ``VCENTER_UUID/vm-123``, or ``POD/MACHINE_ID`` without a VM."""
+    """Unique and stable across runs: ``POD/MACHINE_ID`` for a Horizon machine,
+    ``VCENTER_UUID/vm-123`` for a VM without Horizon data."""
     name: str
     """The VM's name, or the machine's when the VM is unknown."""
     vm: VirtualMachine | None
@@ -116,11 +117,12 @@ class FleetView:
                 pool = self._pools_by_id.get((machine.pod, machine.pool_id))
             sessions = tuple(self._sessions.get((machine.pod, machine.id), ()))
         host = self._hosts_by_name.get((vm.vcenter, vm.host)) if vm and vm.host else None
-        if vm is not None:
-            key, name = f"{vm.vcenter}/{vm.moref}", vm.name
+        if machine is not None:  # Horizon's id outlives the VM (a lost VM, a rebuilt clone)
+            key = f"{machine.pod}/{machine.id}"
         else:
-            assert machine is not None
-            key, name = f"{machine.pod}/{machine.id}", machine.name
+            assert vm is not None
+            key = f"{vm.vcenter}/{vm.moref}"
+        name = vm.name if vm is not None else machine.name if machine is not None else key
         return Desktop(key, name, vm, machine, pool, host, sessions)
 
     # --------------------------------------------------------------------- scope

@@ -158,7 +158,8 @@ class DesktopSummary:
     """One desktop (the ``vms`` table): where it is, what it is, its scores."""
 
     key: str
-    """Unique key: ``VCENTER_UUID/vm-123``, or ``POD/MACHINE_ID`` when the VM is unknown."""
+    """Unique and stable across runs: ``POD/MACHINE_ID`` for a Horizon machine,
+    ``VCENTER_UUID/vm-123`` for a VM without Horizon data."""
     moref: str | None
     """VM moref; None when Horizon's machine has no VM in the snapshot."""
     vcenter: str | None
@@ -357,6 +358,160 @@ class Infrastructure:
 
 
 @dataclass(frozen=True)
+class DesktopBrief:
+    """A desktop named in a comparison of two runs."""
+
+    key: str
+    """Its unique key (as in the ``vms`` table)."""
+    name: str
+    """Its name."""
+
+
+@dataclass(frozen=True)
+class FindingBrief:
+    """A finding as two runs compare it: enough to name it, without its remediation.
+
+    Two runs' findings are the same finding when check, subject kind, location and subject
+    agree; message and severity may differ between them."""
+
+    check: str
+    """Check id."""
+    severity: str
+    """critical, warning or info."""
+    subject_kind: str
+    """desktop, pool, host or connection_server."""
+    subject: str
+    """The VM moref (or Horizon machine id), pool id, host name or server name."""
+    subject_name: str
+    """The subject's display name."""
+    message: str
+    """What was seen, against which threshold (in the run it is listed from)."""
+    pool_name: str | None
+    """Pool name of a desktop or pool finding."""
+
+
+@dataclass(frozen=True)
+class PoolChange:
+    """A pool whose grade changed between two runs, or that is in only one of them."""
+
+    pod: str
+    """Pod id, or ``inferred``."""
+    id: str
+    """Pool id."""
+    name: str
+    """Pool name (in this run; in the previous one for a removed pool)."""
+    change: str
+    """``grade`` (its grade changed), ``new`` (not in the previous run) or ``removed`` (not in
+    this run)."""
+    previous_grade: str | None
+    """Grade in the previous run (None for a new pool, or without desktops)."""
+    grade: str | None
+    """Grade in this run (None for a removed pool, or without desktops)."""
+    previous_patch_score: float | None
+    """Patch score in the previous run."""
+    patch_score: float | None
+    """Patch score in this run."""
+    previous_power_score: float | None
+    """Power score in the previous run."""
+    power_score: float | None
+    """Power score in this run."""
+    previous_desktops: int | None
+    """Desktops in the previous run (None for a new pool)."""
+    desktops: int | None
+    """Desktops in this run (None for a removed pool)."""
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What changed since the previous run (``fleetreport run``) or a given earlier report
+    (``report --compare``)."""
+
+    previous_collected_at: datetime
+    """When the previous run's data was collected (UTC)."""
+    collected_at: datetime
+    """When this run's data was collected (UTC)."""
+    previous_desktops: int
+    """Desktops judged in the previous run."""
+    desktops: int
+    """Desktops judged in this run."""
+    previous_grade: str | None
+    """Fleet grade of the previous run."""
+    grade: str | None
+    """Fleet grade now."""
+    previous_patch_score: float | None
+    """Fleet patch score of the previous run."""
+    patch_score: float | None
+    """Fleet patch score now."""
+    patch_delta: float | None
+    """Patch score now minus before (None when either is missing)."""
+    previous_power_score: float | None
+    """Fleet power score of the previous run."""
+    power_score: float | None
+    """Fleet power score now."""
+    power_delta: float | None
+    """Power score now minus before (None when either is missing)."""
+    new_desktops: list[DesktopBrief]
+    """Desktops judged now that were not before, by name."""
+    removed_desktops: list[DesktopBrief]
+    """Desktops judged before that are not now, by name."""
+    new_findings: list[FindingBrief]
+    """Findings now that were not there before, worst first."""
+    resolved_findings: list[FindingBrief]
+    """Findings of the previous run that are gone, worst first (as the previous run saw
+    them)."""
+    new_findings_by_severity: dict[str, int]
+    """New findings by severity."""
+    resolved_findings_by_severity: dict[str, int]
+    """Resolved findings by severity."""
+    pools_changed: list[PoolChange]
+    """Pools whose grade changed, and pools that appeared or disappeared, by name."""
+    worse: bool
+    """True when the fleet grade dropped (A best, F worst), the fleet patch or power score
+    dropped by more than 0.05 points (so by at least 0.1, scores having one decimal), or a new
+    critical finding appeared; false otherwise."""
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    """The fleet's (or one pool's) figures in one run."""
+
+    collected_at: datetime
+    """When that run's data was collected (UTC)."""
+    desktops: int
+    """Desktops judged."""
+    patch_score: float | None
+    """Mean patch score, 0..100."""
+    power_score: float | None
+    """Mean power score, 0..100."""
+    grade: str | None
+    """A..F."""
+
+
+@dataclass(frozen=True)
+class PoolTrend:
+    """One pool's figures over recent runs."""
+
+    pod: str
+    """Pod id, or ``inferred``."""
+    id: str
+    """Pool id."""
+    name: str
+    """Pool name in the latest run that had the pool."""
+    points: list[TrendPoint]
+    """The runs that had the pool, oldest first."""
+
+
+@dataclass(frozen=True)
+class Trend:
+    """Fleet and pool figures over recent runs, oldest first (the last one is this run's)."""
+
+    points: list[TrendPoint]
+    """The fleet, one point per run, oldest first."""
+    pools: list[PoolTrend]
+    """Pools seen in any of these runs, by name."""
+
+
+@dataclass(frozen=True)
 class HealthReport:
     """The scored model of one snapshot."""
 
@@ -386,3 +541,9 @@ class HealthReport:
     """The energy estimate."""
     infrastructure: Infrastructure
     """vCenters, hosts and Horizon servers as collected."""
+    changes: Changes | None = None
+    """What changed since the previous run: filled by ``fleetreport run`` from its history, or
+    by ``report --compare``; None otherwise."""
+    trend: Trend | None = None
+    """Figures over recent runs, this one last: filled by ``fleetreport run`` from its history
+    (or ``report`` given one); None otherwise."""

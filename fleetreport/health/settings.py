@@ -30,12 +30,13 @@ the values in force)::
 
 from __future__ import annotations
 
+import functools
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from fleetreport.config_file import ConfigText
+from fleetreport.config_file import ConfigText, Problems
 from fleetreport.health.catalogue import Check, ThresholdValue, catalogue
 from fleetreport.health.results import Severity
 
@@ -135,50 +136,42 @@ def _defaults_of(spec: Check[Any]) -> CheckSettings:
 HEALTH_TABLES = ("scores", "energy", "scope", "checks")
 
 
-def settings_from_config(config: ConfigText, tables: tuple[str, ...] = ()) -> HealthSettings:
+def settings_from_config(
+    config: ConfigText, tables: tuple[str, ...] = (), problems: Problems | None = None
+) -> HealthSettings:
     """Health settings from a parsed TOML file, every problem named with its line.
 
     ``tables`` lists further top-level tables the caller reads itself (they are not
-    reported as unknown).
+    reported as unknown). With ``problems`` collecting, every problem is recorded there and
+    the defaults stand in for what could not be read.
     """
-    data = config.data
-    for key in data:
-        if key not in HEALTH_TABLES and key not in tables:
-            raise config.error(
-                (), key, "unknown setting", hint=f"known tables: {', '.join(HEALTH_TABLES)}"
-            )
+    problems = problems or Problems()
+    known = (*HEALTH_TABLES, *tables)
+    for key in config.data:
+        if key not in known:
+            problems.attempt(functools.partial(_unknown_table, config, key, known), None)
     settings = default_settings()
-    scores = _table(config, ("scores",))
-    energy = _table(config, ("energy",))
     return HealthSettings(
-        scores=_read_scores(config, scores) if scores else settings.scores,
-        energy=_read_energy(config, energy) if energy else settings.energy,
-        scope=_read_scope(config),
-        checks=_read_checks(config, settings.checks),
+        scores=problems.attempt(lambda: _read_scores(config), settings.scores),
+        energy=problems.attempt(lambda: _read_energy(config), settings.energy),
+        scope=problems.attempt(lambda: _read_scope(config), settings.scope),
+        checks=_read_checks(config, settings.checks, problems),
     )
 
 
-def _table(config: ConfigText, path: tuple[str, ...]) -> dict[str, Any]:
-    value: Any = config.data
-    for depth, part in enumerate(path):
-        if not isinstance(value, Mapping):
-            raise config.error(path[:depth], None, "expected a table", hint="see the example")
-        value = value.get(part, {})
-    if not isinstance(value, Mapping):
-        raise config.error(
-            path[:-1], path[-1], "expected a table", hint=f"write [{'.'.join(path)}]"
-        )
-    return dict(value)
+def _unknown_table(config: ConfigText, key: str, known: tuple[str, ...]) -> None:
+    raise config.error((), key, "unknown setting", hint=f"known tables: {', '.join(known)}")
 
 
-def _read_scores(config: ConfigText, table: dict[str, Any]) -> ScoreSettings:
+def _read_scores(config: ConfigText) -> ScoreSettings:
     path = ("scores",)
+    table = config.table(path)
     defaults = ScoreSettings()
-    _reject_unknown(
-        config, path, table, ("critical_weight", "warning_weight", "info_weight", "grades")
+    config.reject_unknown(
+        path, table, ("critical_weight", "warning_weight", "info_weight", "grades")
     )
     weights = {
-        name: _number(config, path, name, table.get(name, getattr(defaults, name)), minimum=0)
+        name: config.number(path, name, table.get(name, getattr(defaults, name)), minimum=0)
         for name in ("critical_weight", "warning_weight", "info_weight")
     }
     grades = defaults.grades
@@ -186,9 +179,9 @@ def _read_scores(config: ConfigText, table: dict[str, Any]) -> ScoreSettings:
         raw = table["grades"]
         if not isinstance(raw, Mapping):
             raise config.error(path, "grades", "expected a table", hint="grades = { A = 90, ... }")
-        _reject_unknown(config, path, raw, GRADE_NAMES, key="grades")
+        config.reject_unknown(path, raw, GRADE_NAMES, key="grades")
         merged = dict(defaults.grades) | {
-            name: _number(config, path, "grades", raw[name], minimum=0, maximum=100) for name in raw
+            name: config.number(path, "grades", raw[name], minimum=0, maximum=100) for name in raw
         }
         lows = [merged[name] for name in GRADE_NAMES]
         if lows != sorted(lows, reverse=True):
@@ -202,11 +195,11 @@ def _read_scores(config: ConfigText, table: dict[str, Any]) -> ScoreSettings:
     return ScoreSettings(grades=grades, **weights)
 
 
-def _read_energy(config: ConfigText, table: dict[str, Any]) -> EnergySettings:
+def _read_energy(config: ConfigText) -> EnergySettings:
     path = ("energy",)
+    table = config.table(path)
     defaults = EnergySettings()
-    _reject_unknown(
-        config,
+    config.reject_unknown(
         path,
         table,
         ("watts_per_desktop", "price_per_kwh", "currency", "working_hours_per_week"),
@@ -215,23 +208,20 @@ def _read_energy(config: ConfigText, table: dict[str, Any]) -> EnergySettings:
     if not isinstance(currency, str) or not currency.strip():
         raise config.error(path, "currency", "expected a currency name", hint='e.g. "EUR"')
     return EnergySettings(
-        watts_per_desktop=_number(
-            config,
+        watts_per_desktop=config.number(
             path,
             "watts_per_desktop",
             table.get("watts_per_desktop", defaults.watts_per_desktop),
             minimum=0,
         ),
-        price_per_kwh=_number(
-            config,
+        price_per_kwh=config.number(
             path,
             "price_per_kwh",
             table.get("price_per_kwh", defaults.price_per_kwh),
             minimum=0,
         ),
         currency=currency.strip(),
-        working_hours_per_week=_number(
-            config,
+        working_hours_per_week=config.number(
             path,
             "working_hours_per_week",
             table.get("working_hours_per_week", defaults.working_hours_per_week),
@@ -242,14 +232,14 @@ def _read_energy(config: ConfigText, table: dict[str, Any]) -> EnergySettings:
 
 
 def _read_scope(config: ConfigText) -> ScopeRules:
-    scope = _table(config, ("scope",))
-    _reject_unknown(config, ("scope",), scope, ("include", "exclude"))
+    scope = config.table(("scope",))
+    config.reject_unknown(("scope",), scope, ("include", "exclude"))
     rules: dict[str, dict[str, tuple[str, ...]]] = {}
     for side in ("include", "exclude"):
-        table = _table(config, ("scope", side))
-        _reject_unknown(config, ("scope", side), table, SCOPE_ATTRIBUTES)
+        table = config.table(("scope", side))
+        config.reject_unknown(("scope", side), table, SCOPE_ATTRIBUTES)
         rules[side] = {
-            name: _words(config, ("scope", side), name, value)
+            name: config.words(("scope", side), name, value)
             for name, value in table.items()
             if value
         }
@@ -257,53 +247,64 @@ def _read_scope(config: ConfigText) -> ScopeRules:
 
 
 def _read_checks(
-    config: ConfigText, defaults: Mapping[str, CheckSettings]
+    config: ConfigText, defaults: Mapping[str, CheckSettings], problems: Problems
 ) -> dict[str, CheckSettings]:
-    table = _table(config, ("checks",))
+    empty: dict[str, Any] = {}
+    table = problems.attempt(lambda: config.table(("checks",)), empty)
     result = dict(defaults)
     for check_id, raw in table.items():
-        path = ("checks", check_id)
-        if check_id not in defaults:
-            raise config.error(
-                ("checks",), check_id, "no such check", hint="'fleetreport checks' lists them"
-            )
-        if not isinstance(raw, Mapping):
-            raise config.error(
-                ("checks",), check_id, "expected a table", hint=f"write [checks.{check_id}]"
-            )
-        current = defaults[check_id]
-        known = ("enabled", "severity", "exclude", *current.thresholds)
-        _reject_unknown(config, path, raw, known)
-        thresholds = dict(current.thresholds)
-        for name, value in raw.items():
-            if name in current.thresholds:
-                thresholds[name] = _threshold(config, path, name, value, current.thresholds[name])
-        enabled = raw.get("enabled", current.enabled)
-        if not isinstance(enabled, bool):
-            raise config.error(path, "enabled", "expected true or false", hint="enabled = false")
-        severity = current.severity
-        if "severity" in raw:
-            try:
-                severity = Severity(raw["severity"])
-            except ValueError:
-                raise config.error(
-                    path,
-                    "severity",
-                    f"unknown severity {raw['severity']!r}",
-                    hint="critical, warning or info",
-                ) from None
-        exclude = _words(config, path, "exclude", raw.get("exclude", list(current.exclude)))
-        result[check_id] = replace(
-            current, enabled=enabled, severity=severity, exclude=exclude, thresholds=thresholds
-        )
+        read = functools.partial(_read_check, config, check_id, raw, defaults)
+        checked = problems.attempt(read, None)
+        if checked is not None:
+            result[check_id] = checked
     return result
+
+
+def _read_check(
+    config: ConfigText, check_id: str, raw: Any, defaults: Mapping[str, CheckSettings]
+) -> CheckSettings:
+    """One ``[checks.ID]`` table."""
+    path = ("checks", check_id)
+    if check_id not in defaults:
+        raise config.error(
+            ("checks",), check_id, "no such check", hint="'fleetreport checks' lists them"
+        )
+    if not isinstance(raw, Mapping):
+        raise config.error(
+            ("checks",), check_id, "expected a table", hint=f"write [checks.{check_id}]"
+        )
+    current = defaults[check_id]
+    known = ("enabled", "severity", "exclude", *current.thresholds)
+    config.reject_unknown(path, raw, known)
+    thresholds = dict(current.thresholds)
+    for name, value in raw.items():
+        if name in current.thresholds:
+            thresholds[name] = _threshold(config, path, name, value, current.thresholds[name])
+    enabled = raw.get("enabled", current.enabled)
+    if not isinstance(enabled, bool):
+        raise config.error(path, "enabled", "expected true or false", hint="enabled = false")
+    severity = current.severity
+    if "severity" in raw:
+        try:
+            severity = Severity(raw["severity"])
+        except ValueError:
+            raise config.error(
+                path,
+                "severity",
+                f"unknown severity {raw['severity']!r}",
+                hint="critical, warning or info",
+            ) from None
+    exclude = config.words(path, "exclude", raw.get("exclude", list(current.exclude)))
+    return replace(
+        current, enabled=enabled, severity=severity, exclude=exclude, thresholds=thresholds
+    )
 
 
 def _threshold(
     config: ConfigText, path: tuple[str, ...], name: str, value: Any, default: ThresholdValue
 ) -> ThresholdValue:
     if isinstance(default, tuple):
-        return _words(config, path, name, value)
+        return config.words(path, name, value)
     if isinstance(default, bool):
         if not isinstance(value, bool):
             raise config.error(
@@ -311,69 +312,8 @@ def _threshold(
             )
         return value
     if isinstance(default, int | float):
-        _number(config, path, name, value, minimum=0)
+        config.number(path, name, value, minimum=0)
         return typing.cast(int | float, value)
     if not isinstance(value, str):
         raise config.error(path, name, "expected text", hint=f'{name} = "{default}"')
     return value
-
-
-def _number(
-    config: ConfigText,
-    path: tuple[str, ...],
-    name: str,
-    value: Any,
-    minimum: float | None = None,
-    maximum: float | None = None,
-) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise config.error(
-            path, name, f"expected a number, got {_kind(value)}", hint=f"{name} = 10"
-        )
-    if (
-        value != value
-        or (minimum is not None and value < minimum)
-        or (maximum is not None and value > maximum)
-    ):
-        bounds = f"from {minimum:g}" if minimum is not None else ""
-        if maximum is not None:
-            bounds += f" to {maximum:g}"
-        raise config.error(
-            path, name, f"{value!r} is out of range", hint=f"use a number {bounds}".strip()
-        )
-    return float(value)
-
-
-def _words(config: ConfigText, path: tuple[str, ...], name: str, value: Any) -> tuple[str, ...]:
-    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        raise config.error(
-            path, name, f"expected a list of text, got {_kind(value)}", hint=f'{name} = ["a", "b*"]'
-        )
-    return tuple(value)
-
-
-def _reject_unknown(
-    config: ConfigText,
-    path: tuple[str, ...],
-    table: Mapping[str, Any],
-    known: tuple[str, ...],
-    key: str | None = None,
-) -> None:
-    for name in table:
-        if name not in known:
-            where = (*path, key) if key else path
-            raise config.error(where, name, "unknown setting", hint=f"known: {', '.join(known)}")
-
-
-def _kind(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "text"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, Mapping):
-        return "a table"
-    return type(value).__name__

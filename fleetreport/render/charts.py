@@ -157,3 +157,118 @@ def score_bars(rows: Sequence[tuple[str, float | None, float | None]], width: in
 
 def _short(text: str, limit: int = 22) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+SERIES_COLOURS = {"patch": "#1f5f8b", "power": "#2e8b57"}
+TREND_GRID = Markup(
+    '<line x1="{x1}" y1="{y}" x2="{x2}" y2="{y}" stroke="#e1e5ea" stroke-width="1"/>'
+    '<text x="{text_x}" y="{text_y}" text-anchor="end" font-size="10">{value}</text>'
+)
+TREND_LINE = Markup(
+    '<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="2"'
+    ' stroke-linejoin="round"/>'
+)
+TREND_POINT = Markup(
+    '<circle cx="{x}" cy="{y}" r="3" fill="{colour}"><title>{date} {name}: {value}</title></circle>'
+)
+TREND_DATE = Markup('<text x="{x}" y="{y}" text-anchor="{anchor}" font-size="10">{date}</text>')
+TREND_LEGEND = Markup(
+    '<rect x="{x}" y="{y}" width="10" height="10" fill="{colour}"/>'
+    '<text x="{text_x}" y="{text_y}" font-size="11">{name}</text>'
+)
+
+
+def trend_lines(
+    dates: Sequence[str],
+    series: Sequence[tuple[str, Sequence[float | None]]],
+    label: str,
+    width: int = 520,
+    height: int = 200,
+) -> Markup:
+    """Score lines (0..100) over runs: one line per named series, ``dates`` under the x axis.
+
+    A missing value (None) breaks its line. The y axis starts at 0, or higher (a multiple of
+    10) when every value is well above it, so that a small change stays visible; its range is
+    printed on the axis. Every point carries its date and value as a tooltip."""
+    left, right, top = 34, 12, 8
+    bottom = height - 40  # the x axis; dates and the legend below it
+    values = [v for _, points in series for v in points if v is not None]
+    floor = max(0, min(int(min(values) // 10) * 10 - 10, 80)) if values else 0
+    span = 100 - floor
+    count = len(dates)
+    plot_width = width - left - right
+
+    def x_of(index: int) -> float:
+        return left + (plot_width * index / (count - 1) if count > 1 else plot_width / 2)
+
+    def y_of(value: float) -> float:
+        return bottom - (bottom - top) * (min(max(value, floor), 100) - floor) / span
+
+    items: list[Markup] = [
+        TREND_GRID.format(
+            x1=left,
+            x2=width - right,
+            y=f"{y_of(value):.1f}",
+            text_x=left - 4,
+            text_y=f"{y_of(value) + 3.5:.1f}",
+            value=f"{value:g}",
+        )
+        for value in (floor, floor + span / 2, 100)
+    ]
+    for index, (name, points) in enumerate(series):
+        colour = SERIES_COLOURS.get(name, PALETTE[index % len(PALETTE)])
+        run: list[str] = []
+        for position, value in enumerate([*points, None]):
+            if value is not None and position < count:
+                run.append(f"{x_of(position):.1f},{y_of(value):.1f}")
+                continue
+            if len(run) > 1:
+                items.append(TREND_LINE.format(points=" ".join(run), colour=colour))
+            run = []
+        for position, value in enumerate(points[:count]):
+            if value is None:
+                continue
+            items.append(
+                TREND_POINT.format(
+                    x=f"{x_of(position):.1f}",
+                    y=f"{y_of(value):.1f}",
+                    colour=colour,
+                    date=dates[position],
+                    name=name,
+                    value=f"{value:g}",
+                )
+            )
+    for position in _label_positions(count, max(2, plot_width // 72)):
+        anchor = "middle"
+        if count > 1 and position == 0:
+            anchor = "start"
+        elif count > 1 and position == count - 1:
+            anchor = "end"
+        items.append(
+            TREND_DATE.format(
+                x=f"{x_of(position):.1f}", y=bottom + 14, anchor=anchor, date=dates[position]
+            )
+        )
+    for index, (name, _) in enumerate(series):
+        colour = SERIES_COLOURS.get(name, PALETTE[index % len(PALETTE)])
+        x = left + index * 80
+        items.append(
+            TREND_LEGEND.format(
+                x=x, y=height - 14, colour=colour, text_x=x + 14, text_y=height - 5, name=name
+            )
+        )
+    return CHART.format(
+        kind="trend", width=width, height=height, label=label, body=Markup("").join(items)
+    )
+
+
+def _label_positions(count: int, most: int) -> list[int]:
+    """Which of ``count`` dates to print, at most ``most`` of them: evenly spread, the first
+    and the last always."""
+    if count <= most:
+        return list(range(count))
+    step = math.ceil((count - 1) / (most - 1))
+    positions = list(range(0, count - 1, step))
+    if count - 1 - positions[-1] < step and len(positions) > 1:
+        positions.pop()
+    return [*positions, count - 1]

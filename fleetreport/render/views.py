@@ -18,6 +18,7 @@ from fleetreport.health.report_model import (
     DesktopSummary,
     FindingRecord,
     HealthReport,
+    Trend,
 )
 from fleetreport.render import charts
 
@@ -29,6 +30,8 @@ NOUNS = {
     "connection_server": ("Connection Server", "Connection Servers"),
 }
 TOP_PROBLEMS = 5
+POOL_TREND_CHARTS = 6
+"""Up to this many pools, the trends section draws a small chart per pool."""
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,28 @@ class PoolInventory:
 
 
 @dataclass(frozen=True)
+class PoolTrendRow:
+    """One pool over the runs of the trend."""
+
+    name: str
+    """Pool name."""
+    grades: list[str | None]
+    """Its grade in each run of the trend (None: not in that run, or no grade)."""
+    chart: Markup | None
+    """Its score lines, when the pools are few enough to draw one each."""
+
+
+@dataclass(frozen=True)
+class TrendView:
+    """The trends section: dates of the runs and each pool's row."""
+
+    dates: list[str]
+    """Each run's collection date, oldest first (with the time when two share a day)."""
+    pools: list[PoolTrendRow]
+    """Pools, in the model's order."""
+
+
+@dataclass(frozen=True)
 class ReportView:
     """What the templates receive besides the model itself."""
 
@@ -78,6 +103,8 @@ class ReportView:
     """URLs of sources that failed."""
     unverified_sources: list[str]
     """URLs collected without TLS verification."""
+    trend: TrendView | None = None
+    """The trends section; None when the report has fewer than two runs of trend."""
 
 
 def build_view(report: HealthReport) -> ReportView:
@@ -93,6 +120,21 @@ def build_view(report: HealthReport) -> ReportView:
         severity_groups.sort(key=lambda g: (-len(g.findings), g.check.id))
     serious = [g for severity in ("critical", "warning") for g in groups.get(severity, [])]
     fleet = report.fleet
+    trend = _trend_view(report.trend)
+    trend_charts = (
+        {
+            "trend": charts.trend_lines(
+                trend.dates,
+                [
+                    ("patch", [p.patch_score for p in report.trend.points]),
+                    ("power", [p.power_score for p in report.trend.points]),
+                ],
+                "Fleet patch and power scores over the last runs",
+            )
+        }
+        if trend is not None and report.trend is not None
+        else {}
+    )
     return ReportView(
         groups=groups,
         top_problems=serious[:TOP_PROBLEMS],
@@ -108,10 +150,12 @@ def build_view(report: HealthReport) -> ReportView:
             "pools": charts.score_bars(
                 [(p.name, p.patch_score, p.power_score) for p in report.pools]
             ),
+            **trend_charts,
         },
         data_age=describe_age(report.generated_at, report.snapshot.collected_at),
         failed_sources=[s.url for s in report.sources if s.status != "ok"],
         unverified_sources=[s.url for s in report.sources if not s.tls_verified],
+        trend=trend,
     )
 
 
@@ -130,3 +174,32 @@ def _inventory(desktops: Sequence[DesktopSummary]) -> list[PoolInventory]:
     for desktop in desktops:
         by_pool[desktop.pool_name or "Not in a pool"].append(desktop)
     return [PoolInventory(name, rows) for name, rows in by_pool.items()]
+
+
+def _trend_view(trend: Trend | None) -> TrendView | None:
+    if trend is None or len(trend.points) < 2:
+        return None
+    times = [point.collected_at for point in trend.points]
+    days = [f"{t:%Y-%m-%d}" for t in times]
+    dates = days if len(set(days)) == len(days) else [f"{t:%Y-%m-%d %H:%M}" for t in times]
+    draw = len(trend.pools) <= POOL_TREND_CHARTS
+    rows = []
+    for pool in trend.pools:
+        by_time = {point.collected_at: point for point in pool.points}
+        points = [by_time.get(t) for t in times]
+        chart = (
+            charts.trend_lines(
+                dates,
+                [
+                    ("patch", [p.patch_score if p else None for p in points]),
+                    ("power", [p.power_score if p else None for p in points]),
+                ],
+                f"{pool.name}: patch and power scores over the last runs",
+                width=300,
+                height=150,
+            )
+            if draw
+            else None
+        )
+        rows.append(PoolTrendRow(pool.name, [p.grade if p else None for p in points], chart))
+    return TrendView(dates=dates, pools=rows)

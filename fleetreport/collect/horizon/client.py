@@ -12,6 +12,7 @@ import requests
 from requests.adapters import HTTPAdapter
 
 from fleetreport.collect.horizon.api import PAGE_SIZE, Collection
+from fleetreport.collect.progress import SourceProgress
 from fleetreport.credentials import Secret
 from fleetreport.endpoints import Endpoint, TlsOptions
 from fleetreport.errors import CredentialError, FleetReportError, SourceError
@@ -49,6 +50,7 @@ class HorizonClient:
         timeout: float,
         sleep: Callable[[float], None] = time.sleep,
         page_size: int = PAGE_SIZE,
+        progress: SourceProgress | None = None,
     ) -> None:
         self.endpoint = endpoint
         self.user = user
@@ -60,6 +62,7 @@ class HorizonClient:
         self._access: Secret | None = None
         self._refresh: Secret | None = None
         self.round_trips = 0
+        self._progress = progress
         self.versions: dict[str, str] = {}
         self._http = requests.Session()
         self._http.trust_env = False  # TLS and routing exactly as fleetreport's options say
@@ -153,6 +156,8 @@ class HorizonClient:
             records = self._checked(response, path)
             if not isinstance(records, list):
                 raise self._not_horizon(f"{path} did not answer a list")
+            if self._progress is not None:
+                self._progress.page(len(records))
             yield from records
             seen += len(records)
             more = response.headers.get("HAS_MORE_RECORDS", "").strip().upper() == "TRUE"
@@ -235,6 +240,8 @@ class HorizonClient:
         headers: dict[str, str],
     ) -> requests.Response:
         self.round_trips += 1
+        if self._progress is not None:
+            self._progress.round_trip()
         url = f"{self.endpoint.explicit_url}{path}"
         try:
             return self._http.request(

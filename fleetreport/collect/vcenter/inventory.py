@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -86,7 +86,12 @@ class VCenterInventory:
         return len(self.datacenters) + len(self.clusters) + len(self.hosts) + len(self.vms)
 
 
-def collect_vcenter(session: VCenterSession, *, page_size: int = 1000) -> VCenterInventory:
+def collect_vcenter(
+    session: VCenterSession,
+    *,
+    page_size: int = 1000,
+    on_page: Callable[[int], None] | None = None,
+) -> VCenterInventory:
     """Read the whole inventory of one vCenter in a constant number of round trips."""
     about = session.content.about
     vcenter = VCenter(
@@ -106,6 +111,7 @@ def collect_vcenter(session: VCenterSession, *, page_size: int = 1000) -> VCente
         page_size=page_size,
         count_round_trip=session.round_trips.increment,
         extra_objects=extra,
+        on_page=on_page,
     )
     return _InventoryBuilder(vcenter, records).build()
 

@@ -29,6 +29,7 @@ def retrieve_inventory(
     page_size: int,
     count_round_trip: Callable[[], None],
     extra_objects: Sequence[tuple[Any, type, Sequence[str]]] = (),
+    on_page: Callable[[int], None] | None = None,
 ) -> list[RawObject]:
     """Read ``paths_by_type`` for every object of each type in one RetrievePropertiesEx.
 
@@ -61,7 +62,7 @@ def retrieve_inventory(
             objectSet=object_specs, propSet=property_specs, reportMissingObjectsInResults=False
         )
         return _retrieve_all_pages(
-            content.propertyCollector, filter_spec, page_size, count_round_trip
+            content.propertyCollector, filter_spec, page_size, count_round_trip, on_page
         )
     finally:
         for view in views:
@@ -72,7 +73,11 @@ def retrieve_inventory(
 
 
 def _retrieve_all_pages(
-    collector: Any, filter_spec: Any, page_size: int, count_round_trip: Callable[[], None]
+    collector: Any,
+    filter_spec: Any,
+    page_size: int,
+    count_round_trip: Callable[[], None],
+    on_page: Callable[[int], None] | None = None,
 ) -> list[RawObject]:
     stub = collector._stub
     options = PropertyCollector.RetrieveOptions(maxObjects=page_size)
@@ -85,6 +90,8 @@ def _retrieve_all_pages(
     )
     objects = list(page.objects)
     pages = 1
+    if on_page is not None:
+        on_page(len(page.objects))
     while page.token:
         page = invoke_result_call(
             stub,
@@ -95,6 +102,8 @@ def _retrieve_all_pages(
         )
         objects.extend(page.objects)
         pages += 1
+        if on_page is not None:
+            on_page(len(page.objects))
     log.debug("read %d objects in %d page(s)", len(objects), pages)
     _report_unreadable(objects)
     return objects

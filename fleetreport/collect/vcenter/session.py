@@ -15,6 +15,7 @@ from xml.parsers.expat import ExpatError
 
 from pyVmomi import SoapAdapter, VmomiSupport, vim, vmodl
 
+from fleetreport.collect.progress import SourceProgress
 from fleetreport.credentials import Secret
 from fleetreport.endpoints import Endpoint, TlsOptions
 from fleetreport.errors import CredentialError, FleetReportError, SourceError
@@ -26,13 +27,16 @@ INSECURE_HINT = "add the server's CA with --ca-file PEM, or skip checking with -
 
 @dataclass
 class RoundTripCounter:
-    """Counts HTTP requests made to one vCenter."""
+    """Counts HTTP requests made to one vCenter (and tells a progress display)."""
 
     count: int = 0
+    progress: SourceProgress | None = None
 
     def increment(self) -> None:
         """Count one more request."""
         self.count += 1
+        if self.progress is not None:
+            self.progress.round_trip()
 
 
 @dataclass
@@ -110,6 +114,7 @@ def open_session(
     password: Secret,
     tls: TlsOptions,
     timeout: float,
+    progress: SourceProgress | None = None,
 ) -> Iterator[VCenterSession]:
     """Log in, yield the session, and always log out."""
     with translate_errors(endpoint, user):
@@ -122,7 +127,9 @@ def open_session(
             httpConnectionTimeout=timeout,
             connectionPoolTimeout=-1,
         )
-        counter = RoundTripCounter(count=1)  # the version document
+        counter = RoundTripCounter(count=1, progress=progress)  # the version document
+        if progress is not None:
+            progress.round_trip()
         _count_round_trips(stub, counter)
         service_instance = vim.ServiceInstance("ServiceInstance", stub)
         content: Any = service_instance.RetrieveContent()
@@ -139,7 +146,7 @@ def _count_round_trips(stub: Any, counter: RoundTripCounter) -> None:
     invoke = stub.InvokeMethod
 
     def counting_invoke(*args: Any, **kwargs: Any) -> Any:
-        counter.count += 1
+        counter.increment()
         return invoke(*args, **kwargs)
 
     stub.InvokeMethod = counting_invoke

@@ -1,0 +1,37 @@
+"""The lines fleetreport prints itself: errors and summaries, as text or as JSON log lines."""
+
+from __future__ import annotations
+
+import sys
+
+from fleetreport.errors import FleetReportError
+from fleetreport.logs import json_line
+
+_json = False
+
+
+def use_json(enabled: bool) -> None:
+    """Print errors as JSON log lines (``--log-format json``)."""
+    global _json
+    _json = enabled
+
+
+def print_line(message: str, level: str = "info") -> None:
+    """One line on stderr, prefixed with the program's name."""
+    if _json:
+        print(json_line(level, message), file=sys.stderr)
+    else:
+        print(f"fleetreport: {message}", file=sys.stderr)
+
+
+def print_error(error: FleetReportError) -> None:
+    """A user-facing error as its one line."""
+    if _json:
+        print(json_line("error", error.one_line()), file=sys.stderr)
+    else:
+        print_line(f"error: {error.one_line()}")
+
+
+def print_summary(message: str) -> None:
+    """The run's one summary line, on stdout."""
+    print(json_line("info", message) if _json else message)

@@ -1,0 +1,27 @@
+"""The history of ``fleetreport run``: one SQLite file of runs, their figures and findings.
+
+``HistoryStore(path)`` opens (creating and migrating) the database; ``record_run`` adds a run,
+``runs`` lists them, ``last_digest`` gives what :func:`fleetreport.compare.compare` needs of the
+newest, ``trend`` the figures over the last few; ``render_history`` prints a table of runs.
+"""
+
+from __future__ import annotations
+
+from fleetreport.history.migrations import MIGRATIONS, SCHEMA_VERSION
+from fleetreport.history.render import render_history
+from fleetreport.history.store import (
+    HistoryStore,
+    RunRow,
+    apply_migrations,
+    default_database_path,
+)
+
+__all__ = [
+    "MIGRATIONS",
+    "SCHEMA_VERSION",
+    "HistoryStore",
+    "RunRow",
+    "apply_migrations",
+    "default_database_path",
+    "render_history",
+]

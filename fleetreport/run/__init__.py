@@ -1,0 +1,1 @@
+"""``fleetreport run``: one config file, many sources, history, delivery, exit codes."""

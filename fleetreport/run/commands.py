@@ -1,0 +1,119 @@
+"""``fleetreport run``, ``fleetreport config check`` and ``fleetreport history``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from fleetreport.console import print_error, print_line, print_summary
+from fleetreport.errors import ExitCode, FleetReportError
+from fleetreport.run.config import (
+    FAIL_ON,
+    HorizonSource,
+    VCenterSource,
+    check_run_config,
+    load_run_config,
+)
+from fleetreport.run.history_link import list_runs
+from fleetreport.run.job import RunResult, run_job
+from fleetreport.run.secrets import resolve_secret
+
+
+def add_commands(commands: argparse._SubParsersAction[Any]) -> None:
+    """Register the scheduled-operation subcommands."""
+    run = commands.add_parser(
+        "run", help="collect, judge, write, remember and mail, as one config file says"
+    )
+    run.add_argument("--config", type=Path, required=True, metavar="TOML", help="the run config")
+    run.add_argument(
+        "--fail-on",
+        choices=FAIL_ON,
+        metavar="SEVERITY",
+        help="exit 2 when a finding is this severe or worse: critical, warning, info or never"
+        " (default: [run] fail_on, else critical)",
+    )
+    run.add_argument(
+        "--no-progress", action="store_true", help="no live progress even on a terminal"
+    )
+    run.set_defaults(handler=run_command)
+
+    config = commands.add_parser("config", help="work with a run config file")
+    actions = config.add_subparsers(dest="config_command", required=True)
+    check = actions.add_parser("check", help="validate a config file and name every problem")
+    check.add_argument("file", type=Path, metavar="TOML")
+    check.set_defaults(handler=config_check_command)
+
+    history = commands.add_parser("history", help="list past runs recorded in the history")
+    source = history.add_mutually_exclusive_group()
+    source.add_argument("--config", type=Path, metavar="TOML", help="the run config's history")
+    source.add_argument("--database", type=Path, metavar="FILE", help="a history database")
+    history.add_argument(
+        "--limit", type=int, default=20, metavar="N", help="runs to list (default 20)"
+    )
+    history.set_defaults(handler=history_command)
+
+
+def run_command(args: argparse.Namespace) -> ExitCode:
+    """``fleetreport run --config FILE``."""
+    config = load_run_config(args.config)
+    live = None if args.no_progress or args.quiet or not sys.stderr.isatty() else sys.stderr
+    result = run_job(config, fail_on=args.fail_on, progress_stream=live)
+    for failure in result.failures:
+        print_error(failure)
+    if not args.quiet:
+        print_summary(summary_line(result))
+    return result.exit_code
+
+
+def summary_line(result: RunResult) -> str:
+    """The run in one line, for cron mail and logs."""
+    if result.report is None or result.folder is None:
+        return "fleetreport run: nothing written (no source could be read)"
+    fleet = result.report.fleet
+    counts = ", ".join(f"{n} {s}" for s, n in fleet.findings_by_severity.items() if n)
+    scores = (
+        f"grade {fleet.grade} (patch {fleet.patch_score:g}, power {fleet.power_score:g})"
+        if fleet.patch_score is not None and fleet.power_score is not None
+        else "no desktops"
+    )
+    partial = f"; PARTIAL: {len(result.failures)} failed" if result.failures else ""
+    mailed = "; mailed" if result.mailed else ""
+    return (
+        f"fleetreport run: {fleet.desktops} desktops, {scores}; findings: {counts or 'none'}"
+        f"{partial}; report in {result.folder}{mailed} (exit {int(result.exit_code)})"
+    )
+
+
+def config_check_command(args: argparse.Namespace) -> ExitCode:
+    """``fleetreport config check FILE``: every problem, one line each, with its line."""
+    config, problems = check_run_config(args.file)
+    for problem in problems:
+        print_error(problem)
+    if config is None:
+        print_line(f"{args.file}: {len(problems)} problem(s)")
+        return ExitCode.ERROR
+    secret_problems = 0
+    sources: list[VCenterSource | HorizonSource] = [*config.vcenters, *config.horizons]
+    for source in sources:
+        try:
+            resolve_secret(source.secret, source.user, source.url)
+        except FleetReportError as error:
+            print_error(error)
+            secret_problems += 1
+    if secret_problems:
+        return ExitCode.ERROR
+    counts = f"{len(config.vcenters)} vCenter(s), {len(config.horizons)} Horizon pod(s)"
+    mail = f", mail to {len(config.email.recipients)}" if config.email else ""
+    print(f"{args.file}: OK ({counts}; output {config.output.folder}{mail})")
+    return ExitCode.OK
+
+
+def history_command(args: argparse.Namespace) -> ExitCode:
+    """``fleetreport history``."""
+    database = args.database
+    if args.config is not None:
+        database = load_run_config(args.config).history.database
+    print(list_runs(database, args.limit))
+    return ExitCode.OK

@@ -1,0 +1,460 @@
+"""The run configuration file (``fleetreport.toml``): sources, output, history, mail, health.
+
+Every key is documented in ``examples/fleetreport.toml``. Passwords are never read from the
+file itself: each source names where its secret lives (an environment variable, a file, or
+the system keyring). Relative paths are relative to the config file's folder.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fleetreport.config_file import ConfigText, Problems, read_config
+from fleetreport.errors import ConfigError
+from fleetreport.health.results import Severity
+from fleetreport.health.settings import HealthSettings, default_settings, settings_from_config
+from fleetreport.render.branding import Branding, branding_from_config
+
+RUN_TABLES = ("vcenter", "horizon", "collect", "output", "history", "email", "run", "branding")
+FORMATS = ("html", "json", "csv", "xlsx")
+SECRET_KEYS = ("password_env", "password_file", "password_keyring")
+INLINE_SECRETS = ("password", "secret", "token")
+FAIL_ON = ("critical", "warning", "info", "never")
+
+
+@dataclass(frozen=True)
+class SecretSource:
+    """Where a password lives; it is read only when the run needs it."""
+
+    env: str | None = None
+    """Environment variable."""
+    file: Path | None = None
+    """File whose first line is the password."""
+    keyring_service: str | None = None
+    """System keyring service name (the account is the source's user)."""
+
+
+@dataclass(frozen=True)
+class SourceTls:
+    """TLS options of one source."""
+
+    ca_file: Path | None
+    """Extra CA certificates (PEM)."""
+    insecure: bool
+    """Certificate verification off (shown in the report)."""
+
+
+@dataclass(frozen=True)
+class VCenterSource:
+    """A ``[[vcenter]]`` entry."""
+
+    url: str
+    """Host or URL."""
+    user: str
+    """User name, e.g. ``audit@vsphere.local``."""
+    secret: SecretSource
+    """Where its password lives."""
+    tls: SourceTls
+    """TLS options."""
+    timeout: float
+    """Connect and read timeout per request, seconds."""
+    page_size: int
+    """PropertyCollector page size."""
+
+
+@dataclass(frozen=True)
+class HorizonSource:
+    """A ``[[horizon]]`` entry: one Connection Server per pod."""
+
+    url: str
+    """Host or URL."""
+    user: str
+    """Horizon administrator."""
+    domain: str
+    """Its domain."""
+    secret: SecretSource
+    """Where its password lives."""
+    tls: SourceTls
+    """TLS options."""
+    timeout: float
+    """Timeout per request, seconds."""
+
+
+@dataclass(frozen=True)
+class CollectSettings:
+    """``[collect]``."""
+
+    concurrency: int = 4
+    """Sources collected at once (a thread each)."""
+    allow_partial: bool = True
+    """Report even when a source failed (exit 3, banner in the report)."""
+
+
+@dataclass(frozen=True)
+class OutputSettings:
+    """``[output]``."""
+
+    folder: Path
+    """Where dated run folders and the ``latest`` link go."""
+    formats: tuple[str, ...] = ("html", "json")
+    """Report formats written each run (html, json, csv, xlsx)."""
+    keep_snapshot: bool = True
+    """Also keep the collected snapshot in the run folder."""
+    keep_runs: int = 0
+    """Dated folders to keep (oldest removed first); 0 keeps all."""
+
+
+@dataclass(frozen=True)
+class HistorySettings:
+    """``[history]``."""
+
+    enabled: bool = True
+    """Record every run and show trends and changes."""
+    database: Path | None = None
+    """SQLite file; None means the user's data folder."""
+    trend_runs: int = 12
+    """Runs shown in the report's trend charts."""
+
+
+@dataclass(frozen=True)
+class EmailConfig:
+    """``[email]``: the raw settings; passwords resolved at send time."""
+
+    host: str
+    """SMTP server."""
+    port: int
+    """Port (587 STARTTLS, 465 TLS)."""
+    security: str
+    """``starttls``, ``tls`` or ``none``."""
+    username: str | None
+    """SMTP user, when the server wants authentication."""
+    secret: SecretSource | None
+    """Where that user's password lives."""
+    sender: str
+    """From address."""
+    recipients: tuple[str, ...]
+    """To addresses."""
+    subject_prefix: str
+    """Subject prefix."""
+    attach_xlsx: bool
+    """Attach the workbook too."""
+    only_when_worse: bool
+    """Send only when the fleet got worse since the last run."""
+    timeout: float
+    """Seconds."""
+    tls: SourceTls
+    """TLS options."""
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """``[run]``."""
+
+    fail_on: str = "critical"
+    """Exit 2 when a finding of this severity or worse exists (``never`` to turn off)."""
+    lock_file: Path | None = None
+    """Lock against overlapping runs; None means ``.fleetreport.lock`` in the output folder."""
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """The whole file."""
+
+    path: Path
+    """The config file."""
+    vcenters: tuple[VCenterSource, ...]
+    """``[[vcenter]]`` entries."""
+    horizons: tuple[HorizonSource, ...]
+    """``[[horizon]]`` entries."""
+    collect: CollectSettings
+    """Collection."""
+    output: OutputSettings
+    """Outputs."""
+    history: HistorySettings
+    """History."""
+    email: EmailConfig | None
+    """Mail delivery, when configured."""
+    run: RunSettings
+    """Run behaviour."""
+    health: HealthSettings
+    """Thresholds, weights, exclusions, scope."""
+    branding: Branding
+    """Report branding."""
+
+    @property
+    def lock_path(self) -> Path:
+        """The lock file in force."""
+        return self.run.lock_file or self.output.folder / ".fleetreport.lock"
+
+
+def load_run_config(path: Path) -> RunConfig:
+    """Read and check the file; the first problem is raised as a ConfigError with its line."""
+    return parse_run_config(read_config(path), Problems())
+
+
+def check_run_config(path: Path) -> tuple[RunConfig | None, list[ConfigError]]:
+    """Every problem of the file (for ``fleetreport config check``), and the config if none."""
+    config = read_config(path)
+    problems = Problems(collect=True)
+    parsed = parse_run_config(config, problems)
+    return (None if problems.errors else parsed), problems.errors
+
+
+def parse_run_config(config: ConfigText, problems: Problems) -> RunConfig:
+    """The RunConfig of a parsed file; problems raised or collected as ``problems`` says."""
+    health = settings_from_config(config, RUN_TABLES, problems)
+    vcenters = _entries(config, "vcenter", problems, _vcenter)
+    horizons = _entries(config, "horizon", problems, _horizon)
+    if not vcenters and not horizons:
+        problems.attempt(functools.partial(_no_sources, config), None)
+    output = problems.attempt(
+        lambda: _output(config), OutputSettings(folder=Path(config.path).parent)
+    )
+    return RunConfig(
+        path=Path(config.path),
+        vcenters=tuple(vcenters),
+        horizons=tuple(horizons),
+        collect=problems.attempt(lambda: _collect(config), CollectSettings()),
+        output=output,
+        history=problems.attempt(lambda: _history(config), HistorySettings()),
+        email=problems.attempt(lambda: _email(config), None),
+        run=problems.attempt(lambda: _run(config), RunSettings()),
+        health=health,
+        branding=problems.attempt(lambda: branding_from_config(config), Branding()),
+    )
+
+
+def _no_sources(config: ConfigText) -> None:
+    raise config.error((), None, "no sources", hint="add a [[vcenter]] or [[horizon]] table")
+
+
+def _entries(config: ConfigText, name: str, problems: Problems, read: Any) -> list[Any]:
+    raw = config.data.get(name, [])
+    if not isinstance(raw, list):
+        problems.attempt(functools.partial(_not_array, config, name), None)
+        return []
+    entries = []
+    for index, table in enumerate(raw):
+        entry = problems.attempt(functools.partial(read, config, index, table), None)
+        if entry is not None:
+            entries.append(entry)
+    return entries
+
+
+def _not_array(config: ConfigText, name: str) -> None:
+    raise config.error((), name, "expected [[" + name + "]] tables", hint=f"write [[{name}]]")
+
+
+def _vcenter(config: ConfigText, index: int, table: Any) -> VCenterSource:
+    path = (f"vcenter[{index + 1}]",)
+    known = ("url", "user", *SECRET_KEYS, "ca_file", "insecure", "timeout", "page_size")
+    table = _entry_table(config, path, index, table, known)
+    return VCenterSource(
+        url=config.string(path, "url", table.get("url")),
+        user=config.string(path, "user", table.get("user")),
+        secret=_secret(config, path, table, required=True) or SecretSource(),
+        tls=_tls(config, path, table),
+        timeout=config.number(path, "timeout", table.get("timeout", 60), minimum=1),
+        page_size=config.whole(path, "page_size", table.get("page_size", 1000), minimum=1),
+    )
+
+
+def _horizon(config: ConfigText, index: int, table: Any) -> HorizonSource:
+    path = (f"horizon[{index + 1}]",)
+    known = ("url", "user", "domain", *SECRET_KEYS, "ca_file", "insecure", "timeout")
+    table = _entry_table(config, path, index, table, known)
+    return HorizonSource(
+        url=config.string(path, "url", table.get("url")),
+        user=config.string(path, "user", table.get("user")),
+        domain=config.string(path, "domain", table.get("domain")),
+        secret=_secret(config, path, table, required=True) or SecretSource(),
+        tls=_tls(config, path, table),
+        timeout=config.number(path, "timeout", table.get("timeout", 60), minimum=1),
+    )
+
+
+def _entry_table(
+    config: ConfigText, path: tuple[str, ...], index: int, table: Any, known: tuple[str, ...]
+) -> dict[str, Any]:
+    if not isinstance(table, dict):
+        raise config.error(path, None, "expected a table", hint="see the example")
+    for key in table:
+        if key in INLINE_SECRETS:
+            raise config.error(
+                path,
+                key,
+                "passwords do not belong in the config file",
+                hint="use password_env, password_file or password_keyring",
+            )
+    config.reject_unknown(path, table, known)
+    return table
+
+
+def _secret(
+    config: ConfigText, path: tuple[str, ...], table: dict[str, Any], required: bool
+) -> SecretSource | None:
+    given = [key for key in SECRET_KEYS if key in table]
+    if len(given) > 1:
+        raise config.error(
+            path, given[1], f"give one of {', '.join(given)}", hint="one secret source per entry"
+        )
+    if not given:
+        if required:
+            raise config.error(
+                path,
+                None,
+                "no password source",
+                hint='add password_env = "VAR" (or _file, _keyring)',
+            )
+        return None
+    key = given[0]
+    if key == "password_env":
+        return SecretSource(env=config.string(path, key, table[key]))
+    if key == "password_file":
+        return SecretSource(file=config.path_value(path, key, table[key]))
+    return SecretSource(keyring_service=config.string(path, key, table[key]))
+
+
+def _tls(config: ConfigText, path: tuple[str, ...], table: dict[str, Any]) -> SourceTls:
+    ca_file = table.get("ca_file")
+    return SourceTls(
+        ca_file=config.path_value(path, "ca_file", ca_file) if ca_file is not None else None,
+        insecure=config.flag(path, "insecure", table.get("insecure", False)),
+    )
+
+
+def _collect(config: ConfigText) -> CollectSettings:
+    path = ("collect",)
+    table = config.table(path)
+    config.reject_unknown(path, table, ("concurrency", "allow_partial"))
+    defaults = CollectSettings()
+    return CollectSettings(
+        concurrency=config.whole(
+            path, "concurrency", table.get("concurrency", defaults.concurrency), minimum=1
+        ),
+        allow_partial=config.flag(
+            path, "allow_partial", table.get("allow_partial", defaults.allow_partial)
+        ),
+    )
+
+
+def _output(config: ConfigText) -> OutputSettings:
+    path = ("output",)
+    table = config.table(path)
+    config.reject_unknown(path, table, ("folder", "formats", "keep_snapshot", "keep_runs"))
+    if "folder" not in table:
+        raise config.error(path, None, "no output folder", hint='[output] folder = "reports"')
+    formats = config.words(path, "formats", table.get("formats", ["html", "json"]))
+    for name in formats:
+        if name not in FORMATS:
+            raise config.error(
+                path, "formats", f"unknown format {name!r}", hint=f"one of {', '.join(FORMATS)}"
+            )
+    if not formats:
+        raise config.error(path, "formats", "no format", hint='formats = ["html"]')
+    return OutputSettings(
+        folder=config.path_value(path, "folder", table["folder"]),
+        formats=tuple(dict.fromkeys(formats)),
+        keep_snapshot=config.flag(path, "keep_snapshot", table.get("keep_snapshot", True)),
+        keep_runs=config.whole(path, "keep_runs", table.get("keep_runs", 0)),
+    )
+
+
+def _history(config: ConfigText) -> HistorySettings:
+    path = ("history",)
+    table = config.table(path)
+    config.reject_unknown(path, table, ("enabled", "database", "trend_runs"))
+    database = table.get("database")
+    return HistorySettings(
+        enabled=config.flag(path, "enabled", table.get("enabled", True)),
+        database=config.path_value(path, "database", database) if database is not None else None,
+        trend_runs=config.whole(path, "trend_runs", table.get("trend_runs", 12), minimum=2),
+    )
+
+
+def _email(config: ConfigText) -> EmailConfig | None:
+    path = ("email",)
+    table = config.table(path)
+    if not table:
+        return None
+    known = (
+        "host",
+        "port",
+        "security",
+        "username",
+        *SECRET_KEYS,
+        "sender",
+        "recipients",
+        "subject_prefix",
+        "attach_xlsx",
+        "only_when_worse",
+        "timeout",
+        "ca_file",
+        "insecure",
+    )
+    for key in table:
+        if key in INLINE_SECRETS:
+            raise config.error(
+                path, key, "passwords do not belong in the config file", hint="use password_env"
+            )
+    config.reject_unknown(path, table, known)
+    security = config.string(path, "security", table.get("security", "starttls"))
+    if security not in ("starttls", "tls", "none"):
+        raise config.error(
+            path, "security", f"unknown security {security!r}", hint="starttls, tls or none"
+        )
+    default_port = 465 if security == "tls" else 587
+    recipients = config.words(path, "recipients", table.get("recipients"))
+    if not recipients:
+        raise config.error(
+            path, "recipients", "no recipients", hint='recipients = ["ops@example.com"]'
+        )
+    username = table.get("username")
+    secret = _secret(config, path, table, required=False)
+    if username is not None and secret is None:
+        raise config.error(
+            path, "username", "a username needs a password source", hint="add password_env"
+        )
+    return EmailConfig(
+        host=config.string(path, "host", table.get("host")),
+        port=config.whole(path, "port", table.get("port", default_port), minimum=1),
+        security=security,
+        username=config.string(path, "username", username) if username is not None else None,
+        secret=secret,
+        sender=config.string(path, "sender", table.get("sender")),
+        recipients=recipients,
+        subject_prefix=str(table.get("subject_prefix", "[fleetreport]")),
+        attach_xlsx=config.flag(path, "attach_xlsx", table.get("attach_xlsx", False)),
+        only_when_worse=config.flag(path, "only_when_worse", table.get("only_when_worse", False)),
+        timeout=config.number(path, "timeout", table.get("timeout", 30), minimum=1),
+        tls=_tls(config, path, table),
+    )
+
+
+def _run(config: ConfigText) -> RunSettings:
+    path = ("run",)
+    table = config.table(path)
+    config.reject_unknown(path, table, ("fail_on", "lock_file"))
+    fail_on = config.string(path, "fail_on", table.get("fail_on", "critical"))
+    if fail_on not in FAIL_ON:
+        raise config.error(
+            path, "fail_on", f"unknown severity {fail_on!r}", hint=", ".join(FAIL_ON)
+        )
+    lock = table.get("lock_file")
+    return RunSettings(
+        fail_on=fail_on,
+        lock_file=config.path_value(path, "lock_file", lock) if lock is not None else None,
+    )
+
+
+def fail_threshold(name: str) -> Severity | None:
+    """The severity ``--fail-on`` names, or None for ``never``."""
+    return None if name == "never" else Severity(name)
+
+
+def default_health() -> HealthSettings:
+    """Health settings when no config is given."""
+    return default_settings()

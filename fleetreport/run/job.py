@@ -1,0 +1,153 @@
+"""One unattended run: lock, collect every source concurrently, judge, write, remember, mail.
+
+Order matters for what survives an interruption: nothing is written until the collection is
+complete; outputs are staged and published in one rename; history records the run in one
+transaction after the outputs exist; mail goes last.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TextIO
+
+from fleetreport.collect.progress import SourceProgress
+from fleetreport.collect.run import (
+    Collection,
+    HorizonTarget,
+    VCenterTarget,
+    collect_all,
+    progress_for,
+)
+from fleetreport.endpoints import TlsOptions, parse_endpoint
+from fleetreport.errors import ExitCode, FleetReportError
+from fleetreport.health.build import build_report
+from fleetreport.health.report_model import HealthReport
+from fleetreport.health.results import Severity
+from fleetreport.report_output import write_report
+from fleetreport.run.config import RunConfig, SourceTls, fail_threshold
+from fleetreport.run.history_link import HistoryLink
+from fleetreport.run.lock import run_lock
+from fleetreport.run.mail import mail_report
+from fleetreport.run.outputs import prune, publish, staged_run_folder
+from fleetreport.run.progress_display import LiveProgress
+from fleetreport.run.secrets import resolve_secret
+from fleetreport.snapshot.store import save_snapshot
+
+log = logging.getLogger(__name__)
+FILE_NAMES = {"html": "report.html", "json": "report.json", "csv": "tables", "xlsx": "report.xlsx"}
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """How a run ended."""
+
+    exit_code: ExitCode
+    """The process exit code."""
+    folder: Path | None
+    """The published run folder; None when nothing was written."""
+    report: HealthReport | None
+    """The scored model; None when nothing could be judged."""
+    failures: list[FleetReportError]
+    """Sources that failed, and a failed delivery."""
+    mailed: bool
+    """True when the report was sent."""
+
+
+def run_job(
+    config: RunConfig, *, fail_on: str | None = None, progress_stream: TextIO | None = None
+) -> RunResult:
+    """The whole job; see the module docstring for the order of things."""
+    with run_lock(config.lock_path):
+        started = datetime.now(UTC)
+        vcenters, horizons = targets(config)
+        tracked = progress_for(vcenters, horizons)
+        with _display(list(tracked.values()), progress_stream):
+            collection = collect_all(
+                vcenters, horizons, max_workers=config.collect.concurrency, progress=tracked
+            )
+        failures = list(collection.failures)
+        answered = len(vcenters) + len(horizons) - len(failures)
+        if answered == 0 or (failures and not config.collect.allow_partial):
+            return RunResult(ExitCode.ERROR, None, None, failures, False)
+        history = HistoryLink(config.history)
+        report = history.annotate(build_report(collection.snapshot, config.health))
+        exit_code = outcome(report, failures, fail_on or config.run.fail_on)
+        folder = _write_outputs(config, collection, report)
+        history.record(report, started, datetime.now(UTC), exit_code, folder)
+        prune(config.output.folder, config.output.keep_runs)
+        mailed = False
+        if config.email is not None:
+            try:
+                mailed = mail_report(
+                    config.email, report, folder, config.output.formats, config.branding
+                )
+            except FleetReportError as error:
+                failures.append(error)
+                exit_code = ExitCode.ERROR
+        return RunResult(exit_code, folder, report, failures, mailed)
+
+
+def targets(config: RunConfig) -> tuple[list[VCenterTarget], list[HorizonTarget]]:
+    """Sources with their passwords: every secret is read before anything is collected."""
+    vcenters = []
+    for source in config.vcenters:
+        endpoint = parse_endpoint(source.url, default_path="/sdk", option="[[vcenter]] url")
+        password = resolve_secret(source.secret, source.user, endpoint.url)
+        vcenters.append(
+            VCenterTarget(
+                endpoint, source.user, password, _tls(source.tls), source.timeout, source.page_size
+            )
+        )
+    horizons = []
+    for pod in config.horizons:
+        endpoint = parse_endpoint(pod.url, default_path="/rest", option="[[horizon]] url")
+        password = resolve_secret(pod.secret, pod.user, endpoint.url)
+        horizons.append(
+            HorizonTarget(endpoint, pod.user, pod.domain, password, _tls(pod.tls), pod.timeout)
+        )
+    return vcenters, horizons
+
+
+def outcome(report: HealthReport, failures: list[FleetReportError], fail_on: str) -> ExitCode:
+    """3 when a source failed, else 2 when a finding reaches ``fail_on``, else 0."""
+    if failures:
+        return ExitCode.PARTIAL
+    threshold = fail_threshold(fail_on)
+    if threshold is not None:
+        worst = {Severity(f.severity).rank for f in report.findings}
+        if worst and min(worst) <= threshold.rank:
+            return ExitCode.FINDINGS
+    return ExitCode.OK
+
+
+def _write_outputs(config: RunConfig, collection: Collection, report: HealthReport) -> Path:
+    root = config.output.folder
+    with staged_run_folder(root) as staging:
+        if config.output.keep_snapshot:
+            save_snapshot(collection.snapshot, staging / "snapshot.json")
+        for output_format in config.output.formats:
+            write_report(
+                report, output_format, staging / FILE_NAMES[output_format], config.branding
+            )
+        return publish(staging, root, report.snapshot.collected_at)
+
+
+def _tls(tls: SourceTls) -> TlsOptions:
+    if tls.insecure:
+        log.warning("TLS certificate verification is OFF for a source (insecure = true)")
+    return TlsOptions(verify=not tls.insecure, ca_file=tls.ca_file)
+
+
+@contextlib.contextmanager
+def _display(sources: list[SourceProgress], stream: TextIO | None) -> Iterator[None]:
+    """The live display on a terminal; nothing under cron."""
+    if stream is None:
+        yield
+        return
+    with LiveProgress(sources, stream):
+        yield

@@ -1,0 +1,137 @@
+"""The run config file: secrets from env, file or keyring; TLS, output and mail settings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import keyring
+import keyring.backend
+import pytest
+
+from fleetreport.config_file import parse_config
+from fleetreport.credentials import Secret
+from fleetreport.errors import ConfigError, CredentialError
+from fleetreport.run.config import Problems, SecretSource, parse_run_config
+from fleetreport.run.secrets import resolve_secret
+
+
+class MemoryKeyring(keyring.backend.KeyringBackend):
+    """A keyring backend that keeps passwords in a dict."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.passwords: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.passwords.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.passwords[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.passwords.pop((service, username), None)
+
+
+@pytest.fixture
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    try:
+        yield backend
+    finally:
+        keyring.set_keyring(previous)
+
+
+def parse(text: str, path: str = "/etc/fleetreport/fleet.toml") -> object:
+    return parse_run_config(parse_config(text, path), Problems())
+
+
+MINIMAL = '[[vcenter]]\nurl = "vc"\nuser = "u"\npassword_env = "P"\n[output]\nfolder = "out"\n'
+
+
+def test_secrets_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VC_PW", "s3cret")
+    assert resolve_secret(SecretSource(env="VC_PW"), "u", "vc") == Secret("s3cret")
+    monkeypatch.delenv("VC_PW")
+    with pytest.raises(CredentialError, match="VC_PW is not set"):
+        resolve_secret(SecretSource(env="VC_PW"), "u", "vc")
+
+
+def test_secrets_come_from_a_file(tmp_path: Path) -> None:
+    (tmp_path / "pw").write_text("from-file\nignored\n")
+    assert resolve_secret(SecretSource(file=tmp_path / "pw"), "u", "vc") == Secret("from-file")
+
+
+def test_secrets_come_from_the_keyring(memory_keyring: MemoryKeyring) -> None:
+    memory_keyring.set_password("fleetreport", "audit@vsphere.local", "kr-secret")
+    source = SecretSource(keyring_service="fleetreport")
+    assert resolve_secret(source, "audit@vsphere.local", "vc") == Secret("kr-secret")
+    with pytest.raises(CredentialError) as caught:
+        resolve_secret(source, "someone", "vc")
+    assert "hint: store it with: keyring set fleetreport someone" in caught.value.one_line()
+
+
+def test_a_missing_keyring_package_says_how_to_install_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_keyring(name: str, *args: object, **kwargs: object) -> object:
+        if name.startswith("keyring"):
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(builtins, "__import__", no_keyring)
+    with pytest.raises(CredentialError) as caught:
+        resolve_secret(SecretSource(keyring_service="x"), "u", "vc")
+    assert "pip install 'fleetreport[keyring]'" in caught.value.one_line()
+
+
+def test_relative_paths_are_relative_to_the_config_file() -> None:
+    config = parse(
+        '[[vcenter]]\nurl = "vc"\nuser = "u"\npassword_file = "pw.txt"\nca_file = "ca.pem"\n'
+        '[output]\nfolder = "out"\n'
+    )
+    vcenter = config.vcenters[0]  # type: ignore[attr-defined]
+    assert vcenter.secret.file == Path("/etc/fleetreport/pw.txt")
+    assert vcenter.tls.ca_file == Path("/etc/fleetreport/ca.pem")
+    assert config.output.folder == Path("/etc/fleetreport/out")  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("extra", "fragment"),
+    [
+        ("[email]\nhost = 'm'\nsender = 'a@b.c'\nrecipients = []\n", "no recipients"),
+        (
+            "[email]\nhost = 'm'\nsender = 'a@b.c'\nrecipients = ['x@y.z']\npassword = 'p'\n",
+            "passwords do not belong",
+        ),
+        (
+            "[email]\nhost = 'm'\nsender = 'a@b.c'\nrecipients = ['x@y.z']\nusername = 'u'\n",
+            "needs a password source",
+        ),
+        ("[run]\nfail_on = 'sometimes'\n", "unknown severity"),
+        ("[collect]\nconcurrency = 0\n", "too small"),
+        ("[history]\ntrend_runs = 'many'\n", "whole number"),
+        ("[colours]\nx = 1\n", "unknown setting"),
+    ],
+)
+def test_bad_settings_are_named(extra: str, fragment: str) -> None:
+    with pytest.raises(ConfigError, match=fragment):
+        parse(MINIMAL + extra)
+
+
+def test_two_secret_sources_are_one_too_many() -> None:
+    with pytest.raises(ConfigError, match=r"vcenter\[1\]\.password_file: give one of"):
+        parse('[[vcenter]]\nurl = "vc"\nuser = "u"\npassword_env = "P"\npassword_file = "f"\n')
+
+
+def test_a_config_without_sources_is_refused() -> None:
+    with pytest.raises(ConfigError, match="no sources"):
+        parse('[output]\nfolder = "out"\n')
