@@ -229,3 +229,16 @@ def test_a_failed_horizon_source_leaves_horizon_checks_unknown() -> None:
     state = next(c for c in degraded.checks if c.id == "machine_problem_state").counts
     assert (state.unknown, state.not_applicable) == (2, 0)
     assert degraded.vms[0].patch_score == complete.vms[0].patch_score == 100
+
+
+def test_braces_in_names_reach_messages_literally() -> None:
+    """Names are data, never format strings."""
+    from fleetreport.snapshot.model import VmSnapshot
+
+    braces = VmSnapshot("snapshot-1", "{age} {0} {x!r}", ago(days=20), 0, "/b")
+    vms, machines = desktops(vm("braces", snapshots=[braces]))
+    image = pool(base_snapshot_path="/{age}-{0}", golden_image_created=ago(days=70))
+    report = build_report(fleet_snapshot(vms, machines, [image]))
+    messages = {f.check: f.message for f in report.findings}
+    assert messages["vm_snapshot_old"].startswith("snapshot '{age} {0} {x!r}' is 20 days old")
+    assert messages["pool_image_old"].startswith("golden image /{age}-{0} is 70 days old")

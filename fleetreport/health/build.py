@@ -112,13 +112,7 @@ def fleet_summary(
 ) -> FleetSummary:
     """The fleet's figures."""
     return FleetSummary(
-        desktops=score.desktops,
-        patch_score=_round(score.patch),
-        power_score=_round(score.power),
-        grade=score.grade,
-        healthy_desktops=score.healthy,
-        healthy_share=_share(score.healthy_share),
-        coverage=_share(score.coverage),
+        **_group_figures(score),
         unknown_results=score.unknown,
         evaluated_results=score.evaluated,
         pools=len(fleet.pools),
@@ -155,13 +149,7 @@ def pool_summary(
         user_assignment=pool.user_assignment,
         power_policy=pool.power_policy,
         enabled=pool.enabled,
-        desktops=score.desktops,
-        patch_score=_round(score.patch),
-        power_score=_round(score.power),
-        grade=score.grade,
-        healthy_desktops=score.healthy,
-        healthy_share=_share(score.healthy_share),
-        coverage=_share(score.coverage),
+        **_group_figures(score),
         by_power_state=_states(s.desktop for s in scores),
         by_machine_state=_machine_states(s.desktop for s in scores),
         image=pool.base_snapshot_path or pool.base_snapshot_id,
@@ -279,6 +267,19 @@ def energy_report(estimate: EnergyEstimate) -> EnergyReport:
             for row in estimate.pools
         ],
     )
+
+
+def _group_figures(score: GroupScore) -> dict[str, Any]:
+    """The figures a pool row and the fleet share, rounded for the report."""
+    return {
+        "desktops": score.desktops,
+        "patch_score": _round(score.patch),
+        "power_score": _round(score.power),
+        "grade": score.grade,
+        "healthy_desktops": score.healthy,
+        "healthy_share": _share(score.healthy_share),
+        "coverage": _share(score.coverage),
+    }
 
 
 def _counts(tally: Tally) -> CheckCounts:

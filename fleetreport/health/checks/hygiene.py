@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from fleetreport.health.catalogue import Category, Limits, SubjectKind, check
-from fleetreport.health.fleet import Desktop, FleetView, describe_age, describe_limit
+from fleetreport.health.checks.tiers import judge_age
+from fleetreport.health.fleet import Desktop, FleetView
 from fleetreport.health.results import Outcome, Severity, failed, passed, unknown
 
 HYGIENE = Category.HYGIENE
@@ -31,21 +32,9 @@ def vm_snapshot_old(desktop: Desktop, limits: Limits, fleet: FleetView) -> Outco
         return unknown("vCenter did not report when the snapshots were taken")
     oldest = min(dated, key=lambda s: s.created or fleet.now)
     assert oldest.created is not None
-    snapshot_age = fleet.now - oldest.created
-    critical, warning = limits.days("critical_days"), limits.days("warning_days")
-    if snapshot_age > critical:
-        return failed(
-            f"snapshot {oldest.name!r} is {describe_age(snapshot_age)} old"
-            f" (critical over {describe_limit(critical)})",
-            Severity.CRITICAL,
-        )
-    if snapshot_age > warning:
-        return failed(
-            f"snapshot {oldest.name!r} is {describe_age(snapshot_age)} old"
-            f" (warning over {describe_limit(warning)})",
-            Severity.WARNING,
-        )
-    return passed(f"oldest snapshot is {describe_age(snapshot_age)} old")
+    return judge_age(
+        fleet.now - oldest.created, limits, lambda age: f"snapshot {oldest.name!r} is {age} old"
+    )
 
 
 @check(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fleetreport.health.catalogue import Category, Limits, SubjectKind, check
+from fleetreport.health.checks.tiers import judge_age
 from fleetreport.health.fleet import (
     Desktop,
     FleetView,
@@ -143,21 +144,7 @@ def vm_uptime_long(desktop: Desktop, limits: Limits, fleet: FleetView) -> Outcom
         return not_applicable(f"the VM is {vm.power_state}")
     if vm.boot_time is None:
         return unknown("vCenter did not report the boot time")
-    uptime = fleet.now - vm.boot_time
-    critical, warning = limits.days("critical_days"), limits.days("warning_days")
-    if uptime > critical:
-        return failed(
-            f"up for {describe_age(uptime)} without a reboot"
-            f" (critical over {describe_limit(critical)})",
-            Severity.CRITICAL,
-        )
-    if uptime > warning:
-        return failed(
-            f"up for {describe_age(uptime)} without a reboot"
-            f" (warning over {describe_limit(warning)})",
-            Severity.WARNING,
-        )
-    return passed(f"up for {describe_age(uptime)}")
+    return judge_age(fleet.now - vm.boot_time, limits, lambda age: f"up for {age} without a reboot")
 
 
 @check(
@@ -202,22 +189,12 @@ def pool_image_old(pool: DesktopPool, limits: Limits, fleet: FleetView) -> Outco
         return not_applicable("the pool has no golden image snapshot")
     if pool.golden_image_created is None:
         return unknown("the golden image snapshot was not found in vCenter")
-    image_age = fleet.now - pool.golden_image_created
-    critical, warning = limits.days("critical_days"), limits.days("warning_days")
     image = pool.base_snapshot_path or pool.base_snapshot_id
-    if image_age > critical:
-        return failed(
-            f"golden image {image} is {describe_age(image_age)} old"
-            f" (critical over {describe_limit(critical)})",
-            Severity.CRITICAL,
-        )
-    if image_age > warning:
-        return failed(
-            f"golden image {image} is {describe_age(image_age)} old"
-            f" (warning over {describe_limit(warning)})",
-            Severity.WARNING,
-        )
-    return passed(f"golden image {image} is {describe_age(image_age)} old")
+    return judge_age(
+        fleet.now - pool.golden_image_created,
+        limits,
+        lambda age: f"golden image {image} is {age} old",
+    )
 
 
 @check(
