@@ -5,15 +5,11 @@ the settings come from the ``[email]`` table of the config file, the password fr
 environment variable, a file or the keyring (never from the file itself).
 """
 
-from fleetreport.delivery.email import (
-    SECURITY_MODES,
-    EmailSettings,
-    build_message,
-    deliver,
-    send_message,
-    should_send,
-)
+from fleetreport.delivery.email import deliver, should_send
 from fleetreport.delivery.errors import DeliveryError
+from fleetreport.delivery.message import build_message
+from fleetreport.delivery.settings import SECURITY_MODES, EmailSettings
+from fleetreport.delivery.smtp import send_message
 
 __all__ = [
     "SECURITY_MODES",
