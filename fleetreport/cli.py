@@ -15,12 +15,12 @@ from fleetreport import __version__, console, logs
 from fleetreport.check_listing import list_checks
 from fleetreport.collect.infer import InferenceRule
 from fleetreport.collect.run import HorizonTarget, VCenterTarget, collect_all
+from fleetreport.collect_options import add_collect_options
 from fleetreport.compare import compare, digest_of
 from fleetreport.config_file import ConfigText, read_config
 from fleetreport.console import print_error, print_line
 from fleetreport.credentials import (
     DEFAULT_HORIZON_PASSWORD_ENV,
-    DEFAULT_PASSWORD_ENV,
     resolve_password,
 )
 from fleetreport.endpoints import TlsOptions, parse_endpoint
@@ -29,6 +29,8 @@ from fleetreport.health.build import build_report
 from fleetreport.health.report_model import HealthReport
 from fleetreport.health.report_schema import report_schema_text
 from fleetreport.health.settings import HealthSettings, default_settings, settings_from_config
+from fleetreport.record import commands as record_commands
+from fleetreport.record.bundle import load_any, load_bundle
 from fleetreport.render.branding import (
     Branding,
     accent_colour,
@@ -75,80 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     collect = commands.add_parser(
         "collect", help="collect a snapshot from vCenter and Horizon Connection Servers"
     )
-    collect.add_argument(
-        "--vcenter",
-        action="append",
-        default=[],
-        metavar="HOST|URL",
-        help="vCenter host (meaning https://HOST/sdk) or URL; repeat for several",
-    )
-    collect.add_argument("--user", help="vCenter user, e.g. audit@vsphere.local")
-    secret = collect.add_mutually_exclusive_group()
-    secret.add_argument(
-        "--password-env",
-        metavar="VAR",
-        help=f"environment variable holding the password (default {DEFAULT_PASSWORD_ENV})",
-    )
-    secret.add_argument("--password-file", type=Path, metavar="FILE", help="file holding it")
-    collect.add_argument(
-        "--horizon",
-        action="append",
-        default=[],
-        metavar="HOST|URL",
-        help="Connection Server (meaning https://HOST/rest) or URL; one per pod, repeatable",
-    )
-    collect.add_argument("--horizon-user", metavar="USER", help="Horizon administrator user")
-    collect.add_argument("--horizon-domain", metavar="DOMAIN", help="its Active Directory domain")
-    horizon_secret = collect.add_mutually_exclusive_group()
-    horizon_secret.add_argument(
-        "--horizon-password-env",
-        metavar="VAR",
-        help=f"variable holding the Horizon password (default {DEFAULT_HORIZON_PASSWORD_ENV})",
-    )
-    horizon_secret.add_argument(
-        "--horizon-password-file", type=Path, metavar="FILE", help="file holding it"
-    )
-    inference = collect.add_mutually_exclusive_group()
-    inference.add_argument(
-        "--infer-pools-from-folder",
-        metavar="PATH",
-        help="without --horizon: each folder directly below PATH (e.g. Horizon) is a pool",
-    )
-    inference.add_argument(
-        "--infer-pools-by-name",
-        metavar="REGEX",
-        help="without --horizon: VM names grouped into pools by the regex's 'pool' group",
-    )
-    collect.add_argument("--ca-file", type=Path, metavar="PEM", help="extra CA certificate(s)")
-    collect.add_argument(
-        "--insecure", action="store_true", help="do not verify TLS certificates (not advised)"
-    )
-    collect.add_argument(
-        "--timeout",
-        type=_positive_float,
-        default=60.0,
-        metavar="SECONDS",
-        help="connect and read timeout per request (default 60)",
-    )
-    collect.add_argument(
-        "--page-size",
-        type=_positive_int,
-        default=1000,
-        metavar="N",
-        help="objects per PropertyCollector page (default 1000)",
-    )
-    collect.add_argument(
-        "--concurrency",
-        type=_positive_int,
-        default=4,
-        metavar="N",
-        help="sources collected at once, a thread each (default 4)",
-    )
-    collect.add_argument(
-        "--allow-partial",
-        action="store_true",
-        help="write the snapshot even if a source failed (exit 3)",
-    )
+    add_collect_options(collect)
     collect.add_argument("--out", type=Path, required=True, metavar="FILE", help="snapshot file")
     collect.set_defaults(handler=run_collect)
 
@@ -162,14 +91,22 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="folder for the demo outputs (default ./fleetreport-demo)",
     )
+    demo.add_argument(
+        "--bundle",
+        type=Path,
+        metavar="BUNDLE",
+        help="replay a bundle that 'fleetreport record' wrote instead of the built-in demo fleet",
+    )
     demo.set_defaults(handler=run_demo)
 
     summary = commands.add_parser("summary", help="print a short summary of a snapshot")
-    summary.add_argument("snapshot", type=Path, metavar="SNAPSHOT")
+    summary.add_argument("snapshot", type=Path, metavar="SNAPSHOT", help="a snapshot or bundle")
     summary.set_defaults(handler=run_summary)
 
     report = commands.add_parser("report", help="judge a snapshot and write the report")
-    report.add_argument("snapshot", type=Path, metavar="SNAPSHOT", help="a collected snapshot")
+    report.add_argument(
+        "snapshot", type=Path, metavar="SNAPSHOT", help="a collected snapshot, or a bundle"
+    )
     report.add_argument(
         "--format",
         choices=FORMATS,
@@ -207,6 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
     checks.set_defaults(handler=run_checks)
 
     run_commands.add_commands(commands)
+    record_commands.add_commands(commands)
 
     schema = commands.add_parser(
         "schema", help="print the JSON Schema of the snapshot file (or of the JSON report)"
@@ -252,7 +190,15 @@ def run_collect(args: argparse.Namespace) -> ExitCode:
             prompt=f"vCenter password for {args.user}: ",
         )
         targets = [
-            VCenterTarget(e, args.user, password, tls, args.timeout, args.page_size)
+            VCenterTarget(
+                e,
+                args.user,
+                password,
+                tls,
+                args.timeout,
+                args.page_size,
+                connect_timeout=args.connect_timeout,
+            )
             for e in vcenter_endpoints
         ]
     pods = []
@@ -265,7 +211,13 @@ def run_collect(args: argparse.Namespace) -> ExitCode:
         )
         pods = [
             HorizonTarget(
-                e, args.horizon_user, args.horizon_domain, horizon_password, tls, args.timeout
+                e,
+                args.horizon_user,
+                args.horizon_domain,
+                horizon_password,
+                tls,
+                args.timeout,
+                connect_timeout=args.connect_timeout,
             )
             for e in horizon_endpoints
         ]
@@ -298,7 +250,9 @@ DEMO_BRANDING = Branding(
 
 def run_demo(args: argparse.Namespace) -> ExitCode:
     """``fleetreport demo``: the full report of the recorded demo fleet, with no network."""
-    snapshot = load_snapshot(demo_snapshot_path())
+    snapshot = (
+        load_bundle(args.bundle).snapshot if args.bundle else load_snapshot(demo_snapshot_path())
+    )
     try:
         args.out.mkdir(parents=True, exist_ok=True)
     except OSError as error:
@@ -321,7 +275,7 @@ def run_demo(args: argparse.Namespace) -> ExitCode:
 
 def run_summary(args: argparse.Namespace) -> ExitCode:
     """``fleetreport summary SNAPSHOT``."""
-    print(summarise(load_snapshot(args.snapshot)))
+    print(summarise(load_any(args.snapshot)))
     return ExitCode.OK
 
 
@@ -348,10 +302,10 @@ def run_report(args: argparse.Namespace) -> ExitCode:
     branding = report_branding(args, config)
     if args.format != "csv":
         check_writable(args.out)
-    snapshot = load_snapshot(args.snapshot)
+    snapshot = load_any(args.snapshot)
     report = build_report(snapshot, settings)
     if args.compare is not None:
-        old = build_report(load_snapshot(args.compare), settings)
+        old = build_report(load_any(args.compare), settings)
         report = dataclasses.replace(report, changes=compare(digest_of(old), report))
     written = write_report(report, args.format, args.out, branding, args.templates)
     if not args.quiet:
@@ -423,26 +377,6 @@ def check_writable(path: Path) -> None:
         raise OutputError(f"output folder {folder} does not exist", hint="create it first")
     if not os.access(folder, os.W_OK):
         raise OutputError(f"output folder {folder} is not writable", hint="choose another --out")
-
-
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"{text!r} must be more than 0")
-    return value
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} must be 1 or more")
-    return value
 
 
 def configure_logging(args: argparse.Namespace) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
@@ -105,7 +106,7 @@ class ConfigText:
             )
         too_low = minimum is not None and value < minimum
         too_high = maximum is not None and value > maximum
-        if value != value or too_low or too_high:
+        if not math.isfinite(value) or too_low or too_high:
             bounds = f"from {minimum:g}" if minimum is not None else ""
             if maximum is not None:
                 bounds += f" to {maximum:g}"

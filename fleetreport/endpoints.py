@@ -43,11 +43,16 @@ class Endpoint:
 
 
 def parse_endpoint(text: str, *, default_path: str, option: str) -> Endpoint:
-    """Parse ``HOST``, ``HOST:PORT`` or a full URL; ``http://`` only when written out."""
+    """Parse ``HOST``, ``HOST:PORT`` or a full URL; ``http://`` only when written out.
+
+    Messages show the text without any ``user:password@`` part: a password typed into a URL
+    by mistake must not be echoed to a terminal or a log.
+    """
+    shown = _without_userinfo(text)
     raw = text.strip()
     if not raw or any(ch.isspace() or ord(ch) < 32 for ch in raw):
         raise UsageError(
-            f"{option} {text!r} is not a host name or URL",
+            f"{option} {shown!r} is not a host name or URL",
             hint=f"write a host name such as vc01.example.com or a URL such as https://vc01{default_path}",
         )
     candidate = raw if "://" in raw else f"https://{raw}"
@@ -55,26 +60,47 @@ def parse_endpoint(text: str, *, default_path: str, option: str) -> Endpoint:
         parts = urlsplit(candidate)
         port = parts.port
     except ValueError as error:
-        raise UsageError(f"{option} {text!r} is not a valid URL: {error}") from error
+        raise UsageError(
+            f"{option} {shown!r} is not a valid URL: {error}", hint="ports run from 1 to 65535"
+        ) from error
     scheme = parts.scheme.lower()
     if scheme not in ("https", "http"):
         raise UsageError(
-            f"{option} {text!r} uses scheme {scheme!r}",
+            f"{option} {shown!r} uses scheme {scheme!r}",
             hint="use https:// (or http:// for a local simulator)",
         )
     host = parts.hostname or ""
-    if not host or parts.username or parts.password or parts.query or parts.fragment:
+    if parts.username or parts.password:
         raise UsageError(
-            f"{option} {text!r} is not a host name or URL",
+            f"{option} {shown!r} holds credentials",
+            hint="credentials never go into the URL: give the user and the password separately",
+        )
+    if port == 0:
+        raise UsageError(f"{option} {shown!r} has port 0", hint="ports run from 1 to 65535")
+    if not host or parts.query or parts.fragment:
+        raise UsageError(
+            f"{option} {shown!r} is not a host name or URL",
             hint="give only scheme, host, port and path; credentials never go into the URL",
         )
-    _check_host_name(host, text, option)
+    _check_host_name(host, shown, option)
     if scheme == "http":
-        log.warning("%s %s uses plain http: credentials and data travel unencrypted", option, raw)
+        log.warning("%s %s uses plain http: credentials and data travel unencrypted", option, shown)
     path = parts.path.rstrip("/") or default_path
     return Endpoint(
-        scheme=scheme, host=host, port=port or (443 if scheme == "https" else 80), path=path
+        scheme=scheme,
+        host=host,
+        port=port if port is not None else (443 if scheme == "https" else 80),
+        path=path,
     )
+
+
+def _without_userinfo(text: str) -> str:
+    """``https://user:pw@host/sdk`` -> ``https://***@host/sdk``, for messages."""
+    scheme, separator, rest = text.strip().rpartition("://")
+    authority, slash, path = rest.partition("/")
+    if "@" in authority:
+        authority = "***@" + authority.rpartition("@")[2]
+    return f"{scheme}{separator}{authority}{slash}{path}"
 
 
 def _check_host_name(host: str, text: str, option: str) -> None:

@@ -38,6 +38,9 @@ def configure(level: int, log_format: str = "text") -> None:
     root.handlers[:] = [handler]
     root.setLevel(level)
     root.propagate = False
+    # A log line that cannot be written must not make logging print the record (and the
+    # exception it carries) somewhere else.
+    logging.raiseExceptions = False
 
 
 def json_line(level: str, message: str) -> str:

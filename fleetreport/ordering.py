@@ -12,5 +12,5 @@ def natural_key(text: str | None) -> tuple[tuple[int, int | str], ...]:
     if text is None:
         return ()
     return tuple(
-        (0, int(part)) if part.isdigit() else (1, part) for part in _DIGITS.split(text) if part
+        (0, int(part)) if part.isdecimal() else (1, part) for part in _DIGITS.split(text) if part
     )

@@ -1092,17 +1092,28 @@ def test_cs_unhealthy() -> None:
             connection_server("fail-service-down", services=down),
             connection_server("fail-no-status-service-down", status=None, services=down),
             connection_server("unknown-no-status", status=None),
+            connection_server("fail-restart-required", status="RESTART_REQUIRED"),
+            connection_server("unknown-future-status", status="FUTURE_STATUS"),
+            connection_server(
+                "unknown-future-service", services=[ServiceStatus("BROKER_SERVICE", "ASLEEP")]
+            ),
         ]
     )
     assert outcomes(snap, "cs_unhealthy") == {
         "pass": {"pass-ok"},
-        "fail": {"fail-status-error", "fail-service-down", "fail-no-status-service-down"},
-        "unknown": {"unknown-no-status"},
+        "fail": {
+            "fail-status-error",
+            "fail-service-down",
+            "fail-no-status-service-down",
+            "fail-restart-required",
+        },
+        "unknown": {"unknown-no-status", "unknown-future-status", "unknown-future-service"},
     }
     assert severities(snap, "cs_unhealthy") == {
         "fail-status-error": "critical",
         "fail-service-down": "critical",
         "fail-no-status-service-down": "critical",
+        "fail-restart-required": "warning",
     }
     assert_messages_name(
         messages(snap, "cs_unhealthy"),

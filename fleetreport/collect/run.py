@@ -20,6 +20,7 @@ from fleetreport.collect.join import (
     unmatched_vms,
 )
 from fleetreport.collect.progress import SourceProgress
+from fleetreport.collect.retry import DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT, RetrySettings
 from fleetreport.collect.vcenter.inventory import VCenterInventory, collect_vcenter
 from fleetreport.collect.vcenter.session import open_session
 from fleetreport.credentials import Secret
@@ -40,8 +41,13 @@ class VCenterTarget:
     user: str
     password: Secret
     tls: TlsOptions
-    timeout: float = 60.0
+    timeout: float = DEFAULT_READ_TIMEOUT
+    """Seconds each socket read may wait."""
     page_size: int = 1000
+    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT
+    """Seconds to connect (TCP and TLS handshake)."""
+    retry: RetrySettings = field(default_factory=RetrySettings)
+    """Attempts and time bound of each call (transient faults only)."""
 
 
 @dataclass(frozen=True)
@@ -53,7 +59,12 @@ class HorizonTarget:
     domain: str
     password: Secret
     tls: TlsOptions
-    timeout: float = 60.0
+    timeout: float = DEFAULT_READ_TIMEOUT
+    """Seconds each socket read may wait."""
+    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT
+    """Seconds to connect (TCP and TLS handshake)."""
+    retry: RetrySettings = field(default_factory=RetrySettings)
+    """Attempts and time bound of each call (transient faults only)."""
 
 
 @dataclass(frozen=True)
@@ -140,7 +151,14 @@ def _collect_vcenter(
     verified = target.endpoint.scheme == "https" and target.tls.verify
     try:
         with open_session(
-            target.endpoint, target.user, target.password, target.tls, target.timeout, progress
+            target.endpoint,
+            target.user,
+            target.password,
+            target.tls,
+            target.timeout,
+            progress,
+            connect_timeout=target.connect_timeout,
+            retry=target.retry,
         ) as session:
             inventory = collect_vcenter(
                 session,
@@ -199,6 +217,8 @@ def _collect_pod(target: HorizonTarget, clock: Clock, progress: SourceProgress |
         target.tls,
         target.timeout,
         progress=progress,
+        connect_timeout=target.connect_timeout,
+        retry=target.retry,
     )
     try:
         with client:

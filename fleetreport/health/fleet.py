@@ -251,7 +251,7 @@ def hardware_version_number(text: str | None) -> int | None:
 
 def build_number(text: str | None) -> int | None:
     """An ESXi build number as an integer, or None."""
-    return int(text) if text and text.strip().isdigit() else None
+    return int(text) if text and text.strip().isdecimal() else None
 
 
 def agent_version_key(version: str, build: str | None = None) -> tuple[int, ...]:

@@ -68,15 +68,15 @@ def render_html(
 ) -> str:
     """The report's HTML text."""
     env = report_environment(user_templates)
-    script = env.get_template(SCRIPT_TEMPLATE).render()
-    digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
     try:
+        script = env.get_template(SCRIPT_TEMPLATE).render()
+        digest = hashlib.sha256(script.encode("utf-8")).digest()
         return env.get_template(REPORT_TEMPLATE).render(
             report=report,
             view=build_view(report),
             branding=branding or Branding(),
             script=script,
-            script_hash=f"sha256-{digest}",
+            script_hash=f"sha256-{base64.b64encode(digest).decode('ascii')}",
         )
     except jinja2.TemplateError as error:
         where = (
@@ -87,6 +87,13 @@ def render_html(
         raise InputFileError(
             f"report template failed{where}: {error}",
             hint="check the templates given with --templates",
+        ) from None
+    except (UnicodeDecodeError, RecursionError, ArithmeticError, TypeError, ValueError) as error:
+        if user_templates is None:
+            raise  # the built-in templates failing is fleetreport's bug: show it as one
+        raise InputFileError(
+            f"report template failed: {type(error).__name__}: {error}",
+            hint=f"check the templates in {user_templates} (UTF-8, no self-inclusion)",
         ) from None
 
 

@@ -62,6 +62,8 @@ def run_command(args: argparse.Namespace) -> ExitCode:
     result = run_job(config, fail_on=args.fail_on, progress_stream=live)
     for failure in result.failures:
         print_error(failure)
+    if result.delivery_failure is not None:
+        print_error(result.delivery_failure)
     if not args.quiet:
         print_summary(summary_line(result))
     return result.exit_code
@@ -80,6 +82,8 @@ def summary_line(result: RunResult) -> str:
     )
     partial = f"; PARTIAL: {len(result.failures)} failed" if result.failures else ""
     mailed = "; mailed" if result.mailed else ""
+    if result.delivery_failure is not None:
+        mailed = "; MAIL NOT SENT"
     return (
         f"fleetreport run: {fleet.desktops} desktops, {scores}; findings: {counts or 'none'}"
         f"{partial}; report in {result.folder}{mailed} (exit {int(result.exit_code)})"

@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from fleetreport.config_file import ConfigText, Problems, read_config
-from fleetreport.errors import ConfigError
+from fleetreport.endpoints import parse_endpoint
+from fleetreport.errors import ConfigError, UsageError
 from fleetreport.health.results import Severity
 from fleetreport.health.settings import HealthSettings, default_settings, settings_from_config
 from fleetreport.render.branding import Branding, branding_from_config
@@ -60,9 +61,11 @@ class VCenterSource:
     tls: SourceTls
     """TLS options."""
     timeout: float
-    """Connect and read timeout per request, seconds."""
+    """Read timeout per request, seconds."""
     page_size: int
     """PropertyCollector page size."""
+    connect_timeout: float = 10.0
+    """Connect timeout (TCP and TLS handshake), seconds."""
 
 
 @dataclass(frozen=True)
@@ -80,7 +83,9 @@ class HorizonSource:
     tls: SourceTls
     """TLS options."""
     timeout: float
-    """Timeout per request, seconds."""
+    """Read timeout per request, seconds."""
+    connect_timeout: float = 10.0
+    """Connect timeout (TCP and TLS handshake), seconds."""
 
 
 @dataclass(frozen=True)
@@ -208,7 +213,7 @@ def parse_run_config(config: ConfigText, problems: Problems) -> RunConfig:
     health = settings_from_config(config, RUN_TABLES, problems)
     vcenters = _entries(config, "vcenter", problems, _vcenter)
     horizons = _entries(config, "horizon", problems, _horizon)
-    if not vcenters and not horizons:
+    if not config.data.get("vcenter") and not config.data.get("horizon"):
         problems.attempt(functools.partial(_no_sources, config), None)
     output = problems.attempt(
         lambda: _output(config), OutputSettings(folder=Path(config.path).parent)
@@ -250,30 +255,63 @@ def _not_array(config: ConfigText, name: str) -> None:
 
 def _vcenter(config: ConfigText, index: int, table: Any) -> VCenterSource:
     path = (f"vcenter[{index + 1}]",)
-    known = ("url", "user", *SECRET_KEYS, "ca_file", "insecure", "timeout", "page_size")
+    known = (
+        "url",
+        "user",
+        *SECRET_KEYS,
+        "ca_file",
+        "insecure",
+        "timeout",
+        "connect_timeout",
+        "page_size",
+    )
     table = _entry_table(config, path, index, table, known)
     return VCenterSource(
-        url=config.string(path, "url", table.get("url")),
+        url=_url(config, path, table.get("url"), "/sdk"),
         user=config.string(path, "user", table.get("user")),
         secret=_secret(config, path, table, required=True) or SecretSource(),
         tls=_tls(config, path, table),
         timeout=config.number(path, "timeout", table.get("timeout", 60), minimum=1),
         page_size=config.whole(path, "page_size", table.get("page_size", 1000), minimum=1),
+        connect_timeout=config.number(
+            path, "connect_timeout", table.get("connect_timeout", 10), minimum=1
+        ),
     )
 
 
 def _horizon(config: ConfigText, index: int, table: Any) -> HorizonSource:
     path = (f"horizon[{index + 1}]",)
-    known = ("url", "user", "domain", *SECRET_KEYS, "ca_file", "insecure", "timeout")
+    known = (
+        "url",
+        "user",
+        "domain",
+        *SECRET_KEYS,
+        "ca_file",
+        "insecure",
+        "timeout",
+        "connect_timeout",
+    )
     table = _entry_table(config, path, index, table, known)
     return HorizonSource(
-        url=config.string(path, "url", table.get("url")),
+        url=_url(config, path, table.get("url"), "/rest"),
         user=config.string(path, "user", table.get("user")),
         domain=config.string(path, "domain", table.get("domain")),
         secret=_secret(config, path, table, required=True) or SecretSource(),
         tls=_tls(config, path, table),
         timeout=config.number(path, "timeout", table.get("timeout", 60), minimum=1),
+        connect_timeout=config.number(
+            path, "connect_timeout", table.get("connect_timeout", 10), minimum=1
+        ),
     )
+
+
+def _url(config: ConfigText, path: tuple[str, ...], value: Any, default_path: str) -> str:
+    """A source URL, checked now so that a bad one is named with its line."""
+    text = config.string(path, "url", value)
+    try:
+        return parse_endpoint(text, default_path=default_path, option="url").url
+    except UsageError as error:
+        raise config.error(path, "url", error.message, hint=error.hint or "") from None
 
 
 def _entry_table(
@@ -426,7 +464,9 @@ def _email(config: ConfigText) -> EmailConfig | None:
         secret=secret,
         sender=config.string(path, "sender", table.get("sender")),
         recipients=recipients,
-        subject_prefix=str(table.get("subject_prefix", "[fleetreport]")),
+        subject_prefix=config.string(
+            path, "subject_prefix", table.get("subject_prefix", "[fleetreport]")
+        ),
         attach_xlsx=config.flag(path, "attach_xlsx", table.get("attach_xlsx", False)),
         only_when_worse=config.flag(path, "only_when_worse", table.get("only_when_worse", False)),
         timeout=config.number(path, "timeout", table.get("timeout", 30), minimum=1),

@@ -53,9 +53,11 @@ class RunResult:
     report: HealthReport | None
     """The scored model; None when nothing could be judged."""
     failures: list[FleetReportError]
-    """Sources that failed, and a failed delivery."""
+    """Sources that failed."""
     mailed: bool
     """True when the report was sent."""
+    delivery_failure: FleetReportError | None = None
+    """Why the mail could not be sent (the outputs are written all the same)."""
 
 
 def run_job(
@@ -80,16 +82,15 @@ def run_job(
         folder = _write_outputs(config, collection, report)
         history.record(report, started, datetime.now(UTC), exit_code, folder)
         prune(config.output.folder, config.output.keep_runs)
-        mailed = False
+        mailed, delivery_failure = False, None
         if config.email is not None:
             try:
                 mailed = mail_report(
                     config.email, report, folder, config.output.formats, config.branding
                 )
             except FleetReportError as error:
-                failures.append(error)
-                exit_code = ExitCode.ERROR
-        return RunResult(exit_code, folder, report, failures, mailed)
+                delivery_failure, exit_code = error, ExitCode.ERROR
+        return RunResult(exit_code, folder, report, failures, mailed, delivery_failure)
 
 
 def targets(config: RunConfig) -> tuple[list[VCenterTarget], list[HorizonTarget]]:
@@ -100,7 +101,13 @@ def targets(config: RunConfig) -> tuple[list[VCenterTarget], list[HorizonTarget]
         password = resolve_secret(source.secret, source.user, endpoint.url)
         vcenters.append(
             VCenterTarget(
-                endpoint, source.user, password, _tls(source.tls), source.timeout, source.page_size
+                endpoint,
+                source.user,
+                password,
+                _tls(source.tls, endpoint.url),
+                source.timeout,
+                source.page_size,
+                connect_timeout=source.connect_timeout,
             )
         )
     horizons = []
@@ -108,7 +115,15 @@ def targets(config: RunConfig) -> tuple[list[VCenterTarget], list[HorizonTarget]
         endpoint = parse_endpoint(pod.url, default_path="/rest", option="[[horizon]] url")
         password = resolve_secret(pod.secret, pod.user, endpoint.url)
         horizons.append(
-            HorizonTarget(endpoint, pod.user, pod.domain, password, _tls(pod.tls), pod.timeout)
+            HorizonTarget(
+                endpoint,
+                pod.user,
+                pod.domain,
+                password,
+                _tls(pod.tls, endpoint.url),
+                pod.timeout,
+                connect_timeout=pod.connect_timeout,
+            )
         )
     return vcenters, horizons
 
@@ -137,9 +152,9 @@ def _write_outputs(config: RunConfig, collection: Collection, report: HealthRepo
         return publish(staging, root, report.snapshot.collected_at)
 
 
-def _tls(tls: SourceTls) -> TlsOptions:
+def _tls(tls: SourceTls, url: str) -> TlsOptions:
     if tls.insecure:
-        log.warning("TLS certificate verification is OFF for a source (insecure = true)")
+        log.warning("TLS certificate verification is OFF for %s (insecure = true)", url)
     return TlsOptions(verify=not tls.insecure, ca_file=tls.ca_file)
 
 

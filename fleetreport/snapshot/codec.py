@@ -168,7 +168,7 @@ def _decode_time(data: Any, where: str) -> datetime:
         raise DecodeError(where, f"expected an ISO-8601 time, got {_kind(data)}")
     try:
         return parse_time(data)
-    except ValueError:
+    except (ValueError, OverflowError):  # not a time, or one outside years 1..9999 in UTC
         shown = data if len(data) <= 40 else data[:40] + "..."
         raise DecodeError(where, f"expected an ISO-8601 time, got {shown!r}") from None
 

@@ -84,6 +84,11 @@ def parse_snapshot(raw: bytes, name: str) -> Snapshot:
             f"{name} is not valid JSON at line {error.lineno} column {error.colno}{ending}",
             hint="collect again, or restore the file from where it was copied",
         ) from None
+    except (RecursionError, ValueError):  # nesting or a number past the parser's limits
+        raise InputFileError(
+            f"{name} is not a fleetreport snapshot (JSON past the parser's limits)",
+            hint="give the JSON file that 'fleetreport collect' wrote",
+        ) from None
     if not isinstance(data, dict) or "schema_version" not in data:
         raise InputFileError(
             f"{name} is not a fleetreport snapshot (no schema_version)",

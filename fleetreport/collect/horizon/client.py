@@ -1,11 +1,21 @@
-"""A logged-in Horizon REST session: tokens, refresh, paging, throttling, version discovery."""
+"""A logged-in Horizon REST session: tokens, refresh, paging, throttling, version discovery.
+
+Every call goes through the source's retry policy (``fleetreport.collect.retry``): refused,
+reset or dropped connections, answers cut short, timeouts and HTTP 502/503/504 are tried again
+with backoff, and HTTP 429 waits ``X-Rate-Limit-Retry-After-Seconds`` as the server asks; all
+within the same attempts and time bound. A 401 is answered by a refresh (then a fresh login)
+once per call, inside the attempt; 401 after that, 403 and rejected logins are never retried.
+"""
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
+import ssl
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import requests
@@ -13,14 +23,15 @@ from requests.adapters import HTTPAdapter
 
 from fleetreport.collect.horizon.api import PAGE_SIZE, Collection
 from fleetreport.collect.progress import SourceProgress
+from fleetreport.collect.retry import RetryPolicy, RetrySettings, TransientFault, causes
 from fleetreport.credentials import Secret
 from fleetreport.endpoints import Endpoint, TlsOptions
 from fleetreport.errors import CredentialError, FleetReportError, SourceError
 
 log = logging.getLogger(__name__)
 
-MAX_THROTTLE_WAITS = 5
 MAX_THROTTLE_SECONDS = 60.0
+RETRYABLE_STATUS = (502, 503, 504)
 MAX_PAGES = 100_000
 NOT_FOUND = object()
 
@@ -37,8 +48,19 @@ class _ContextAdapter(HTTPAdapter):
         super().init_poolmanager(*args, **kwargs)
 
 
+@dataclass
+class _CallState:
+    """What one call (over all its attempts) has done about authentication."""
+
+    refreshed: bool = False
+
+
 class HorizonClient:
-    """One Connection Server session. Use as a context manager: logs in, always logs out."""
+    """One Connection Server session. Use as a context manager: logs in, always logs out.
+
+    ``timeout`` bounds each read and ``connect_timeout`` (default: ``timeout``) each connect;
+    ``retry`` bounds the attempts of each call; ``sleep`` waits between attempts.
+    """
 
     def __init__(
         self,
@@ -51,13 +73,19 @@ class HorizonClient:
         sleep: Callable[[float], None] = time.sleep,
         page_size: int = PAGE_SIZE,
         progress: SourceProgress | None = None,
+        *,
+        connect_timeout: float | None = None,
+        retry: RetrySettings | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.endpoint = endpoint
         self.user = user
         self.domain = domain
         self._password = password
-        self._timeout = timeout
-        self._sleep = sleep
+        self._timeout = (connect_timeout if connect_timeout is not None else timeout, timeout)
+        self.retry = RetryPolicy(endpoint.url, retry, sleep=sleep, clock=clock)
+        self._in_call = False
+        self._unreachable = False  # the last request failed on the network itself
         self._page_size = page_size
         self._access: Secret | None = None
         self._refresh: Secret | None = None
@@ -115,8 +143,12 @@ class HorizonClient:
         self.login()
 
     def logout(self) -> None:
-        """``POST /logout``, best effort: collection is finished or failed already."""
+        """``POST /logout``, best effort and never retried: collection is over already."""
         if self._refresh is None:
+            return
+        if self._unreachable:  # it would only wait for the same fault again
+            log.debug("not logging out of %s: it cannot be reached", self.endpoint.url)
+            self._access = self._refresh = None
             return
         try:
             self._send(
@@ -124,8 +156,9 @@ class HorizonClient:
                 "/logout",
                 json_body={"refresh_token": self._refresh.reveal()},
                 authenticated=True,
+                retry=False,
             )
-        except (FleetReportError, requests.RequestException) as error:
+        except (FleetReportError, TransientFault, requests.RequestException) as error:
             log.debug("logout from %s failed: %s", self.endpoint.url, error)
         self._access = self._refresh = None
 
@@ -199,35 +232,66 @@ class HorizonClient:
         params: dict[str, Any] | None = None,
         json_body: dict[str, Any] | None = None,
         authenticated: bool,
+        retry: bool = True,
     ) -> requests.Response:
-        """One call with 401 -> refresh -> login, and 429 waits as the server asks."""
-        refreshed = False
-        throttled = 0
+        """One call under the retry policy, with 401 -> refresh -> login inside each attempt.
+
+        A call made while another is in progress (the refresh or login of a 401) is attempted
+        once: its transient fault fails the outer attempt, which the outer call retries.
+        """
+        attempt = functools.partial(
+            self._attempt, method, path, params, json_body, authenticated, _CallState()
+        )
+        if not retry or self._in_call:
+            return attempt()
+        self._in_call = True
+        try:
+            return self.retry.call(attempt, path)
+        finally:
+            self._in_call = False
+
+    def _attempt(
+        self,
+        method: str,
+        path: str,
+        params: dict[str, Any] | None,
+        json_body: dict[str, Any] | None,
+        authenticated: bool,
+        state: _CallState,
+    ) -> requests.Response:
         while True:
             headers = {"Accept": "application/json"}
             if authenticated and self._access is not None:
                 headers["Authorization"] = f"Bearer {self._access.reveal()}"
             response = self._transmit(method, path, params, json_body, headers)
-            if response.status_code == 401 and authenticated and not refreshed:
-                refreshed = True
+            status = response.status_code
+            if status == 401 and authenticated and not state.refreshed:
                 self._refresh_or_login()
+                state.refreshed = True
                 continue
-            if response.status_code == 429 and throttled < MAX_THROTTLE_WAITS:
-                throttled += 1
-                wait = _retry_after(response)
-                log.info("%s throttled; waiting %.1f s as the server asks", path, wait)
-                self._sleep(wait)
-                continue
-            if response.status_code == 401 and authenticated:
+            if status == 401 and authenticated:
                 raise CredentialError(
                     f"{self.endpoint.url}: Horizon refused the session for {path} (HTTP 401)",
                     hint="check the account's roles and that it is not locked",
                 )
-            if response.status_code == 429:
-                raise SourceError(
-                    self.endpoint.url,
-                    f"{path} stayed throttled (HTTP 429)",
-                    hint="run again later or outside business hours",
+            if status == 429:
+                raise TransientFault(
+                    "throttled (HTTP 429)",
+                    retry_after=_retry_after(response),
+                    final=SourceError(
+                        self.endpoint.url,
+                        f"{path} stayed throttled (HTTP 429)",
+                        hint="run again later or outside business hours",
+                    ),
+                )
+            if status in RETRYABLE_STATUS:
+                raise TransientFault(
+                    f"HTTP {status}",
+                    final=SourceError(
+                        self.endpoint.url,
+                        f"{path} answered HTTP {status}",
+                        hint="check the Connection Server's health",
+                    ),
                 )
             return response
 
@@ -244,7 +308,7 @@ class HorizonClient:
             self._progress.round_trip()
         url = f"{self.endpoint.explicit_url}{path}"
         try:
-            return self._http.request(
+            response = self._http.request(
                 method,
                 url,
                 params=params,
@@ -254,7 +318,28 @@ class HorizonClient:
                 verify=self._verify,
                 allow_redirects=False,
             )
-        except requests.exceptions.SSLError as error:
+        except requests.RequestException as error:
+            failure = self._transport_error(error, path)
+            self._unreachable = isinstance(failure, TransientFault)
+            raise failure from None
+        self._unreachable = False
+        return response
+
+    def _transport_error(
+        self, error: requests.RequestException, path: str
+    ) -> TransientFault | SourceError:
+        """A transient fault to retry, or the one-line error for ``error``."""
+        url = self.endpoint.url
+        if _dropped(error):
+            return TransientFault(
+                "connection dropped",
+                final=SourceError(
+                    url,
+                    "the connection was dropped",
+                    hint="check the network, and any proxy or load balancer on the way",
+                ),
+            )
+        if isinstance(error, requests.exceptions.SSLError):
             reason = (
                 "certificate did not verify"
                 if "CERTIFICATE_VERIFY_FAILED" in str(error)
@@ -262,37 +347,69 @@ class HorizonClient:
             )
             if "match" in str(error).lower() and "hostname" in str(error).lower():
                 reason = "certificate does not match the host name"
-            raise SourceError(
-                self.endpoint.url,
+            return SourceError(
+                url,
                 f"TLS {reason}",
                 hint="add the server's CA with --ca-file PEM, or skip checking with --insecure",
-            ) from None
-        except requests.exceptions.ConnectTimeout:
-            raise SourceError(
-                self.endpoint.url,
+            )
+        if isinstance(error, requests.exceptions.ConnectTimeout):
+            return TransientFault(
                 "timed out connecting",
-                hint="check that it is reachable from here; raise --timeout if slow",
-            ) from None
-        except requests.exceptions.ReadTimeout:
-            raise SourceError(
-                self.endpoint.url,
-                f"timed out reading {path}",
-                hint="raise --timeout if the Connection Server is slow",
-            ) from None
-        except requests.exceptions.ConnectionError as error:
+                final=SourceError(
+                    url,
+                    "timed out connecting",
+                    hint="check that it is reachable from here; raise --connect-timeout if slow",
+                ),
+            )
+        if isinstance(error, requests.exceptions.ReadTimeout):
+            return TransientFault(
+                "timed out",
+                final=SourceError(
+                    url,
+                    f"timed out reading {path}",
+                    hint="raise --timeout if the Connection Server is slow",
+                ),
+            )
+        if isinstance(error, requests.exceptions.ChunkedEncodingError):
+            return TransientFault(
+                "answer cut short",
+                final=SourceError(
+                    url,
+                    f"the answer to {path} was cut short",
+                    hint="check the network, and any proxy or load balancer on the way",
+                ),
+            )
+        if isinstance(error, requests.exceptions.ConnectionError):
             text = str(error)
             if "Name or service not known" in text or "NameResolutionError" in text:
-                message = f"cannot resolve host {self.endpoint.host!r}"
-                hint = "check the host name and DNS"
-            elif "refused" in text.lower():
-                message, hint = "connection refused", "check the host name and port"
+                return SourceError(
+                    url,
+                    f"cannot resolve host {self.endpoint.host!r}",
+                    hint="check the host name and DNS",
+                )
+            if "timed out" in text.lower():  # a read that timed out in the body
+                return TransientFault(
+                    "timed out",
+                    final=SourceError(
+                        url,
+                        f"timed out reading {path}",
+                        hint="raise --timeout if the Connection Server is slow",
+                    ),
+                )
+            if "refused" in text.lower():
+                message, hint, reason = (
+                    "connection refused",
+                    "check the host name and port",
+                    "connection refused",
+                )
             else:
-                message, hint = "connection failed", "check that it is reachable from here"
-            raise SourceError(self.endpoint.url, message, hint=hint) from None
-        except requests.RequestException as error:
-            raise SourceError(
-                self.endpoint.url, f"request failed ({type(error).__name__})"
-            ) from None
+                message, hint, reason = (
+                    "connection failed",
+                    "check that it is reachable from here",
+                    "connection reset",
+                )
+            return TransientFault(reason, final=SourceError(url, message, hint=hint))
+        return SourceError(url, f"request failed ({type(error).__name__})")
 
     def _json(self, response: requests.Response, path: str) -> Any:
         kind = response.headers.get("Content-Type", "unknown").split(";")[0].strip()
@@ -307,6 +424,16 @@ class HorizonClient:
             f"did not answer like a Horizon REST API ({detail})",
             hint="check the URL: it should be the Connection Server's /rest endpoint",
         )
+
+
+def _dropped(error: BaseException) -> bool:
+    """A TLS connection that ended without its close message: the peer went away."""
+    return any(
+        isinstance(cause, ssl.SSLEOFError | ssl.SSLZeroReturnError)
+        or "UNEXPECTED_EOF_WHILE_READING" in str(cause)
+        or "EOF occurred in violation of protocol" in str(cause)
+        for cause in causes(error)
+    )
 
 
 def _retry_after(response: requests.Response) -> float:

@@ -244,11 +244,16 @@ def connection_server(pod: str, record: Any) -> ConnectionServer:
     )
 
 
+def _list(value: Any) -> list[Any]:
+    """A JSON list, or nothing when the server sent something else there."""
+    return value if isinstance(value, list) else []
+
+
 def horizon_vcenter(pod: str, config: Any, monitor: Any | None) -> HorizonVCenter:
     statuses = [
         text(entry, "status")
         for key in ("connection_servers_v3", "connection_servers")
-        for entry in (dig(monitor, key) or [])
+        for entry in _list(dig(monitor, key))
         if isinstance(entry, Mapping)
     ]
     worst = next((s for s in statuses if s and s != "OK"), statuses[0] if statuses else None)

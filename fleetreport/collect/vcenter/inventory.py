@@ -92,7 +92,11 @@ def collect_vcenter(
     page_size: int = 1000,
     on_page: Callable[[int], None] | None = None,
 ) -> VCenterInventory:
-    """Read the whole inventory of one vCenter in a constant number of round trips."""
+    """Read the whole inventory of one vCenter in a constant number of round trips.
+
+    Calls go through the session's retry policy; if vCenter ends the session mid-way, it is
+    logged in again once and the retrieval resumes (or starts over).
+    """
     about = session.content.about
     vcenter = VCenter(
         instance_uuid=str(about.instanceUuid),
@@ -112,6 +116,9 @@ def collect_vcenter(
         count_round_trip=session.round_trips.increment,
         extra_objects=extra,
         on_page=on_page,
+        run=session.call,
+        relogin=session.relogin if session.login is not None else None,
+        source=session.endpoint.url,
     )
     return _InventoryBuilder(vcenter, records).build()
 

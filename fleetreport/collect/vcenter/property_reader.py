@@ -3,7 +3,8 @@
 Round trips stay constant as the inventory grows (apart from result pages): never a
 property read per object, which costs a round trip each and is ~50x slower at scale.
 Results are stream-parsed into plain values (see soap_stream), so no pyVmomi object
-leaves this package.
+leaves this package. Each call runs under the source's retry policy; a retrieval resumes or
+starts over when its continuation token or its session is lost (see ``retrieve_inventory``).
 """
 
 from __future__ import annotations
@@ -11,15 +12,33 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from pyVmomi import vim, vmodl
 
-from fleetreport.collect.vcenter.soap_stream import RawObject, invoke_result_call
+from fleetreport.collect.vcenter.soap_stream import Page, RawObject, invoke_result_call
 
 log = logging.getLogger(__name__)
 
 PropertyCollector = vmodl.query.PropertyCollector
+T = TypeVar("T")
+
+MAX_RESTARTS = 3
+"""Retrievals started over (a continuation token lost) before giving up."""
+
+
+class CallRunner(Protocol):
+    """Runs one call, perhaps again after transient faults (``VCenterSession.call``)."""
+
+    def __call__(self, fn: Callable[[], T], what: str, /) -> T: ...
+
+
+def _once(fn: Callable[[], T], what: str, /) -> T:
+    return fn()
+
+
+class _TokenLost(Exception):
+    """The server no longer knows a continuation token: the retrieval must start over."""
 
 
 def retrieve_inventory(
@@ -30,16 +49,106 @@ def retrieve_inventory(
     count_round_trip: Callable[[], None],
     extra_objects: Sequence[tuple[Any, type, Sequence[str]]] = (),
     on_page: Callable[[int], None] | None = None,
+    run: CallRunner = _once,
+    relogin: Callable[[], None] | None = None,
+    source: str = "vCenter",
 ) -> list[RawObject]:
     """Read ``paths_by_type`` for every object of each type in one RetrievePropertiesEx.
 
     ``extra_objects`` adds single objects (such as the CustomFieldsManager) to the same call.
+    ``run`` makes each call (under a retry policy: a page is asked again with the same token);
+    when the session ends mid-way (``NotAuthenticated``), ``relogin`` logs in again, once, and
+    the retrieval resumes from its token, or starts over if the token died with the session.
+    A second ``NotAuthenticated`` is raised. ``source`` names the server in log lines.
     """
-    views = [
-        content.viewManager.CreateContainerView(content.rootFolder, [kind], True)
-        for kind in paths_by_type
-    ]
-    try:
+    retrieval = _Retrieval(
+        content, paths_by_type, extra_objects, page_size, count_round_trip, on_page, run
+    )
+    retrieval.source = source
+    objects = retrieval.read_all(relogin)
+    retrieval.destroy_views()
+    return objects
+
+
+class _Retrieval:
+    """One retrieval's views, filter and pages, able to resume or start over."""
+
+    def __init__(
+        self,
+        content: Any,
+        paths_by_type: Mapping[type, Sequence[str]],
+        extra_objects: Sequence[tuple[Any, type, Sequence[str]]],
+        page_size: int,
+        count_round_trip: Callable[[], None],
+        on_page: Callable[[int], None] | None,
+        run: CallRunner,
+    ) -> None:
+        self.content = content
+        self.paths_by_type = paths_by_type
+        self.extra_objects = extra_objects
+        self.options = PropertyCollector.RetrieveOptions(maxObjects=page_size)
+        self.count_round_trip = count_round_trip
+        self.on_page = on_page
+        self.run = run
+        self.views: list[Any] | None = None
+        self.filter_spec: Any = None
+        self.source = "vCenter"
+
+    def read_all(self, relogin: Callable[[], None] | None) -> list[RawObject]:
+        objects: list[RawObject] = []
+        token: str | None = None
+        started = stale = relogged = False
+        restarts = pages = 0
+        while True:
+            try:
+                if not started:
+                    objects, pages = [], 0
+                    page = self._first_page()
+                    started = True
+                else:
+                    page = self._next_page(token or "", stale)
+                stale = False
+            except vim.fault.NotAuthenticated:
+                if relogin is None or relogged:
+                    raise
+                relogged = True
+                relogin()
+                self.views = None  # they belonged to the session that ended
+                stale = True  # resume with the token; it may have ended with the session
+                continue
+            except _TokenLost:
+                restarts += 1
+                if restarts > MAX_RESTARTS:
+                    raise vmodl.fault.InvalidArgument(
+                        msg="continuation tokens kept getting lost", invalidProperty="token"
+                    ) from None
+                log.info(
+                    "%s: the continuation token is no longer valid; starting the retrieval over",
+                    self.source,
+                )
+                started = False
+                continue
+            _check_session(page)
+            objects.extend(page.objects)
+            pages += 1
+            if self.on_page is not None:
+                self.on_page(len(page.objects))
+            token = page.token
+            if not token:
+                break
+        log.debug("read %d objects in %d page(s)", len(objects), pages)
+        _report_unreadable(objects)
+        return objects
+
+    def _ensure_views(self) -> None:
+        if self.views is not None:
+            return
+        content = self.content
+
+        def view_of(kind: type) -> Callable[[], Any]:
+            return lambda: content.viewManager.CreateContainerView(content.rootFolder, [kind], True)
+
+        views = [self.run(view_of(kind), "CreateContainerView") for kind in self.paths_by_type]
         traverse_view = PropertyCollector.TraversalSpec(
             name="traverseView", path="view", skip=False, type=vim.view.ContainerView
         )
@@ -48,65 +157,79 @@ def retrieve_inventory(
             for view in views
         ]
         object_specs += [
-            PropertyCollector.ObjectSpec(obj=obj, skip=False) for obj, _, _ in extra_objects
+            PropertyCollector.ObjectSpec(obj=obj, skip=False) for obj, _, _ in self.extra_objects
         ]
         property_specs = [
             PropertyCollector.PropertySpec(type=kind, pathSet=list(paths), all=False)
-            for kind, paths in paths_by_type.items()
+            for kind, paths in self.paths_by_type.items()
         ]
         property_specs += [
             PropertyCollector.PropertySpec(type=kind, pathSet=list(paths), all=False)
-            for _, kind, paths in extra_objects
+            for _, kind, paths in self.extra_objects
         ]
-        filter_spec = PropertyCollector.FilterSpec(
+        self.filter_spec = PropertyCollector.FilterSpec(
             objectSet=object_specs, propSet=property_specs, reportMissingObjectsInResults=False
         )
-        return _retrieve_all_pages(
-            content.propertyCollector, filter_spec, page_size, count_round_trip, on_page
+        self.views = views
+
+    def _first_page(self) -> Page:
+        self._ensure_views()
+        collector = self.content.propertyCollector
+        return self.run(
+            lambda: invoke_result_call(
+                collector._stub,
+                collector,
+                PropertyCollector.RetrievePropertiesEx,
+                [[self.filter_spec], self.options],
+                self.count_round_trip,
+            ),
+            "RetrievePropertiesEx",
         )
-    finally:
-        for view in views:
+
+    def _next_page(self, token: str, stale: bool) -> Page:
+        """The page after ``token``: asked again with the same token after a transient fault.
+
+        The token is single-use: if an earlier attempt reached the server (or the session that
+        owned it ended, ``stale``), the server answers InvalidArgument and the retrieval starts
+        over.
+        """
+        collector = self.content.propertyCollector
+        attempts = 0
+
+        def attempt() -> Page:
+            nonlocal attempts
+            attempts += 1
+            try:
+                return invoke_result_call(
+                    collector._stub,
+                    collector,
+                    PropertyCollector.ContinueRetrievePropertiesEx,
+                    [token],
+                    self.count_round_trip,
+                )
+            except vmodl.fault.InvalidArgument as fault:
+                if (attempts > 1 or stale) and fault.invalidProperty in (None, "token"):
+                    raise _TokenLost() from fault
+                raise
+
+        return self.run(attempt, "ContinueRetrievePropertiesEx")
+
+    def destroy_views(self) -> None:
+        """Best effort, never retried: logging out ends them anyway."""
+        for view in self.views or ():
             try:
                 view.DestroyView()
-            except vmodl.MethodFault as error:  # the session may already be gone
+            except Exception as error:  # the session or the server may already be gone
                 log.debug("could not destroy container view: %s", error)
+        self.views = None
 
 
-def _retrieve_all_pages(
-    collector: Any,
-    filter_spec: Any,
-    page_size: int,
-    count_round_trip: Callable[[], None],
-    on_page: Callable[[int], None] | None = None,
-) -> list[RawObject]:
-    stub = collector._stub
-    options = PropertyCollector.RetrieveOptions(maxObjects=page_size)
-    page = invoke_result_call(
-        stub,
-        collector,
-        PropertyCollector.RetrievePropertiesEx,
-        [[filter_spec], options],
-        count_round_trip,
-    )
-    objects = list(page.objects)
-    pages = 1
-    if on_page is not None:
-        on_page(len(page.objects))
-    while page.token:
-        page = invoke_result_call(
-            stub,
-            collector,
-            PropertyCollector.ContinueRetrievePropertiesEx,
-            [page.token],
-            count_round_trip,
-        )
-        objects.extend(page.objects)
-        pages += 1
-        if on_page is not None:
-            on_page(len(page.objects))
-    log.debug("read %d objects in %d page(s)", len(objects), pages)
-    _report_unreadable(objects)
-    return objects
+def _check_session(page: Page) -> None:
+    """A page whose properties are all NotAuthenticated was read without a session."""
+    faults = [fault for obj in page.objects for fault in obj.missing.values()]
+    unauthenticated = all(fault == "NotAuthenticated" for fault in faults)
+    if faults and unauthenticated and not any(obj.properties for obj in page.objects):
+        raise vim.fault.NotAuthenticated(msg="the session ended")
 
 
 def _report_unreadable(objects: Sequence[RawObject]) -> None:

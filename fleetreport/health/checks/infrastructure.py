@@ -94,20 +94,38 @@ def cs_certificate_expiring(server: ConnectionServer, limits: Limits, fleet: Fle
     or refuses user connections.""",
     remediation="""Check the server's services (VMware Horizon Connection Server, Blast
     Secure Gateway, ...) and its event log; restart what is down.""",
-    thresholds={"healthy_statuses": ("OK",), "healthy_service_statuses": ("UP", "NOT_IN_USE")},
+    thresholds={
+        "healthy_statuses": ("OK",),
+        "critical_statuses": ("ERROR", "NOT_RESPONDING", "UNKNOWN"),
+        "warning_statuses": ("RESTART_REQUIRED",),
+        "healthy_service_statuses": ("UP", "NOT_IN_USE"),
+        "critical_service_statuses": ("DOWN", "UNKNOWN"),
+    },
 )
 def cs_unhealthy(server: ConnectionServer, limits: Limits, fleet: FleetView) -> Outcome:
-    problems = []
-    if server.status is not None and not limits.matches("healthy_statuses", server.status):
-        problems.append(f"status is {server.status}")
-    down = [
-        f"{service.name} is {service.status or 'unknown'}"
+    status = server.status
+    critical = (
+        [f"status is {status}"] if status and limits.matches("critical_statuses", status) else []
+    )
+    critical += [
+        f"{service.name} is {service.status}"
+        for service in server.services
+        if limits.matches("critical_service_statuses", service.status)
+    ]
+    if critical:
+        return failed("; ".join(critical), Severity.CRITICAL)
+    if status is not None and limits.matches("warning_statuses", status):
+        return failed(f"status is {status}", Severity.WARNING)
+    strange = (
+        [f"status {status!r}"] if status and not limits.matches("healthy_statuses", status) else []
+    )
+    strange += [
+        f"{service.name} {service.status!r}"
         for service in server.services
         if not limits.matches("healthy_service_statuses", service.status)
     ]
-    problems.extend(down)
-    if problems:
-        return failed("; ".join(problems))
-    if server.status is None:
+    if strange:
+        return unknown(f"values fleetreport does not know: {', '.join(strange)}")
+    if status is None:
         return unknown("Horizon did not report the server's status")
-    return passed(f"status is {server.status}, {len(server.services)} service(s) up")
+    return passed(f"status is {status}, {len(server.services)} service(s) up")

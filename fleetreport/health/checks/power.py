@@ -86,6 +86,7 @@ def machine_problem_state(desktop: Desktop, limits: Limits, fleet: FleetView) ->
     thresholds={
         "always_on_policies": ("ALWAYS_POWERED_ON",),
         "power_saving_policies": ("POWER_OFF", "SUSPEND"),
+        "no_action_policies": ("TAKE_NO_POWER_ACTION",),
         "grace_minutes": 60,
         "allow_spare_machines": True,
     },
@@ -107,8 +108,10 @@ def vm_power_policy_mismatch(desktop: Desktop, limits: Limits, fleet: FleetView)
         if vm.power_state in ("poweredOff", "suspended"):
             return failed(f"VM is {vm.power_state} but the pool's power policy is {policy}")
         return passed(f"VM is {vm.power_state}, policy {policy}")
-    if not limits.matches("power_saving_policies", policy):
+    if limits.matches("no_action_policies", policy):
         return passed(f"policy {policy} takes no power action")
+    if not limits.matches("power_saving_policies", policy):
+        return unknown(f"power policy {policy!r} is not one fleetreport knows")
     grace = limits.minutes("grace_minutes")
     if vm.power_state == "poweredOn" and not desktop.sessions and vm.boot_time is None:
         return unknown("powered on with no session, but vCenter did not report since when")
