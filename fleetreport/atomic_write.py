@@ -10,8 +10,12 @@ from pathlib import Path
 from fleetreport.errors import OutputError
 
 
-def write_atomically(path: Path, data: bytes | str) -> None:
-    """Write ``data`` to ``path`` so that readers see the old file or the new one, never half."""
+def write_atomically(path: Path, data: bytes | str, *, private: bool = False) -> None:
+    """Write ``data`` to ``path`` so that readers see the old file or the new one, never half.
+
+    ``private`` keeps the file readable by its owner only (mode 0600) from the first byte
+    (mkstemp creates the temporary file so); otherwise it gets 0644 less the umask.
+    """
     payload = data.encode("utf-8") if isinstance(data, str) else data
     folder = path.parent if str(path.parent) else Path(".")
     try:
@@ -26,7 +30,8 @@ def write_atomically(path: Path, data: bytes | str) -> None:
             stream.write(payload)
             stream.flush()
             os.fsync(stream.fileno())
-        os.chmod(temporary, 0o644 & ~_current_umask())
+        if not private:
+            os.chmod(temporary, 0o644 & ~_current_umask())
         os.replace(temporary, path)
     except OSError as error:
         with contextlib.suppress(OSError):

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
-import os
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from fleetreport.atomic_write import write_atomically
 from fleetreport.collect_options import add_collect_options
 from fleetreport.console import print_line
-from fleetreport.errors import ExitCode, OutputError, UsageError
+from fleetreport.errors import ExitCode, UsageError
 from fleetreport.record.anonymiser import Mapping, anonymise
 from fleetreport.record.bundle import load_any, write_bundle
 from fleetreport.snapshot.codec import format_time
@@ -161,28 +160,5 @@ def write_mapping(path: Path, mapping: Mapping, *, bundle: Path) -> None:
 
 
 def write_private(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` with mode 0600 from the first byte: a temporary file beside
-    it (mkstemp creates it 0600), then a rename."""
-    folder = path.parent if str(path.parent) else Path(".")
-    try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    except OSError as error:
-        raise OutputError(
-            f"cannot write {path}: {error.strerror or error}",
-            hint="check that the folder exists and is writable",
-        ) from error
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            os.fchmod(stream.fileno(), 0o600)
-            stream.write(text.encode("utf-8"))
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except OSError as error:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise OutputError(f"cannot write {path}: {error.strerror or error}") from error
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
+    """Write ``text`` to ``path`` atomically with mode 0600 from the first byte."""
+    write_atomically(path, text, private=True)
