@@ -201,7 +201,7 @@ class HorizonClient:
             if response.status_code == 400:  # a page past the end
                 break
         total = first.headers.get("X-TOTAL-COUNT")
-        if total and total.isdigit() and int(total) != seen:
+        if total and total.isdecimal() and int(total) != seen:
             log.warning("%s: server said %s records, %d were read", path, total, seen)
 
     def _get(self, path: str, params: dict[str, Any] | None) -> requests.Response:
