@@ -14,6 +14,7 @@ from typing import NoReturn
 from fleetreport import __version__, console, logs
 from fleetreport.check_listing import list_checks
 from fleetreport.collect.infer import InferenceRule
+from fleetreport.collect.retry import RetrySettings
 from fleetreport.collect.run import HorizonTarget, VCenterTarget, collect_all
 from fleetreport.collect_options import add_collect_options
 from fleetreport.compare import compare, digest_of
@@ -182,6 +183,7 @@ def run_collect(args: argparse.Namespace) -> ExitCode:
         log.warning("TLS certificate verification is OFF (--insecure): the server is not verified")
     tls = TlsOptions(verify=not args.insecure, ca_file=args.ca_file)
     tls.ssl_context()  # a bad --ca-file fails now, before any password is asked for
+    retry = RetrySettings(attempts=args.retries, total_seconds=args.retry_time)
     targets = []
     if vcenter_endpoints:
         password = resolve_password(
@@ -198,6 +200,7 @@ def run_collect(args: argparse.Namespace) -> ExitCode:
                 args.timeout,
                 args.page_size,
                 connect_timeout=args.connect_timeout,
+                retry=retry,
             )
             for e in vcenter_endpoints
         ]
@@ -218,6 +221,7 @@ def run_collect(args: argparse.Namespace) -> ExitCode:
                 tls,
                 args.timeout,
                 connect_timeout=args.connect_timeout,
+                retry=retry,
             )
             for e in horizon_endpoints
         ]

@@ -73,6 +73,21 @@ def add_collect_options(parser: argparse.ArgumentParser) -> None:
         help="connect timeout: TCP connect and TLS handshake (default 10)",
     )
     parser.add_argument(
+        "--retries",
+        type=positive_int,
+        default=5,
+        metavar="N",
+        help="attempts per request on transient faults, the first included; 1 turns retrying"
+        " off (default 5)",
+    )
+    parser.add_argument(
+        "--retry-time",
+        type=positive_float,
+        default=60.0,
+        metavar="SECONDS",
+        help="no retry of a request starts later than this after its first attempt (default 60)",
+    )
+    parser.add_argument(
         "--page-size",
         type=positive_int,
         default=1000,

@@ -135,3 +135,30 @@ def test_two_secret_sources_are_one_too_many() -> None:
 def test_a_config_without_sources_is_refused() -> None:
     with pytest.raises(ConfigError, match="no sources"):
         parse('[output]\nfolder = "out"\n')
+
+
+def test_retries_and_their_time_bound_are_per_source() -> None:
+    config = parse(
+        '[[vcenter]]\nurl = "vc"\nuser = "u"\npassword_env = "P"\nretries = 2\n'
+        'retry_seconds = 15\n[[horizon]]\nurl = "cs"\nuser = "u"\ndomain = "D"\n'
+        'password_env = "H"\n[output]\nfolder = "out"\n'
+    )
+    vcenter, pod = config.vcenters[0], config.horizons[0]  # type: ignore[attr-defined]
+    assert (vcenter.retry.attempts, vcenter.retry.total_seconds) == (2, 15)
+    assert (pod.retry.attempts, pod.retry.total_seconds) == (5, 60)
+    with pytest.raises(ConfigError, match=r"vcenter\[1\]\.retries"):
+        parse(MINIMAL.replace('password_env = "P"\n', 'password_env = "P"\nretries = 0\n'))
+
+
+def test_retries_on_the_command_line(
+    cli_env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fleetreport.cli import main
+
+    monkeypatch.setenv("FLEETREPORT_PASSWORD", "x")
+    argv = ["collect", "--vcenter", "https://127.0.0.1:9/sdk", "--user", "u", "--out", "s.json"]
+    assert main([*argv, "--retries", "1"]) == 1
+    assert "attempts" not in capsys.readouterr().err  # one attempt: nothing retried
+    assert main([*argv, "--retries", "2", "--retry-time", "1"]) == 1
+    assert "connection refused (2 attempts in" in capsys.readouterr().err
+    assert not (cli_env / "s.json").exists()

@@ -8,10 +8,11 @@ the system keyring). Relative paths are relative to the config file's folder.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from fleetreport.collect.retry import RetrySettings
 from fleetreport.config_file import ConfigText, Problems, read_config
 from fleetreport.endpoints import parse_endpoint
 from fleetreport.errors import ConfigError, UsageError
@@ -19,6 +20,7 @@ from fleetreport.health.results import Severity
 from fleetreport.health.settings import HealthSettings, default_settings, settings_from_config
 from fleetreport.render.branding import Branding, branding_from_config
 
+RETRY_KEYS = ("retries", "retry_seconds")
 RUN_TABLES = ("vcenter", "horizon", "collect", "output", "history", "email", "run", "branding")
 FORMATS = ("html", "json", "csv", "xlsx")
 SECRET_KEYS = ("password_env", "password_file", "password_keyring")
@@ -66,6 +68,8 @@ class VCenterSource:
     """PropertyCollector page size."""
     connect_timeout: float = 10.0
     """Connect timeout (TCP and TLS handshake), seconds."""
+    retry: RetrySettings = field(default_factory=RetrySettings)
+    """Attempts per request and the time bound of its retries."""
 
 
 @dataclass(frozen=True)
@@ -86,6 +90,8 @@ class HorizonSource:
     """Read timeout per request, seconds."""
     connect_timeout: float = 10.0
     """Connect timeout (TCP and TLS handshake), seconds."""
+    retry: RetrySettings = field(default_factory=RetrySettings)
+    """Attempts per request and the time bound of its retries."""
 
 
 @dataclass(frozen=True)
@@ -264,6 +270,7 @@ def _vcenter(config: ConfigText, index: int, table: Any) -> VCenterSource:
         "timeout",
         "connect_timeout",
         "page_size",
+        *RETRY_KEYS,
     )
     table = _entry_table(config, path, index, table, known)
     return VCenterSource(
@@ -276,6 +283,7 @@ def _vcenter(config: ConfigText, index: int, table: Any) -> VCenterSource:
         connect_timeout=config.number(
             path, "connect_timeout", table.get("connect_timeout", 10), minimum=1
         ),
+        retry=_retry(config, path, table),
     )
 
 
@@ -290,6 +298,7 @@ def _horizon(config: ConfigText, index: int, table: Any) -> HorizonSource:
         "insecure",
         "timeout",
         "connect_timeout",
+        *RETRY_KEYS,
     )
     table = _entry_table(config, path, index, table, known)
     return HorizonSource(
@@ -301,6 +310,22 @@ def _horizon(config: ConfigText, index: int, table: Any) -> HorizonSource:
         timeout=config.number(path, "timeout", table.get("timeout", 60), minimum=1),
         connect_timeout=config.number(
             path, "connect_timeout", table.get("connect_timeout", 10), minimum=1
+        ),
+        retry=_retry(config, path, table),
+    )
+
+
+def _retry(config: ConfigText, path: tuple[str, ...], table: dict[str, Any]) -> RetrySettings:
+    """``retries`` (attempts per request, 1 turns retrying off) and ``retry_seconds``."""
+    defaults = RetrySettings()
+    return RetrySettings(
+        attempts=config.whole(path, "retries", table.get("retries", defaults.attempts), minimum=1),
+        total_seconds=config.number(
+            path,
+            "retry_seconds",
+            table.get("retry_seconds", defaults.total_seconds),
+            minimum=0,
+            maximum=3600,
         ),
     )
 

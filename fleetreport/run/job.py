@@ -108,6 +108,7 @@ def targets(config: RunConfig) -> tuple[list[VCenterTarget], list[HorizonTarget]
                 source.timeout,
                 source.page_size,
                 connect_timeout=source.connect_timeout,
+                retry=source.retry,
             )
         )
     horizons = []
@@ -123,6 +124,7 @@ def targets(config: RunConfig) -> tuple[list[VCenterTarget], list[HorizonTarget]
                 _tls(pod.tls, endpoint.url),
                 pod.timeout,
                 connect_timeout=pod.connect_timeout,
+                retry=pod.retry,
             )
         )
     return vcenters, horizons
