@@ -42,6 +42,13 @@ class Endpoint:
         return f"{self.scheme}://{host}:{self.port}{self.path}"
 
 
+INSECURE_HINT = (
+    "add the server's CA with --ca-file PEM (ca_file in a run config), or skip checking with"
+    " --insecure (insecure = true)"
+)
+"""The hint of every certificate failure, on the command line and in a run config alike."""
+
+
 def parse_endpoint(text: str, *, default_path: str, option: str) -> Endpoint:
     """Parse ``HOST``, ``HOST:PORT`` or a full URL; ``http://`` only when written out.
 

@@ -25,7 +25,7 @@ from fleetreport.collect.horizon.api import PAGE_SIZE, Collection
 from fleetreport.collect.progress import SourceProgress
 from fleetreport.collect.retry import RetryPolicy, RetrySettings, TransientFault, causes
 from fleetreport.credentials import Secret
-from fleetreport.endpoints import Endpoint, TlsOptions
+from fleetreport.endpoints import INSECURE_HINT, Endpoint, TlsOptions
 from fleetreport.errors import CredentialError, FleetReportError, SourceError
 
 log = logging.getLogger(__name__)
@@ -350,34 +350,29 @@ class HorizonClient:
             return SourceError(
                 url,
                 f"TLS {reason}",
-                hint="add the server's CA with --ca-file PEM, or skip checking with --insecure",
+                hint=INSECURE_HINT,
             )
         if isinstance(error, requests.exceptions.ConnectTimeout):
-            return TransientFault(
+            return _transient(
+                url,
                 "timed out connecting",
-                final=SourceError(
-                    url,
-                    "timed out connecting",
-                    hint="check that it is reachable from here; raise --connect-timeout if slow",
-                ),
+                "timed out connecting",
+                "check that it is reachable from here; raise --connect-timeout if slow",
             )
+        read_timeout = _transient(
+            url,
+            "timed out",
+            f"timed out reading {path}",
+            "raise --timeout if the Connection Server is slow",
+        )
         if isinstance(error, requests.exceptions.ReadTimeout):
-            return TransientFault(
-                "timed out",
-                final=SourceError(
-                    url,
-                    f"timed out reading {path}",
-                    hint="raise --timeout if the Connection Server is slow",
-                ),
-            )
+            return read_timeout
         if isinstance(error, requests.exceptions.ChunkedEncodingError):
-            return TransientFault(
+            return _transient(
+                url,
                 "answer cut short",
-                final=SourceError(
-                    url,
-                    f"the answer to {path} was cut short",
-                    hint="check the network, and any proxy or load balancer on the way",
-                ),
+                f"the answer to {path} was cut short",
+                "check the network, and any proxy or load balancer on the way",
             )
         if isinstance(error, requests.exceptions.ConnectionError):
             text = str(error)
@@ -388,27 +383,14 @@ class HorizonClient:
                     hint="check the host name and DNS",
                 )
             if "timed out" in text.lower():  # a read that timed out in the body
-                return TransientFault(
-                    "timed out",
-                    final=SourceError(
-                        url,
-                        f"timed out reading {path}",
-                        hint="raise --timeout if the Connection Server is slow",
-                    ),
-                )
+                return read_timeout
             if "refused" in text.lower():
-                message, hint, reason = (
-                    "connection refused",
-                    "check the host name and port",
-                    "connection refused",
+                return _transient(
+                    url, "connection refused", "connection refused", "check the host name and port"
                 )
-            else:
-                message, hint, reason = (
-                    "connection failed",
-                    "check that it is reachable from here",
-                    "connection reset",
-                )
-            return TransientFault(reason, final=SourceError(url, message, hint=hint))
+            return _transient(
+                url, "connection reset", "connection failed", "check that it is reachable from here"
+            )
         return SourceError(url, f"request failed ({type(error).__name__})")
 
     def _json(self, response: requests.Response, path: str) -> Any:
@@ -434,6 +416,12 @@ def _dropped(error: BaseException) -> bool:
         or "EOF occurred in violation of protocol" in str(cause)
         for cause in causes(error)
     )
+
+
+def _transient(url: str, reason: str, message: str, hint: str) -> TransientFault:
+    """A fault worth another attempt: ``reason`` for the retry log, and the one-line error
+    (``message`` with ``hint``) if no attempt is left."""
+    return TransientFault(reason, final=SourceError(url, message, hint=hint))
 
 
 def _retry_after(response: requests.Response) -> float:

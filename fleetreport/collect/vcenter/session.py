@@ -30,14 +30,13 @@ from pyVmomi import SoapAdapter, VmomiSupport, vim, vmodl
 from fleetreport.collect.progress import SourceProgress
 from fleetreport.collect.retry import RetryPolicy, RetrySettings, gave_up_note, network_fault_reason
 from fleetreport.credentials import Secret
-from fleetreport.endpoints import Endpoint, TlsOptions
+from fleetreport.endpoints import INSECURE_HINT, Endpoint, TlsOptions
 from fleetreport.errors import CredentialError, FleetReportError, SourceError
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-INSECURE_HINT = "add the server's CA with --ca-file PEM, or skip checking with --insecure"
 _RETRYABLE_STATUS = re.compile(r"^\s*(50[234])\b")
 
 # The real classes, as imported before anything (a recorder in tests) replaces them.
