@@ -15,7 +15,8 @@ class Source:
     url: str
     """The endpoint URL (never with credentials)."""
     status: str
-    """``ok`` or ``failed``."""
+    """``ok``, ``failed``, or ``duplicate`` (the same vCenter or pod as an earlier source:
+    collected once, under that source)."""
     started_at: datetime
     """When collection from this source began (UTC)."""
     finished_at: datetime
@@ -32,6 +33,8 @@ class Source:
     """The vCenter's ``about.instanceUuid`` (vCenter sources)."""
     api_versions: dict[str, str] = field(default_factory=dict)
     """API versions used, by interface (e.g. ``vim25``, ``machines``)."""
+    duplicate_of: str | None = None
+    """For a ``duplicate`` source, the URL of the source that holds its data."""
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,9 @@ class Datacenter:
     """Managed object id, e.g. ``datacenter-3``."""
     name: str
     """Display name."""
+    path: str | None = None
+    """Inventory path with the folders above the datacenter (``/Region-East/DC-East``);
+    None when not known (older snapshots)."""
 
 
 @dataclass(frozen=True)
@@ -186,6 +192,15 @@ class VirtualMachine:
     """Custom attribute values by attribute name."""
     snapshots: list[VmSnapshot] = field(default_factory=list)
     """The whole snapshot tree, depth-first."""
+    folder_moref: str | None = None
+    """Managed object id of its parent folder (``group-v123``); None for a vApp member."""
+    vapp: str | None = None
+    """Name of the vApp it belongs to (``parentVApp``), if any."""
+    config_unset: bool = False
+    """True when vCenter returned no ``config``: the VM is inaccessible or orphaned, and its
+    name may be its ``.vmx`` path."""
+    create_date: datetime | None = None
+    """``config.createDate`` (UTC), when vCenter reports it."""
 
 
 @dataclass(frozen=True)
@@ -198,6 +213,9 @@ class HorizonPod:
     """REST API URL."""
     api_versions: dict[str, str] = field(default_factory=dict)
     """Endpoint version used per collection, e.g. ``{"machines": "v10"}``."""
+    identity: str | None = None
+    """What identifies the pod whichever Connection Server answered (its Connection Servers'
+    ids, or the pod id of a Cloud Pod Architecture federation); None when not known."""
 
 
 @dataclass(frozen=True)
@@ -266,6 +284,11 @@ class DesktopPool:
     """Machines Horizon reports in the pool."""
     farm_id: str | None = None
     """For an RDS desktop pool, the farm behind it."""
+    vm_folder_id: str | None = None
+    """vCenter folder moref of the pool's machines (all versions; older servers give only
+    this, not ``vm_folder_path``)."""
+    naming_method: str | None = None
+    """``PATTERN`` or ``SPECIFIED`` machine naming."""
 
 
 @dataclass(frozen=True)
@@ -327,6 +350,8 @@ class Machine:
     join: str
     """How the VM was found: ``vm_moid``, ``name``, ``dns_name``, ``path``, ``inferred`` or
     ``none``."""
+    last_maintenance_time: datetime | None = None
+    """When Horizon last refreshed or rebuilt the machine (instant clones), UTC."""
 
 
 @dataclass(frozen=True)
