@@ -1,0 +1,110 @@
+"""What a VM is when it is not a desktop: Horizon's and vSphere's own VMs, and golden images.
+
+Horizon and vSphere create VMs of their own next to the desktops. They are never desktops,
+never "stray" VMs in a pool's folder, and never judged by desktop checks; the report lists
+them as infrastructure, with what they are. The rules, with their sources:
+
+- Instant clones (Horizon 7.x and 8): for each golden-image snapshot Horizon creates an
+  internal template ``cp-template-<uuid>``, a replica ``cp-replica-<uuid>`` and, per ESXi
+  host, a parent ``cp-parent-<uuid>``, in the folders ``ClonePrepInternalTemplateFolder``,
+  ``ClonePrepReplicaVmFolder``, ``ClonePrepParentVmFolder`` and ``ClonePrepResyncVmFolder``
+  (Horizon administration guide, "Instant-clone internal VMs": they belong to Horizon and
+  must not be touched).
+- Linked clones (View Composer, removed in Horizon 2012, still in old estates): a replica
+  ``replica-<uuid>`` per image.
+- vSphere Cluster Services (vSphere 7.0 U1 and later): ``vCLS-<...>`` VMs in a ``vCLS``
+  folder, managed by vCenter; named ``vCLS (1)`` in 7.0 U1 and U2, ``vCLS-<uuid>`` later.
+- Golden images: the parent VM of a desktop pool or RDS farm (``parent_vm_id``).
+- Templates (``config.template``): inventory, never running desktops.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Iterable
+
+from fleetreport.snapshot.model import DesktopPool, VirtualMachine
+
+CLONE_PREP_FOLDERS = (
+    "ClonePrepInternalTemplateFolder",
+    "ClonePrepParentVmFolder",
+    "ClonePrepReplicaVmFolder",
+    "ClonePrepResyncVmFolder",
+)
+"""vCenter folders Horizon creates for instant-clone internal VMs."""
+
+_INSTANT_CLONE_INTERNAL = re.compile(r"^cp-(template|replica|parent)-", re.IGNORECASE)
+_LINKED_CLONE_REPLICA = re.compile(
+    r"^replica-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE
+)
+_VCLS = re.compile(r"^vCLS(-|\s*\(\d+\)$)")
+"""``vCLS-<uuid>`` (7.0 U3 and later) or ``vCLS (1)`` (7.0 U1 and U2)."""
+
+
+class VmRole(enum.StrEnum):
+    """Why a VM is not a desktop."""
+
+    TEMPLATE = "template"
+    GOLDEN_IMAGE = "golden_image"
+    INSTANT_CLONE_TEMPLATE = "instant_clone_template"
+    INSTANT_CLONE_REPLICA = "instant_clone_replica"
+    INSTANT_CLONE_PARENT = "instant_clone_parent"
+    INSTANT_CLONE_INTERNAL = "instant_clone_internal"
+    LINKED_CLONE_REPLICA = "linked_clone_replica"
+    VSPHERE_CLUSTER_SERVICE = "vsphere_cluster_service"
+
+    @property
+    def description(self) -> str:
+        """What the report says the VM is."""
+        return _DESCRIPTIONS[self]
+
+
+_DESCRIPTIONS = {
+    VmRole.TEMPLATE: "vSphere template",
+    VmRole.GOLDEN_IMAGE: "golden image (parent VM of a pool or farm)",
+    VmRole.INSTANT_CLONE_TEMPLATE: "Horizon instant-clone internal template (cp-template)",
+    VmRole.INSTANT_CLONE_REPLICA: "Horizon instant-clone replica (cp-replica)",
+    VmRole.INSTANT_CLONE_PARENT: "Horizon instant-clone parent, one per host (cp-parent)",
+    VmRole.INSTANT_CLONE_INTERNAL: "Horizon instant-clone internal VM (ClonePrep folder)",
+    VmRole.LINKED_CLONE_REPLICA: "Horizon linked-clone replica (View Composer)",
+    VmRole.VSPHERE_CLUSTER_SERVICE: "vSphere Cluster Services VM (vCLS)",
+}
+
+
+def golden_image_keys(pools: Iterable[DesktopPool]) -> frozenset[tuple[str | None, str]]:
+    """``(vCenter UUID or None, moref)`` of every pool's and farm's golden image."""
+    return frozenset((pool.vcenter, pool.parent_vm_id) for pool in pools if pool.parent_vm_id)
+
+
+def vm_role(
+    vm: VirtualMachine, golden_images: frozenset[tuple[str | None, str]] = frozenset()
+) -> VmRole | None:
+    """The role of a VM that is not a desktop, or None for an ordinary VM."""
+    if vm.template:
+        return VmRole.TEMPLATE
+    if (vm.vcenter, vm.moref) in golden_images or (None, vm.moref) in golden_images:
+        return VmRole.GOLDEN_IMAGE
+    internal = _INSTANT_CLONE_INTERNAL.match(vm.name)
+    if internal:
+        return {
+            "template": VmRole.INSTANT_CLONE_TEMPLATE,
+            "replica": VmRole.INSTANT_CLONE_REPLICA,
+            "parent": VmRole.INSTANT_CLONE_PARENT,
+        }[internal.group(1).lower()]
+    if in_clone_prep_folder(vm.folder):
+        return VmRole.INSTANT_CLONE_INTERNAL
+    if _LINKED_CLONE_REPLICA.match(vm.name):
+        return VmRole.LINKED_CLONE_REPLICA
+    if _VCLS.match(vm.name) or _folder_parts(vm.folder)[-1:] == ["vCLS"]:
+        return VmRole.VSPHERE_CLUSTER_SERVICE
+    return None
+
+
+def in_clone_prep_folder(folder: str | None) -> bool:
+    """True when a folder path lies in (or is) one of Horizon's ``ClonePrep*`` folders."""
+    return any(part in CLONE_PREP_FOLDERS for part in _folder_parts(folder))
+
+
+def _folder_parts(folder: str | None) -> list[str]:
+    return [part for part in (folder or "").split("/") if part]
