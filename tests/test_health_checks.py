@@ -46,6 +46,7 @@ from fleetreport.snapshot.model import (
     Session,
     Snapshot,
     Source,
+    UnmatchedVm,
     VirtualMachine,
     VmSnapshot,
 )
@@ -987,6 +988,42 @@ def test_vm_snapshot_many() -> None:
         {
             "fail-three-snapshots": ["3 snapshots", "3 or more"],
             "fail-five-snapshots": ["5 snapshots", "3 or more"],
+        },
+    )
+
+
+@covers("pool_stray_vms")
+def test_pool_stray_vms() -> None:
+    folder = {"vm_folder_path": "/DC/vm/VDI/IC", "vcenter": VC_UUID}
+    pools = [
+        pool("pass-no-strays", **folder),
+        pool("fail-one-stray", **folder),
+        pool("fail-seven-strays", **folder),
+        pool("pass-only-internal-vms", **folder),
+        pool("na-no-folder", vm_folder_path=None, vm_folder_id=None),
+        pool("unknown-vcenter-not-collected", vm_folder_path="/DC/vm/X", vcenter="other-vc"),
+    ]
+    strays = [UnmatchedVm(VC_UUID, "vm-s1", "ic-w11-099", "fail-one-stray")]
+    strays += [UnmatchedVm(VC_UUID, f"vm-t{n}", f"t-{n}", "fail-seven-strays") for n in range(7)]
+    internal = vm("cp-parent-7a3c91e2", folder="ClonePrepParentVmFolder")
+    strays += [UnmatchedVm(VC_UUID, internal.moref, internal.name, "pass-only-internal-vms")]
+    vm_list, machines = desktops(vm("w11-001"))
+    snap = fleet_snapshot([*vm_list, internal], machines, pools=pools, unmatched_vms=strays)
+    assert outcomes(snap, "pool_stray_vms") == {
+        "pass": {"pass-no-strays", "pass-only-internal-vms"},
+        "fail": {"fail-one-stray", "fail-seven-strays"},
+        "n/a": {"na-no-folder"},
+        "unknown": {"unknown-vcenter-not-collected"},
+    }
+    assert severities(snap, "pool_stray_vms") == {
+        "fail-one-stray": "warning",
+        "fail-seven-strays": "warning",
+    }
+    assert_messages_name(
+        messages(snap, "pool_stray_vms"),
+        {
+            "fail-one-stray": ["1 VM in", "ic-w11-099"],
+            "fail-seven-strays": ["7 VMs", "t-0, t-1, t-2, t-3, t-4 and 2 more"],
         },
     )
 

@@ -12,6 +12,7 @@ from fleetreport.health.catalogue import catalogue
 from fleetreport.health.energy import EnergyEstimate, estimate_energy
 from fleetreport.health.evaluate import Evaluation, Judgement, Tally, evaluate, pool_key
 from fleetreport.health.fleet import Desktop, FleetView
+from fleetreport.health.population import REASON_TEXT, KnownDesktops
 from fleetreport.health.report_model import (
     CheckCounts,
     CheckSummary,
@@ -23,9 +24,12 @@ from fleetreport.health.report_model import (
     FleetSummary,
     HealthReport,
     Infrastructure,
+    InfrastructureVm,
     PoolSummary,
+    PopulationSummary,
     ScoringRules,
     SnapshotInfo,
+    StrayVm,
 )
 from fleetreport.health.results import Severity
 from fleetreport.health.scoring import DesktopScore, GroupScore, score_desktop, score_group
@@ -44,10 +48,15 @@ def build_report(
     snapshot: Snapshot,
     settings: HealthSettings | None = None,
     generated_at: datetime | None = None,
+    known_desktops: Sequence[KnownDesktops] = (),
 ) -> HealthReport:
-    """Judge and score a snapshot."""
+    """Judge and score a snapshot.
+
+    ``known_desktops`` are the desktops of pods that did not answer, as the last run in which
+    they answered knew them (from ``fleetreport run``'s history).
+    """
     settings = settings or default_settings()
-    fleet = FleetView(snapshot, settings.scope)
+    fleet = FleetView(snapshot, settings.scope, settings.desktops, known_desktops)
     evaluation = evaluate(fleet, settings)
     scores = [score_desktop(d, evaluation, settings.scores) for d in fleet.desktops]
     failures = evaluation.failures()
@@ -99,9 +108,65 @@ def build_report(
             horizon_vcenters=list(snapshot.horizon_vcenters),
             gateways=list(snapshot.gateways),
             event_databases=list(snapshot.event_databases),
-            unmatched_vms=list(snapshot.unmatched_vms),
+            unmatched_vms=stray_vms(fleet),
+            vms=infrastructure_vms(fleet),
         ),
+        population=population_summary(fleet),
     )
+
+
+def population_summary(fleet: FleetView) -> PopulationSummary:
+    """The rule behind the desktops, and what it left out."""
+    population = fleet.population
+    left_out = dict(sorted(population.left_out.items(), key=lambda item: (-item[1], item[0])))
+    return PopulationSummary(
+        rules=[rule.value for rule in population.rules],
+        notes=list(population.notes),
+        desktops=len(fleet.desktops),
+        vms=len(fleet.snapshot.vms),
+        left_out=left_out,
+        reasons={reason: REASON_TEXT.get(reason, reason) for reason in left_out},
+    )
+
+
+def infrastructure_vms(fleet: FleetView) -> list[InfrastructureVm]:
+    """Horizon's and vSphere's own VMs, golden images and templates, by role and name."""
+    users: dict[tuple[str | None, str], list[str]] = {}
+    for pool in fleet.snapshot.pools:
+        if pool.parent_vm_id:
+            users.setdefault((pool.vcenter, pool.parent_vm_id), []).append(pool.name)
+    rows = []
+    for vm in fleet.snapshot.vms:
+        role = fleet.population.roles.get((vm.vcenter, vm.moref))
+        if role is None:
+            continue
+        used_by = users.get((vm.vcenter, vm.moref), []) + users.get((None, vm.moref), [])
+        rows.append(
+            InfrastructureVm(
+                vcenter=vm.vcenter,
+                moref=vm.moref,
+                name=vm.name,
+                role=role.value,
+                what=role.description,
+                datacenter=vm.datacenter,
+                cluster=vm.cluster,
+                host=vm.host,
+                folder=vm.folder,
+                power_state=vm.power_state,
+                used_by=sorted(used_by, key=natural_key),
+            )
+        )
+    return sorted(rows, key=lambda r: (r.role, natural_key(r.name), r.vcenter, r.moref))
+
+
+def stray_vms(fleet: FleetView) -> list[StrayVm]:
+    """VMs in a pool's folder that no machine claims, with the pool's name."""
+    names = {pool.id: pool.name for pool in fleet.snapshot.pools}
+    return [
+        StrayVm(stray.vcenter, stray.moref, stray.name, pool_id, names.get(pool_id, pool_id))
+        for pool_id, strays in sorted(fleet.stray_vms_by_pool.items())
+        for stray in strays
+    ]
 
 
 def fleet_summary(

@@ -1,11 +1,11 @@
 """The fleet as the checks see it: desktops (a Horizon machine and/or its VM), pools, hosts.
 
 A desktop is a Horizon machine or RDS host, or a machine inferred from vCenter folders or
-names, joined to its VM where one was found. When a snapshot has no Horizon data and no
-inferred pools, every VM that is not a template counts as a desktop, so that a vCenter-only
-estate (or one whose Connection Server failed) is still judged; Horizon checks are then
-"not applicable", or "unknown" when a Horizon source was asked and failed. Templates are
-inventory, never desktops.
+names, joined to its VM where one was found. Without Horizon data the desktops come from an
+explicit rule (:mod:`fleetreport.health.population`: the desktops of the last run in which the
+pod answered, or the ``[desktops]`` rule over vCenter), and the report says which; Horizon
+checks are then "not applicable", or "unknown" when a Horizon source was asked and failed.
+Horizon's and vSphere's own VMs, golden images and templates are inventory, never desktops.
 
 Ages are measured at the snapshot's collection time, never at the time of reporting, so the
 same snapshot always gives the same report.
@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from fnmatch import fnmatchcase
 from functools import cached_property
 
-from fleetreport.health.settings import ScopeRules
+from fleetreport.health.population import KnownDesktops, Population, decide_population
+from fleetreport.health.settings import DesktopRules, ScopeRules
 from fleetreport.snapshot.model import (
     ConnectionServer,
     DesktopPool,
@@ -29,6 +30,7 @@ from fleetreport.snapshot.model import (
     Machine,
     Session,
     Snapshot,
+    UnmatchedVm,
     VirtualMachine,
 )
 
@@ -45,7 +47,8 @@ class Desktop:
     """Unique and stable across runs: ``POD/MACHINE_ID`` for a Horizon machine,
     ``VCENTER_UUID/vm-123`` for a VM without Horizon data."""
     name: str
-    """The VM's name, or the machine's when the VM is unknown."""
+    """The Horizon machine's name, or the VM's without a machine (an inaccessible VM's name
+    can be its ``.vmx`` path; Horizon's name is the one people know)."""
     vm: VirtualMachine | None
     """The VM, when joined or when there is no Horizon data."""
     machine: Machine | None
@@ -68,7 +71,13 @@ class Desktop:
 class FleetView:
     """Indexes over one snapshot, limited to the configured scope, for the checks to consult."""
 
-    def __init__(self, snapshot: Snapshot, scope: ScopeRules | None = None) -> None:
+    def __init__(
+        self,
+        snapshot: Snapshot,
+        scope: ScopeRules | None = None,
+        desktop_rules: DesktopRules | None = None,
+        known_desktops: Sequence[KnownDesktops] = (),
+    ) -> None:
         self.snapshot = snapshot
         self.now: datetime = snapshot.collected_at
         self._scope = scope or ScopeRules()
@@ -80,6 +89,13 @@ class FleetView:
         for session in snapshot.sessions:
             if session.machine_id:
                 self._sessions[(session.pod, session.machine_id)].append(session)
+        claimed = {
+            (m.vm_vcenter, m.vm_moref) for m in snapshot.machines if m.vm_vcenter and m.vm_moref
+        }
+        self.population: Population = decide_population(
+            snapshot, desktop_rules or DesktopRules(), known_desktops, claimed
+        )
+        """Which rules made the desktops, and which VMs they left out."""
         self.desktops: list[Desktop] = [
             d for d in self._all_desktops() if self._desktop_in_scope(d)
         ]
@@ -96,17 +112,16 @@ class FleetView:
     # ------------------------------------------------------------------ desktops
 
     def _all_desktops(self) -> Iterable[Desktop]:
-        if self.snapshot.machines or self.snapshot.pools:
-            for machine in self.snapshot.machines:
-                vm = None
-                if machine.vm_vcenter and machine.vm_moref:
-                    vm = self._vms.get((machine.vm_vcenter, machine.vm_moref))
-                if vm is not None and vm.template:
-                    continue
-                yield self._desktop(vm, machine)
-            return
+        roles = self.population.roles
+        for machine in self.snapshot.machines:
+            vm = None
+            if machine.vm_vcenter and machine.vm_moref:
+                vm = self._vms.get((machine.vm_vcenter, machine.vm_moref))
+            if vm is not None and (vm.template or (machine.kind == "inferred" and _own(vm, roles))):
+                continue
+            yield self._desktop(vm, machine)
         for vm in self.snapshot.vms:
-            if not vm.template:
+            if (vm.vcenter, vm.moref) in self.population.desktop_vms:
                 yield self._desktop(vm, None)
 
     def _desktop(self, vm: VirtualMachine | None, machine: Machine | None) -> Desktop:
@@ -122,7 +137,10 @@ class FleetView:
         else:
             assert vm is not None
             key = f"{vm.vcenter}/{vm.moref}"
-        name = vm.name if vm is not None else machine.name if machine is not None else key
+        if machine is not None and machine.name and (machine.kind != "inferred" or vm is None):
+            name = machine.name
+        else:
+            name = vm.name if vm is not None else key
         return Desktop(key, name, vm, machine, pool, host, sessions)
 
     # --------------------------------------------------------------------- scope
@@ -179,6 +197,15 @@ class FleetView:
     def pool_desktops(self, pool: DesktopPool) -> list[Desktop]:
         """The desktops of one pool."""
         return self.desktops_by_pool.get((pool.pod, pool.id), [])
+
+    @cached_property
+    def stray_vms_by_pool(self) -> dict[str, list[UnmatchedVm]]:
+        """VMs in a pool's folder that no machine claims, by pool id (never Horizon's own)."""
+        result: dict[str, list[UnmatchedVm]] = defaultdict(list)
+        for stray in self.snapshot.unmatched_vms:
+            if (stray.vcenter, stray.moref) not in self.population.roles:
+                result[stray.pool_id].append(stray)
+        return result
 
     @cached_property
     def horizon_failed(self) -> bool:
@@ -241,6 +268,11 @@ class FleetView:
                 and self.now - d.vm.boot_time > longer_than
             )
         return self._idle_cache[cache_key]
+
+
+def _own(vm: VirtualMachine, roles: Mapping[tuple[str, str], object]) -> bool:
+    """True for Horizon's and vSphere's own VMs, golden images and templates."""
+    return (vm.vcenter, vm.moref) in roles
 
 
 def hardware_version_number(text: str | None) -> int | None:

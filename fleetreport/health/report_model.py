@@ -18,7 +18,6 @@ from fleetreport.snapshot.model import (
     HorizonVCenter,
     Host,
     Source,
-    UnmatchedVm,
     VCenter,
 )
 
@@ -336,6 +335,68 @@ class EnergyReport:
 
 
 @dataclass(frozen=True)
+class InfrastructureVm:
+    """A VM that belongs to Horizon or vSphere, or a golden image or template: never a desktop."""
+
+    vcenter: str
+    """Instance UUID of its vCenter."""
+    moref: str
+    """VM moref."""
+    name: str
+    """VM name."""
+    role: str
+    """``instant_clone_parent``, ``vsphere_cluster_service``, ``golden_image``, ..."""
+    what: str
+    """What it is, in words."""
+    datacenter: str | None
+    """Datacenter."""
+    cluster: str | None
+    """Cluster."""
+    host: str | None
+    """ESXi host."""
+    folder: str | None
+    """VM folder."""
+    power_state: str | None
+    """VM power state."""
+    used_by: list[str] = field(default_factory=list)
+    """For a golden image, the names of the pools and farms built from it."""
+
+
+@dataclass(frozen=True)
+class StrayVm:
+    """A VM in a pool's folder that no Horizon machine claims."""
+
+    vcenter: str
+    """Instance UUID of its vCenter."""
+    moref: str
+    """VM moref."""
+    name: str
+    """VM name."""
+    pool: str
+    """The id of the pool whose folder it sits in."""
+    pool_name: str
+    """That pool's name (its id when the pool is not in the snapshot)."""
+
+
+@dataclass(frozen=True)
+class PopulationSummary:
+    """Which rule made the desktop population, and which VMs were left out and why."""
+
+    rules: list[str]
+    """``horizon``, ``previous_run``, ``inferred``, ``configured`` or ``desktop_guest_os``."""
+    notes: list[str]
+    """The rules in plain sentences, as the report prints them."""
+    desktops: int
+    """Desktops judged (after scope)."""
+    vms: int
+    """VMs in the snapshot."""
+    left_out: dict[str, int]
+    """VMs that are not desktops, by reason."""
+    reasons: dict[str, str]
+    """Each reason of ``left_out`` in words."""
+
+
+@dataclass(frozen=True)
 class Infrastructure:
     """What the desktops run on, as collected: the report's infrastructure section."""
 
@@ -353,8 +414,10 @@ class Infrastructure:
     """Unified Access Gateways and security servers."""
     event_databases: list[EventDatabase]
     """Event databases."""
-    unmatched_vms: list[UnmatchedVm]
+    unmatched_vms: list[StrayVm]
     """VMs in a pool's folder that no Horizon machine claims."""
+    vms: list[InfrastructureVm] = field(default_factory=list)
+    """Horizon's and vSphere's own VMs, golden images and templates: never desktops."""
 
 
 @dataclass(frozen=True)
@@ -541,6 +604,9 @@ class HealthReport:
     """The energy estimate."""
     infrastructure: Infrastructure
     """vCenters, hosts and Horizon servers as collected."""
+    population: PopulationSummary | None = None
+    """Which rule made the desktops and what it left out (None only in reports of older
+    versions)."""
     changes: Changes | None = None
     """What changed since the previous run: filled by ``fleetreport run`` from its history, or
     by ``report --compare``; None otherwise."""

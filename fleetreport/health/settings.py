@@ -15,6 +15,12 @@ the values in force)::
     currency = "EUR"
     working_hours_per_week = 50
 
+    [desktops]                # which VMs are desktops when no Horizon pod answered
+    folders = ["VDI/*"]       # VM folder paths (glob); with names: a VM matching either
+    names = ["W11-*"]         # VM names (glob)
+    exclude = ["*-gold"]      # VM names never taken as desktops
+    guest_ids = ["windows11_64Guest"]   # the default rule when no folders or names are given
+
     [scope.include]           # empty or absent: everything
     datacenters = ["Amsterdam"]
     [scope.exclude]
@@ -90,6 +96,45 @@ class ScopeRules:
     """By attribute: subjects matching one are left out."""
 
 
+DESKTOP_GUEST_IDS = (
+    "windows7Guest",
+    "windows7_64Guest",
+    "windows8Guest",
+    "windows8_64Guest",
+    "windows9Guest",
+    "windows9_64Guest",
+    "windows11_64Guest",
+    "windows12_64Guest",
+)
+"""Guest OS identifiers of Windows client editions (vSphere ``VirtualMachineGuestOsIdentifier``:
+``windows9`` is Windows 10, ``windows12_64Guest`` the next client; the server editions have ids
+of their own, such as ``windows9Server64Guest`` and ``windows2019srv_64Guest``)."""
+
+
+@dataclass(frozen=True)
+class DesktopRules:
+    """Which VMs are desktops in a snapshot without Horizon data (vCenter only).
+
+    With ``folders`` or ``names``, a VM is a desktop when it matches one of them; without
+    either, when its configured guest OS is one of ``guest_ids``. Horizon's and vSphere's own
+    VMs, golden images and templates never are, and ``exclude`` names never are.
+    """
+
+    folders: tuple[str, ...] = ()
+    """VM folder paths below the datacenter's VM folder (glob)."""
+    names: tuple[str, ...] = ()
+    """VM names (glob)."""
+    exclude: tuple[str, ...] = ()
+    """VM names (glob) that are never desktops."""
+    guest_ids: tuple[str, ...] = DESKTOP_GUEST_IDS
+    """Configured guest OS ids (glob) of desktops, for the default rule."""
+
+    @property
+    def configured(self) -> bool:
+        """True when the user named folders or names."""
+        return bool(self.folders or self.names)
+
+
 @dataclass(frozen=True)
 class CheckSettings:
     """One check's configuration."""
@@ -117,6 +162,8 @@ class HealthSettings:
     """What is judged."""
     checks: Mapping[str, CheckSettings]
     """Per check, by id."""
+    desktops: DesktopRules = field(default_factory=DesktopRules)
+    """Which VMs are desktops without Horizon data."""
 
 
 def default_settings() -> HealthSettings:
@@ -133,7 +180,7 @@ def _defaults_of(spec: Check[Any]) -> CheckSettings:
     return CheckSettings(True, None, (), dict(spec.thresholds))
 
 
-HEALTH_TABLES = ("scores", "energy", "scope", "checks")
+HEALTH_TABLES = ("scores", "energy", "scope", "checks", "desktops")
 
 
 def settings_from_config(
@@ -156,6 +203,7 @@ def settings_from_config(
         energy=problems.attempt(lambda: _read_energy(config), settings.energy),
         scope=problems.attempt(lambda: _read_scope(config), settings.scope),
         checks=_read_checks(config, settings.checks, problems),
+        desktops=problems.attempt(lambda: _read_desktops(config), settings.desktops),
     )
 
 
@@ -244,6 +292,22 @@ def _read_scope(config: ConfigText) -> ScopeRules:
             if value
         }
     return ScopeRules(include=rules["include"], exclude=rules["exclude"])
+
+
+def _read_desktops(config: ConfigText) -> DesktopRules:
+    path = ("desktops",)
+    table = config.table(path)
+    names = ("folders", "names", "exclude", "guest_ids")
+    config.reject_unknown(path, table, names)
+    defaults = DesktopRules()
+    return DesktopRules(
+        **{
+            name: config.words(path, name, table[name])
+            if name in table
+            else getattr(defaults, name)
+            for name in names
+        }
+    )
 
 
 def _read_checks(
