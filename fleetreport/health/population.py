@@ -131,6 +131,12 @@ def decide_population(
             roles[(vm.vcenter, vm.moref)] = role
     taken = set(claimed)
     answered = {pod.id for pod in snapshot.pods}
+    answered |= {m.pod for m in snapshot.machines if m.kind != "inferred"}
+    answered |= {
+        pod_of_source_url(source.url)
+        for source in snapshot.sources
+        if source.kind == "horizon" and source.status == "ok"
+    }
     failed_pods = sorted(
         {
             pod_of_source_url(source.url)

@@ -103,7 +103,18 @@ V2_DESKTOPS_AND_SHARES = _statements(
 """Each run's desktops (for new and removed desktops), the fleet's healthy share and coverage.
 Runs recorded before this step keep NULL shares and no desktop list."""
 
-MIGRATIONS: Sequence[Migration] = (V1_RUNS_SOURCES_POOLS_FINDINGS, V2_DESKTOPS_AND_SHARES)
+V3_DESKTOP_VMS = _statements(
+    "ALTER TABLE desktops ADD COLUMN vcenter TEXT",
+    "ALTER TABLE desktops ADD COLUMN moref TEXT",
+)
+"""Each desktop's VM, so that a run whose Horizon pod does not answer can take the desktops
+the last good run knew. Desktops recorded before this step have NULL VMs."""
+
+MIGRATIONS: Sequence[Migration] = (
+    V1_RUNS_SOURCES_POOLS_FINDINGS,
+    V2_DESKTOPS_AND_SHARES,
+    V3_DESKTOP_VMS,
+)
 """Every step, in order: step ``n`` (from 1) brings ``user_version`` from ``n - 1`` to ``n``."""
 
 SCHEMA_VERSION = len(MIGRATIONS)

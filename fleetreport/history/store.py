@@ -27,6 +27,7 @@ from fleetreport.compare import (
     trend_of,
 )
 from fleetreport.errors import InputFileError, OutputError
+from fleetreport.health.population import KnownDesktops
 from fleetreport.health.report_model import (
     DesktopSummary,
     FindingBrief,
@@ -240,6 +241,29 @@ class HistoryStore:
             },
             pools=pools.get(run_id, {}),
         )
+
+    def known_desktops(self, pod: str, url: str) -> KnownDesktops | None:
+        """The desktops of pod ``pod`` (reached at ``url``) in the newest run in which that
+        source answered; None when no such run recorded its desktops' VMs."""
+        db = self._db
+        with self._reading():
+            run = db.execute(
+                "SELECT runs.id, runs.collected_at FROM runs JOIN run_sources"
+                " ON run_sources.run_id = runs.id WHERE run_sources.kind = 'horizon'"
+                " AND run_sources.url = ? AND run_sources.status = 'ok'"
+                " ORDER BY runs.id DESC LIMIT 1",
+                (safe_url(url),),
+            ).fetchone()
+            if run is None:
+                return None
+            rows = db.execute(
+                "SELECT vcenter, moref FROM desktops WHERE run_id = ? AND substr(key, 1, ?) = ?"
+                " AND vcenter IS NOT NULL AND moref IS NOT NULL",
+                (run[0], len(pod) + 1, f"{pod}/"),
+            ).fetchall()
+        if not rows:
+            return None
+        return KnownDesktops(pod, parse_time(run[1]), frozenset((v, m) for v, m in rows))
 
     def trend(self, limit: int = 12, *, current: HealthReport | None = None) -> Trend:
         """Fleet and pool figures of the last ``limit`` runs, oldest first.
@@ -468,8 +492,9 @@ def _insert_desktops(
     db: sqlite3.Connection, run_id: int, desktops: Sequence[DesktopSummary]
 ) -> None:
     db.executemany(
-        "INSERT INTO desktops (run_id, key, name, pool_name) VALUES (?, ?, ?, ?)",
-        [(run_id, d.key, d.name, d.pool_name) for d in desktops],
+        "INSERT INTO desktops (run_id, key, name, pool_name, vcenter, moref)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        [(run_id, d.key, d.name, d.pool_name, d.vcenter, d.moref) for d in desktops],
     )
 
 

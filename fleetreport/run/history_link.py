@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
 from fleetreport.compare import compare
+from fleetreport.health.population import KnownDesktops, pod_of_source_url
 from fleetreport.health.report_model import HealthReport
 from fleetreport.history import HistoryStore, default_database_path, render_history
 from fleetreport.run.config import HistorySettings
+from fleetreport.snapshot.model import Source
 
 
 class HistoryLink:
@@ -18,6 +21,15 @@ class HistoryLink:
     def __init__(self, settings: HistorySettings) -> None:
         self._settings = settings
         self._path = settings.database or default_database_path()
+
+    def known_desktops(self, sources: Sequence[Source]) -> list[KnownDesktops]:
+        """For each Horizon source that failed, the desktops of the last run it answered in."""
+        failed = [s for s in sources if s.kind == "horizon" and s.status == "failed"]
+        if not self._settings.enabled or not failed or not self._path.exists():
+            return []
+        with HistoryStore(self._path) as store:
+            found = [store.known_desktops(pod_of_source_url(s.url), s.url) for s in failed]
+        return [known for known in found if known is not None]
 
     def annotate(self, report: HealthReport) -> HealthReport:
         """The report with "since the last run" and the trend over recent runs."""

@@ -77,7 +77,10 @@ def run_job(
         if answered == 0 or (failures and not config.collect.allow_partial):
             return RunResult(ExitCode.ERROR, None, None, failures, False)
         history = HistoryLink(config.history)
-        report = history.annotate(build_report(collection.snapshot, config.health))
+        known = history.known_desktops(collection.snapshot.sources)
+        report = history.annotate(
+            build_report(collection.snapshot, config.health, known_desktops=known)
+        )
         exit_code = outcome(report, failures, fail_on or config.run.fail_on)
         folder = _write_outputs(config, collection, report)
         history.record(report, started, datetime.now(UTC), exit_code, folder)
