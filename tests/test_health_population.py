@@ -32,7 +32,8 @@ from fleetreport.health.fleet import FleetView
 from fleetreport.health.population import KnownDesktops, pod_of_source_url
 from fleetreport.health.settings import DesktopRules, settings_from_config
 from fleetreport.history import HistoryStore
-from fleetreport.snapshot.model import Snapshot, VirtualMachine
+from fleetreport.record.anonymiser import anonymise
+from fleetreport.snapshot.model import Datacenter, Snapshot, VirtualMachine
 from fleetreport.snapshot.roles import VmRole, vm_role
 
 WINDOWS_SERVER = {"guest_id": "windows2019srv_64Guest", "guest_os_configured": "Windows 2019"}
@@ -297,3 +298,29 @@ def test_history_remembers_each_pods_desktops_for_a_run_in_which_it_fails(
     assert known is not None
     assert known.collected_at == good.snapshot.collected_at
     assert known.vms == {(d.vcenter, d.moref) for d in good.vms}
+
+
+def test_anonymising_keeps_what_tells_horizons_own_vms_apart() -> None:
+    estate = horizon_estate()
+    estate = replace(
+        estate,
+        datacenters=[Datacenter(VC_UUID, "datacenter-2", "DC-Contoso", "/EMEA/DC-Contoso")],
+    )
+    anonymised = anonymise(estate).snapshot
+    before, after = build_report(estate), build_report(anonymised)
+    assert after.population == before.population
+    kept = {v.name for v in anonymised.vms} & {v.name for v in estate.vms}
+    assert kept == {
+        "cp-template-4f1e2d3c-9a8b",
+        "cp-replica-4f1e2d3c-9a8b",
+        "cp-parent-4f1e2d3c-9a8b",
+        "cp-parent-77aa0c21-0d2e",
+        "replica-0b5f9a4e-1c2d-4e3f-8a9b-0c1d2e3f4a5b",
+        "vCLS-6d1f0c3e-2b7a-4c1d-9e8f-123456789abc",
+        "vCLS (1)",
+    }
+    (datacenter,) = anonymised.datacenters
+    assert datacenter.path is not None
+    assert "Contoso" not in datacenter.path
+    assert "EMEA" not in datacenter.path
+    assert datacenter.path.endswith(f"/{datacenter.name}")

@@ -68,6 +68,7 @@ from fleetreport.snapshot.model import (
     VirtualMachine,
     VmSnapshot,
 )
+from fleetreport.snapshot.roles import CLONE_PREP_FOLDERS, role_by_name
 
 KEY_BYTES = 32
 """Length of a random anonymisation key."""
@@ -136,6 +137,11 @@ KNOWN_ORDER = (
 
 KEPT_RESOURCE_POOLS = frozenset({"Resources"})
 """vSphere's own name for a cluster's root resource pool: kept, it names nothing."""
+
+KEPT_FOLDERS = frozenset({*CLONE_PREP_FOLDERS, "vCLS"})
+"""Folders Horizon and vSphere create and name themselves: kept, they name nothing and they
+tell which VMs are Horizon's own (:mod:`fleetreport.snapshot.roles`)."""
+
 
 COMMON_WORDS = frozenset(
     {
@@ -446,7 +452,19 @@ class _Pseudonyms:
         """A folder path below a datacenter's VM folder (``Desktops/Finance``)."""
         if text is None:
             return None
-        return "/".join(self.name("folder", segment) for segment in text.split("/"))
+        return "/".join(
+            segment if segment in KEPT_FOLDERS else self.name("folder", segment)
+            for segment in text.split("/")
+        )
+
+    def datacenter_path(self, text: str | None) -> str | None:
+        """``/Folder/Sub/DC``: the folders above a datacenter, then the datacenter."""
+        if text is None:
+            return None
+        start = "/" if text.startswith("/") else ""
+        *folders, datacenter = text[len(start) :].split("/")
+        parts = [self.name("folder", folder) for folder in folders]
+        return start + "/".join([*parts, self.name("datacenter", datacenter)])
 
     def inventory_path(self, text: str | None, *, ends_in_vm: bool) -> str | None:
         """``/DC/vm/Folder/Sub[/VM]``: datacenter, folders and VM each replaced."""
@@ -670,6 +688,7 @@ def _source(source: Source, names: _Pseudonyms) -> Source:
         url=names.url(source.url, role),
         error=names.scrub(source.error),
         instance_uuid=names.uuid_or_none("vcenter_uuid", source.instance_uuid),
+        duplicate_of=None if source.duplicate_of is None else names.url(source.duplicate_of, role),
     )
 
 
@@ -687,6 +706,7 @@ def _datacenter(datacenter: Datacenter, names: _Pseudonyms) -> Datacenter:
         datacenter,
         vcenter=names.keyed_uuid("vcenter_uuid", datacenter.vcenter),
         name=names.name("datacenter", datacenter.name),
+        path=names.datacenter_path(datacenter.path),
     )
 
 
@@ -729,7 +749,8 @@ def _vm(vm: VirtualMachine, names: _Pseudonyms) -> VirtualMachine:
     return dataclasses.replace(
         vm,
         vcenter=names.keyed_uuid("vcenter_uuid", vm.vcenter),
-        name=names.name("vm", vm.name),
+        name=_vm_name(names, vm.name),
+        vapp=_optional(names, "vapp", vm.vapp),
         instance_uuid=names.uuid_or_none("vm_uuid", vm.instance_uuid),
         bios_uuid=names.uuid_or_none("vm_uuid", vm.bios_uuid),
         datacenter=_optional(names, "datacenter", vm.datacenter),
@@ -748,9 +769,18 @@ def _vm(vm: VirtualMachine, names: _Pseudonyms) -> VirtualMachine:
     )
 
 
+def _vm_name(names: _Pseudonyms, name: str) -> str:
+    """VMs Horizon and vSphere name themselves (``cp-parent-<uuid>``, ``vCLS-<uuid>``) keep
+    their generated names: they identify nothing and tell the report what the VMs are."""
+    return name if role_by_name(name) is not None else names.name("vm", name)
+
+
 def _pod(pod: HorizonPod, names: _Pseudonyms) -> HorizonPod:
     return dataclasses.replace(
-        pod, id=names.pod(pod.id), url=names.url(pod.url, "connection_server")
+        pod,
+        id=names.pod(pod.id),
+        url=names.url(pod.url, "connection_server"),
+        identity=names.scrub(pod.identity),
     )
 
 
@@ -851,6 +881,6 @@ def _unmatched(vm: UnmatchedVm, names: _Pseudonyms) -> UnmatchedVm:
     return dataclasses.replace(
         vm,
         vcenter=names.keyed_uuid("vcenter_uuid", vm.vcenter),
-        name=names.name("vm", vm.name),
+        name=_vm_name(names, vm.name),
         pool_id=names.reference(None, vm.pool_id) or vm.pool_id,
     )

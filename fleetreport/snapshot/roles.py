@@ -85,18 +85,28 @@ def vm_role(
         return VmRole.TEMPLATE
     if (vm.vcenter, vm.moref) in golden_images or (None, vm.moref) in golden_images:
         return VmRole.GOLDEN_IMAGE
-    internal = _INSTANT_CLONE_INTERNAL.match(vm.name)
+    by_name = role_by_name(vm.name)
+    if by_name is not None:
+        return by_name
+    if in_clone_prep_folder(vm.folder):
+        return VmRole.INSTANT_CLONE_INTERNAL
+    if _folder_parts(vm.folder)[-1:] == ["vCLS"]:
+        return VmRole.VSPHERE_CLUSTER_SERVICE
+    return None
+
+
+def role_by_name(name: str) -> VmRole | None:
+    """The role of a VM named the way Horizon or vSphere name their own VMs, or None."""
+    internal = _INSTANT_CLONE_INTERNAL.match(name)
     if internal:
         return {
             "template": VmRole.INSTANT_CLONE_TEMPLATE,
             "replica": VmRole.INSTANT_CLONE_REPLICA,
             "parent": VmRole.INSTANT_CLONE_PARENT,
         }[internal.group(1).lower()]
-    if in_clone_prep_folder(vm.folder):
-        return VmRole.INSTANT_CLONE_INTERNAL
-    if _LINKED_CLONE_REPLICA.match(vm.name):
+    if _LINKED_CLONE_REPLICA.match(name):
         return VmRole.LINKED_CLONE_REPLICA
-    if _VCLS.match(vm.name) or _folder_parts(vm.folder)[-1:] == ["vCLS"]:
+    if _VCLS.match(name):
         return VmRole.VSPHERE_CLUSTER_SERVICE
     return None
 
