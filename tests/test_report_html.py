@@ -223,6 +223,24 @@ def test_the_tables_show_the_model_records_in_its_order(
     assert inventory == sorted(d.name for d in demo_report.vms)
 
 
+def test_the_population_and_horizons_own_vms_are_stated(
+    demo: Element, demo_report: HealthReport
+) -> None:
+    population = demo_report.population
+    assert population is not None
+    line = demo.by_id("population-line").text()
+    assert " ".join(population.notes) in line
+    assert f"{population.desktops:,} desktops of {population.vms:,} VMs" in line
+    reasons = [row.cells() for row in demo.by_id("population-table").body_rows()]
+    assert [(r[0], r[1]) for r in reasons] == [
+        (f"{population.reasons[reason]} {reason}", f"{count:,}")
+        for reason, count in population.left_out.items()
+    ]
+    own = [row.cells()[:2] for row in demo.by_id("infra-vm-table").body_rows()]
+    assert own == [[f"{v.name}{v.moref}", v.what] for v in demo_report.infrastructure.vms]
+    assert {v.role for v in demo_report.infrastructure.vms} >= {"golden_image"}
+
+
 def test_the_checks_table_has_one_row_per_check(demo: Element, demo_report: HealthReport) -> None:
     rows = demo.by_id("checks-table").body_rows()
     assert [row.find_all("code")[0].text() for row in rows] == [c.id for c in demo_report.checks]
@@ -417,6 +435,18 @@ def test_hostile_infrastructure_names_are_printed_as_written(hostile: Element) -
     assert set(cell_texts(hostile, "gateway-table", 0)) >= set(HOSTILE)
     strays = hostile.by_id("infrastructure").find_all("ul", "plain-list")[0].find_all("li")
     assert sorted(li.find_all("bdi")[0].text() for li in strays) == sorted(HOSTILE)
+
+
+def test_hostile_names_of_infrastructure_vms_are_printed_as_written() -> None:
+    snapshot = hostile_snapshot()
+    templates = [replace(v, template=True, power_state="poweredOff") for v in snapshot.vms]
+    html = render_html(build_report(replace(snapshot, vms=templates)), hostile_branding())
+    for marker in PWNED_MARKERS:
+        assert marker not in html
+    rows = parse(html).by_id("infra-vm-table").body_rows()
+    assert sorted(row.find_all("bdi")[0].text() for row in rows) == sorted(
+        v.name for v in templates
+    )
 
 
 def test_hostile_source_errors_are_printed_as_written_and_the_sources_named(
