@@ -40,6 +40,7 @@ from fleetreport.health.results import Outcome, Status
 from fleetreport.health.settings import HealthSettings, default_settings, settings_from_config
 from fleetreport.snapshot.model import (
     ConnectionServer,
+    HorizonPod,
     HorizonVCenter,
     Machine,
     ServiceStatus,
@@ -186,9 +187,32 @@ def test_every_check_has_a_test_here() -> None:
 # ---------------------------------------------------------------------------------- patch
 
 
+HOST_DOWN = "esx-down.example.test"
+
+
+def tools_fleet(*vms: VirtualMachine) -> Snapshot:
+    """The VMs as desktops of pool-1 on a connected host, a machine without a VM, and a
+    desktop ``na-host-not-responding`` on a host vCenter cannot reach."""
+    on_dead_host = vm(
+        "na-host-not-responding",
+        host=HOST_DOWN,
+        tools_version_status="guestToolsTooOld",
+        tools_running_status="guestToolsNotRunning",
+    )
+    return horizon_fleet(
+        *vms,
+        on_dead_host,
+        extra=[machine(None, name="unknown-no-vm")],
+        hosts=[
+            host("esx1.example.test", "host-9"),
+            host(HOST_DOWN, connection_state="notResponding"),
+        ],
+    )
+
+
 @covers("vm_tools_outdated")
 def test_vm_tools_outdated() -> None:
-    snap = with_missing_vm(
+    snap = tools_fleet(
         vm("pass-current", tools_version_status="guestToolsCurrent"),
         vm("pass-unmanaged", tools_version_status="guestToolsUnmanaged"),
         vm("pass-supported-new", tools_version_status="guestToolsSupportedNew"),
@@ -196,10 +220,18 @@ def test_vm_tools_outdated() -> None:
         vm("fail-supported-old", tools_version_status="guestToolsSupportedOld"),
         vm("fail-too-old", tools_version_status="guestToolsTooOld", tools_version="10346"),
         vm("fail-blacklisted", tools_version_status="guestToolsBlacklisted"),
-        vm("fail-not-installed", tools_version_status="guestToolsNotInstalled", tools_version=None),
+        vm(
+            "fail-not-installed",
+            tools_version_status="guestToolsNotInstalled",
+            tools_running_status="guestToolsNotRunning",
+            tools_version=None,
+        ),
         vm("fail-too-new", tools_version_status="guestToolsTooNew"),
+        vm("na-powered-off", power_state="poweredOff", tools_version_status="guestToolsTooOld"),
+        vm("na-suspended", power_state="suspended", tools_version_status="guestToolsTooOld"),
         vm("unknown-future-status", tools_version_status="guestToolsFromTheFuture"),
         vm("unknown-no-status", tools_version_status=None),
+        vm("unknown-no-power-state", power_state=None, tools_version_status="guestToolsTooOld"),
     )
     assert outcomes(snap, "vm_tools_outdated") == {
         "pass": {"pass-current", "pass-unmanaged", "pass-supported-new"},
@@ -211,7 +243,13 @@ def test_vm_tools_outdated() -> None:
             "fail-not-installed",
             "fail-too-new",
         },
-        "unknown": {"unknown-future-status", "unknown-no-status", "unknown-no-vm"},
+        "unknown": {
+            "unknown-future-status",
+            "unknown-no-status",
+            "unknown-no-power-state",
+            "unknown-no-vm",
+        },
+        "n/a": {"na-powered-off", "na-suspended", "na-host-not-responding"},
     }
     assert severities(snap, "vm_tools_outdated") == {
         "fail-need-upgrade": "warning",
@@ -229,14 +267,22 @@ def test_vm_tools_outdated() -> None:
             "fail-not-installed": ["guestToolsNotInstalled"],
         },
     )
+    said = judged(snap, "vm_tools_outdated")
+    assert HOST_DOWN in said["na-host-not-responding"].message
+    assert "notResponding" in said["na-host-not-responding"].message
 
 
 @covers("vm_tools_not_running")
 def test_vm_tools_not_running() -> None:
-    snap = with_missing_vm(
+    snap = tools_fleet(
         vm("pass-running", tools_running_status="guestToolsRunning"),
         vm("pass-executing-scripts", tools_running_status="guestToolsExecutingScripts"),
         vm("fail-not-running", tools_running_status="guestToolsNotRunning"),
+        vm(
+            "na-not-installed",
+            tools_version_status="guestToolsNotInstalled",
+            tools_running_status="guestToolsNotRunning",
+        ),
         vm("na-powered-off", power_state="poweredOff", tools_running_status="guestToolsNotRunning"),
         vm("na-suspended", power_state="suspended", tools_running_status="guestToolsNotRunning"),
         vm("unknown-not-reported", tools_running_status=None),
@@ -245,80 +291,230 @@ def test_vm_tools_not_running() -> None:
         "pass": {"pass-running", "pass-executing-scripts"},
         "fail": {"fail-not-running"},
         "unknown": {"unknown-not-reported", "unknown-no-vm"},
-        "n/a": {"na-powered-off", "na-suspended"},
+        "n/a": {"na-not-installed", "na-powered-off", "na-suspended", "na-host-not-responding"},
     }
     assert severities(snap, "vm_tools_not_running") == {"fail-not-running": "critical"}
     assert_messages_name(
         messages(snap, "vm_tools_not_running"), {"fail-not-running": ["guestToolsNotRunning"]}
     )
+    said = judged(snap, "vm_tools_not_running")
+    assert "vm_tools_outdated" in said["na-not-installed"].message
+    assert HOST_DOWN in said["na-host-not-responding"].message
+
+
+def hardware_fleet() -> Snapshot:
+    """Desktops on clusters of known ESXi versions; each name says what it must give."""
+    hosts = [
+        host("esx7-a", cluster="C7", version="7.0.3", build="21424296"),
+        host("esx7-b", cluster="C7", version="8.0.3", build="24022510"),
+        host("esx8-a", cluster="C8", version="8.0.3", build="24022510"),
+        host("esx8-b", cluster="C8", version="8.0.2", build="22380479"),
+        host("esx8-c", cluster="C8", version="7.0.0", connection_state="disconnected"),
+        host("esx67", cluster="C67", version="6.7.0", build=None),
+        host("esx-unknown", cluster="CX", version=None),
+        host("esx-solo", cluster=None, version="7.0.1", build="16850804"),
+    ]
+
+    def on(cluster: str | None, name: str, hardware: str | None, **kw: Any) -> VirtualMachine:
+        return vm(name, cluster=cluster, hardware_version=hardware, **kw)
+
+    vms = [
+        on("C7", "pass-vmx19-on-esxi7.0.3", "vmx-19", host="esx7-a"),
+        on("C7", "fail-vmx17-on-esxi7.0.3", "vmx-17", host="esx7-b"),
+        on("C7", "fail-below-minimum", "vmx-13", host="esx7-a"),
+        on("C8", "pass-vmx21-disconnected-7.0-host-ignored", "vmx-21", host="esx8-a"),
+        on("C8", "fail-vmx20-on-esxi8.0.2", "vmx-20", host="esx8-a"),
+        on("C67", "pass-vmx15-on-esxi6.7", "vmx-15", host="esx67"),
+        on("C67", "unknown-vmx14-on-esxi6.7-without-build", "vmx-14", host="esx67"),
+        on("C67", "fail-vmx13-on-esxi6.7", "vmx-13", host="esx67"),
+        on("CX", "unknown-no-host-version", "vmx-19", host="esx-unknown"),
+        on(None, "pass-vmx18-on-standalone-7.0.1", "vmx-18", host="esx-solo"),
+        on(None, "fail-vmx17-on-standalone-7.0.1", "vmx-17", host="esx-solo"),
+        on("C7", "unknown-odd-version", "vmx-latest", host="esx7-a"),
+        on("C7", "unknown-not-reported", None, host="esx7-a"),
+    ]
+    return horizon_fleet(*vms, extra=[machine(None, name="unknown-no-vm")], hosts=hosts)
 
 
 @covers("vm_hardware_outdated")
 def test_vm_hardware_outdated() -> None:
-    snap = with_missing_vm(
-        vm("pass-newest", hardware_version="vmx-21"),
-        vm("fail-older-than-newest", hardware_version="vmx-19"),
-        vm("fail-below-minimum", hardware_version="vmx-13"),
-        vm("unknown-odd-version", hardware_version="vmx-latest"),
-        vm("unknown-not-reported", hardware_version=None),
-    )
+    snap = hardware_fleet()
+    failing = {
+        "fail-vmx17-on-esxi7.0.3",
+        "fail-below-minimum",
+        "fail-vmx20-on-esxi8.0.2",
+        "fail-vmx13-on-esxi6.7",
+        "fail-vmx17-on-standalone-7.0.1",
+    }
     expected = {
-        "pass": {"pass-newest"},
-        "fail": {"fail-older-than-newest", "fail-below-minimum"},
-        "unknown": {"unknown-odd-version", "unknown-not-reported", "unknown-no-vm"},
+        "pass": {
+            "pass-vmx19-on-esxi7.0.3",
+            "pass-vmx21-disconnected-7.0-host-ignored",
+            "pass-vmx15-on-esxi6.7",
+            "pass-vmx18-on-standalone-7.0.1",
+        },
+        "fail": failing,
+        "unknown": {
+            "unknown-vmx14-on-esxi6.7-without-build",
+            "unknown-no-host-version",
+            "unknown-odd-version",
+            "unknown-not-reported",
+            "unknown-no-vm",
+        },
     }
-    # By default only the fleet's newest version counts: everything older is a warning.
+    # By default every version older than its cluster's newest is a warning.
     assert outcomes(snap, "vm_hardware_outdated") == expected
-    assert severities(snap, "vm_hardware_outdated") == {
-        "fail-older-than-newest": "warning",
-        "fail-below-minimum": "warning",
-    }
+    assert severities(snap, "vm_hardware_outdated") == dict.fromkeys(failing, "warning")
     assert_messages_name(
-        messages(snap, "vm_hardware_outdated"), {"fail-older-than-newest": ["vmx-19", "vmx-21"]}
+        messages(snap, "vm_hardware_outdated"),
+        {
+            "fail-vmx17-on-esxi7.0.3": ["vmx-17", "vmx-19", "cluster C7", "esx7-a", "7.0.3"],
+            "fail-vmx20-on-esxi8.0.2": ["vmx-20", "vmx-21", "cluster C8", "8.0.2"],
+            "fail-vmx13-on-esxi6.7": ["vmx-13", "vmx-14", "6.7.0"],
+            "fail-vmx17-on-standalone-7.0.1": ["vmx-17", "vmx-18", "esx-solo", "7.0.1"],
+        },
     )
     # Below a configured minimum is critical.
-    minimum = configured("[checks.vm_hardware_outdated]\nminimum_version = 15\n")
+    minimum = configured("[checks.vm_hardware_outdated]\nminimum_version = 14\n")
     assert outcomes(snap, "vm_hardware_outdated", minimum) == expected
     assert severities(snap, "vm_hardware_outdated", minimum) == {
-        "fail-older-than-newest": "warning",
+        **dict.fromkeys(failing, "warning"),
         "fail-below-minimum": "critical",
+        "fail-vmx13-on-esxi6.7": "critical",
     }
     assert_messages_name(
-        messages(snap, "vm_hardware_outdated", minimum), {"fail-below-minimum": ["vmx-13", "15"]}
+        messages(snap, "vm_hardware_outdated", minimum), {"fail-below-minimum": ["vmx-13", "14"]}
     )
-    # Without the comparison to the newest, only the minimum is left.
+    # Without the comparison to the cluster, only the minimum is left.
     minimum_only = configured(
-        "[checks.vm_hardware_outdated]\nminimum_version = 15\ncompare_to_newest = false\n"
+        "[checks.vm_hardware_outdated]\nminimum_version = 14\ncompare_to_newest = false\n"
     )
-    assert outcomes(snap, "vm_hardware_outdated", minimum_only)["fail"] == {"fail-below-minimum"}
+    assert outcomes(snap, "vm_hardware_outdated", minimum_only)["fail"] == {
+        "fail-below-minimum",
+        "fail-vmx13-on-esxi6.7",
+    }
+
+
+def uptime_desktop(name: str, pool_id: str = "pool-1", **times: Any) -> tuple[Any, Machine]:
+    """A desktop VM and its machine; ``times`` sets the VM's ``boot_time``/``create_date`` and
+    the machine's ``create_time``/``last_maintenance_time`` (all None unless given)."""
+    desktop = vm(
+        name,
+        boot_time=times.pop("boot_time", None),
+        create_date=times.pop("create_date", None),
+        power_state=times.pop("power_state", "poweredOn"),
+    )
+    return desktop, machine(
+        desktop,
+        pool_id,
+        create_time=times.pop("create_time", None),
+        last_maintenance_time=times.pop("last_maintenance_time", None),
+    )
+
+
+def uptime_snapshot(*pairs: tuple[VirtualMachine, Machine], missing_in: str = "pool-1") -> Snapshot:
+    """An instant-clone pool-1 and a dedicated full-clone pool-full, with the given desktops
+    and a machine ``unknown-no-vm`` of pool ``missing_in`` whose VM was not found."""
+    full_clones = pool("pool-full", source="VIRTUAL_CENTER", user_assignment="DEDICATED")
+    return fleet_snapshot(
+        [v for v, _ in pairs],
+        [*(m for _, m in pairs), machine(None, missing_in, name="unknown-no-vm")],
+        [pool(), full_clones],
+    )
 
 
 @covers("vm_uptime_long")
 def test_vm_uptime_long() -> None:
-    snap = with_missing_vm(
-        vm("pass-up-1-day", boot_time=ago(days=1)),
-        vm("pass-up-exactly-35-days", boot_time=ago(days=35)),
-        vm("fail-up-40-days", boot_time=ago(days=40)),
-        vm("fail-up-exactly-60-days", boot_time=ago(days=60)),
-        vm("fail-up-61-days", boot_time=ago(days=61)),
-        vm("na-powered-off", power_state="poweredOff", boot_time=ago(days=90)),
-        vm("unknown-no-boot-time", boot_time=None),
+    snap = uptime_snapshot(
+        uptime_desktop("pass-created-1-day-ago", boot_time=ago(days=1), create_time=ago(days=1)),
+        uptime_desktop("pass-exactly-35-days", boot_time=ago(days=35), create_time=ago(days=35)),
+        uptime_desktop(
+            "pass-refreshed-yesterday",
+            boot_time=ago(days=90),
+            create_time=ago(days=90),
+            last_maintenance_time=ago(days=1),
+        ),
+        uptime_desktop(
+            "fail-refreshed-40-days-ago",
+            boot_time=ago(days=50),
+            create_time=ago(days=60),
+            last_maintenance_time=ago(days=40),
+        ),
+        uptime_desktop("fail-exactly-60-days", boot_time=ago(days=60)),
+        uptime_desktop("fail-powered-on-61-days-ago", boot_time=ago(days=61)),
+        uptime_desktop("fail-vm-created-70-days-ago", create_date=ago(days=70)),
+        uptime_desktop("na-powered-off", power_state="poweredOff", create_time=ago(days=90)),
+        uptime_desktop("na-persistent", "pool-full", boot_time=ago(days=90)),
+        uptime_desktop("unknown-no-times"),
     )
     assert outcomes(snap, "vm_uptime_long") == {
-        "pass": {"pass-up-1-day", "pass-up-exactly-35-days"},
-        "fail": {"fail-up-40-days", "fail-up-exactly-60-days", "fail-up-61-days"},
-        "unknown": {"unknown-no-boot-time", "unknown-no-vm"},
-        "n/a": {"na-powered-off"},
+        "pass": {"pass-created-1-day-ago", "pass-exactly-35-days", "pass-refreshed-yesterday"},
+        "fail": {
+            "fail-refreshed-40-days-ago",
+            "fail-exactly-60-days",
+            "fail-powered-on-61-days-ago",
+            "fail-vm-created-70-days-ago",
+        },
+        "unknown": {"unknown-no-times", "unknown-no-vm"},
+        "n/a": {"na-powered-off", "na-persistent"},
     }
     assert severities(snap, "vm_uptime_long") == {
-        "fail-up-40-days": "warning",
-        "fail-up-exactly-60-days": "warning",
-        "fail-up-61-days": "critical",
+        "fail-refreshed-40-days-ago": "warning",
+        "fail-exactly-60-days": "warning",
+        "fail-powered-on-61-days-ago": "critical",
+        "fail-vm-created-70-days-ago": "critical",
     }
     assert_messages_name(
         messages(snap, "vm_uptime_long"),
-        {"fail-up-40-days": ["40 days", "35 days"], "fail-up-61-days": ["61 days", "60 days"]},
+        {
+            "fail-refreshed-40-days-ago": ["refreshed by Horizon", "40 days", "35 days"],
+            "fail-powered-on-61-days-ago": ["powered on", "61 days", "60 days"],
+            "fail-vm-created-70-days-ago": ["created in vCenter", "70 days"],
+        },
     )
+    assert "vm_power_cycle_old" in judged(snap, "vm_uptime_long")["na-persistent"].message
+
+
+@covers("vm_power_cycle_old")
+def test_vm_power_cycle_old() -> None:
+    def full_clone(name: str, **times: Any) -> tuple[VirtualMachine, Machine]:
+        return uptime_desktop(name, "pool-full", **times)
+
+    pairs = [
+        full_clone("pass-up-1-day", boot_time=ago(days=1)),
+        full_clone("pass-up-exactly-60-days", boot_time=ago(days=60)),
+        full_clone("fail-up-61-days", boot_time=ago(days=61), create_time=ago(days=1)),
+        full_clone("fail-up-exactly-90-days", boot_time=ago(days=90)),
+        full_clone("fail-up-91-days", boot_time=ago(days=91)),
+        full_clone("na-powered-off", power_state="poweredOff"),
+        full_clone("na-suspended", power_state="suspended", boot_time=ago(days=100)),
+        full_clone("unknown-no-boot-time"),
+        uptime_desktop("na-instant-clone", boot_time=ago(days=100)),
+    ]
+    snap = uptime_snapshot(*pairs, missing_in="pool-full")
+    assert outcomes(snap, "vm_power_cycle_old") == {
+        "pass": {"pass-up-1-day", "pass-up-exactly-60-days"},
+        "fail": {"fail-up-61-days", "fail-up-exactly-90-days", "fail-up-91-days"},
+        "unknown": {"unknown-no-boot-time", "unknown-no-vm"},
+        "n/a": {"na-powered-off", "na-suspended", "na-instant-clone"},
+    }
+    assert severities(snap, "vm_power_cycle_old") == {
+        "fail-up-61-days": "info",
+        "fail-up-exactly-90-days": "info",
+        "fail-up-91-days": "warning",
+    }
+    assert_messages_name(
+        messages(snap, "vm_power_cycle_old"),
+        {
+            "fail-up-61-days": ["power-cycled", "61 days", "60 days"],
+            "fail-up-91-days": ["power-cycled", "91 days", "90 days"],
+        },
+    )
+    assert "vm_uptime_long" in judged(snap, "vm_power_cycle_old")["na-instant-clone"].message
+    # A VM without Horizon data is judged on what vCenter shows: its power-cycle age.
+    vcenter_only = fleet_snapshot([vm("fail-vcenter-only", boot_time=ago(days=95))])
+    assert outcomes(vcenter_only, "vm_power_cycle_old") == {"fail": {"fail-vcenter-only"}}
+    assert outcomes(vcenter_only, "vm_uptime_long") == {"n/a": {"fail-vcenter-only"}}
 
 
 @covers("host_build_behind")
@@ -327,23 +523,44 @@ def test_host_build_behind() -> None:
         hosts=[
             host("pass-newest-of-c1", cluster="C1", version="8.0.3", build="24022510"),
             host("fail-behind-c1", cluster="C1", version="8.0.3", build="23305546"),
-            host("pass-only-8.0.2-of-c1", cluster="C1", version="8.0.2", build="22380479"),
+            host("fail-8.0.2-in-c1", cluster="C1", version="8.0.2", build="24585300"),
+            host("fail-7.0-in-c1-no-build", cluster="C1", version="7.0.3", build=None),
             host("pass-c2-not-compared-with-c1", cluster="C2", version="8.0.3", build="23305546"),
+            host(
+                "pass-other-dc-same-cluster-name",
+                datacenter="DC2",
+                cluster="C1",
+                version="7.0.3",
+                build="21424296",
+            ),
             host("na-standalone", cluster=None, version="8.0.3", build="1"),
             host("unknown-no-build", cluster="C1", version="8.0.3", build=None),
             host("unknown-no-version", cluster="C1", version=None, build="24022510"),
         ]
     )
     assert outcomes(snap, "host_build_behind") == {
-        "pass": {"pass-newest-of-c1", "pass-only-8.0.2-of-c1", "pass-c2-not-compared-with-c1"},
-        "fail": {"fail-behind-c1"},
+        "pass": {
+            "pass-newest-of-c1",
+            "pass-c2-not-compared-with-c1",
+            "pass-other-dc-same-cluster-name",
+        },
+        "fail": {"fail-behind-c1", "fail-8.0.2-in-c1", "fail-7.0-in-c1-no-build"},
         "unknown": {"unknown-no-build", "unknown-no-version"},
         "n/a": {"na-standalone"},
     }
-    assert severities(snap, "host_build_behind") == {"fail-behind-c1": "warning"}
+    assert severities(snap, "host_build_behind") == {
+        "fail-behind-c1": "warning",
+        "fail-8.0.2-in-c1": "warning",
+        "fail-7.0-in-c1-no-build": "warning",
+    }
+    newest = ["8.0.3", "24022510", "pass-newest-of-c1", "C1"]
     assert_messages_name(
         messages(snap, "host_build_behind"),
-        {"fail-behind-c1": ["8.0.3", "23305546", "24022510", "C1"]},
+        {
+            "fail-behind-c1": ["23305546", *newest],
+            "fail-8.0.2-in-c1": ["8.0.2", "24585300", *newest],
+            "fail-7.0-in-c1-no-build": ["7.0.3", *newest],
+        },
     )
 
 
@@ -922,7 +1139,8 @@ def test_horizon_checks_without_horizon_data(check_id: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "check_id", ["vm_tools_not_running", "vm_uptime_long", "vm_guest_os_mismatch"]
+    "check_id",
+    ["vm_tools_outdated", "vm_tools_not_running", "vm_power_cycle_old", "vm_guest_os_mismatch"],
 )
 def test_an_unreported_power_state_is_missing_data(check_id: str) -> None:
     snap = fleet_snapshot([vm("unknown-no-power-state", power_state=None, guest_os_running=None)])
@@ -1158,15 +1376,112 @@ def test_cs_unhealthy() -> None:
     )
 
 
+@covers("pod_connection_servers_down")
+def test_pod_connection_servers_down() -> None:
+    def servers(pod_id: str, *statuses: str | None) -> list[ConnectionServer]:
+        return [
+            connection_server(f"{pod_id}-cs{n}", pod=pod_id, status=status)
+            for n, status in enumerate(statuses, 1)
+        ]
+
+    snap = fleet_snapshot(
+        [vm("desk-1")],
+        [machine(vm("desk-1"))],
+        connection_servers=[
+            *servers(POD, "OK"),
+            *servers("fail-all-down", "ERROR", "NOT_RESPONDING"),
+            *servers("fail-the-only-one-down", "NOT_RESPONDING"),
+            *servers("pass-one-of-three-serves", "ERROR", "OK", "NOT_RESPONDING"),
+            *servers("pass-restart-required-still-serves", "RESTART_REQUIRED", "ERROR"),
+            *servers("unknown-one-unknown-rest-down", "UNKNOWN", "ERROR"),
+            *servers("unknown-one-unreported-rest-down", None, "ERROR"),
+        ],
+        pods=[HorizonPod("unknown-no-servers-listed", "https://cs.example.test/rest")],
+    )
+    assert outcomes(snap, "pod_connection_servers_down") == {
+        "pass": {POD, "pass-one-of-three-serves", "pass-restart-required-still-serves"},
+        "fail": {"fail-all-down", "fail-the-only-one-down"},
+        "unknown": {
+            "unknown-one-unknown-rest-down",
+            "unknown-one-unreported-rest-down",
+            "unknown-no-servers-listed",
+        },
+    }
+    assert severities(snap, "pod_connection_servers_down") == {
+        "fail-all-down": "critical",
+        "fail-the-only-one-down": "critical",
+    }
+    assert_messages_name(
+        messages(snap, "pod_connection_servers_down"),
+        {
+            "fail-all-down": [
+                "all 2",
+                "fail-all-down-cs1 ERROR",
+                "fail-all-down-cs2 NOT_RESPONDING",
+            ]
+        },
+    )
+
+
+@covers("pod_vcenter_unreachable")
+def test_pod_vcenter_unreachable() -> None:
+    def link(name: str, status: str | None, enabled: bool | None = True) -> HorizonVCenter:
+        return HorizonVCenter(POD, f"id-{name}", name, None, "8.0.3", "1", enabled, status)
+
+    links = [
+        link("pass-ok", "OK"),
+        link("fail-down", "DOWN"),
+        link("fail-invalid-credentials", "INVALID_CREDENTIALS"),
+        link("fail-cannot-login", "CANNOT_LOGIN"),
+        link("fail-reconnecting", "RECONNECTING"),
+        link("fail-not-yet-connected", "NOT_YET_CONNECTED"),
+        link("na-disabled", "DOWN", enabled=False),
+        link("pass-enabled-not-reported", "OK", enabled=None),
+        link("unknown-horizon-says-unknown", "UNKNOWN"),
+        link("unknown-not-reported", None),
+        link("unknown-future-status", "ON_HOLIDAY"),
+    ]
+    snap = replace(fleet_snapshot([vm("desk-1")], [machine(vm("desk-1"))]), horizon_vcenters=links)
+    assert outcomes(snap, "pod_vcenter_unreachable") == {
+        "pass": {"pass-ok", "pass-enabled-not-reported"},
+        "fail": {
+            "fail-down",
+            "fail-invalid-credentials",
+            "fail-cannot-login",
+            "fail-reconnecting",
+            "fail-not-yet-connected",
+        },
+        "unknown": {
+            "unknown-horizon-says-unknown",
+            "unknown-not-reported",
+            "unknown-future-status",
+        },
+        "n/a": {"na-disabled"},
+    }
+    assert severities(snap, "pod_vcenter_unreachable") == {
+        "fail-down": "critical",
+        "fail-invalid-credentials": "critical",
+        "fail-cannot-login": "critical",
+        "fail-reconnecting": "warning",
+        "fail-not-yet-connected": "warning",
+    }
+    assert_messages_name(
+        messages(snap, "pod_vcenter_unreachable"),
+        {"fail-down": ["fail-down", "DOWN"], "fail-reconnecting": ["RECONNECTING"]},
+    )
+
+
 # ------------------------------------------------------------------ configuration and scope
 
 
 def uptime_fleet() -> Snapshot:
-    return horizon_fleet(
+    """Instant clones created (and booted) 12, 70 and 70 days ago."""
+    vms = [
         vm("desk-up-12-days", boot_time=ago(days=12)),
         vm("desk-up-70-days", boot_time=ago(days=70)),
         vm("kiosk-1", boot_time=ago(days=70)),
-    )
+    ]
+    return fleet_snapshot(vms, [machine(v, create_time=v.boot_time) for v in vms])
 
 
 def test_a_threshold_from_the_config_changes_the_outcome() -> None:
@@ -1265,8 +1580,9 @@ def test_a_vcenter_only_snapshot_judges_every_vm_that_is_not_a_template() -> Non
     assert not snap.machines and not snap.pools
     assert not any(s.kind == "horizon" for s in snap.sources)
     assert outcomes(snap, "vm_tools_outdated") == {
-        "pass": {"pass-tools-current", "na-off"},
+        "pass": {"pass-tools-current"},
         "fail": {"fail-tools-old"},
+        "n/a": {"na-off"},
     }
     assert outcomes(snap, "machine_problem_state") == {
         "n/a": {"fail-tools-old", "pass-tools-current", "na-off"}

@@ -38,7 +38,7 @@ def mixed_fleet() -> Snapshot:
         vm("idle-1", tools_version_status="guestToolsNeedUpgrade"),
         vm("idle-2", boot_time=ago(days=70)),
     ]
-    idle = [machine(v, "idle") for v in idle_vms]
+    idle = [machine(v, "idle", create_time=v.boot_time) for v in idle_vms]  # instant clones
     return fleet_snapshot(
         busy_vms + idle_vms,
         busy + idle,

@@ -126,8 +126,11 @@ def test_scores_are_traceable_to_their_deductions() -> None:
     vms, machines = desktops(
         vm("clean"),
         vm("two-warnings", tools_version_status="guestToolsNeedUpgrade", boot_time=ago(days=40)),
+        # vmx-19 where ESXi 8.0.3 runs vmx-21: a warning.
         vm(
-            "critical-and-warning", tools_version_status="guestToolsTooOld", power_state="suspended"
+            "critical-and-warning",
+            tools_version_status="guestToolsTooOld",
+            hardware_version="vmx-19",
         ),
         vm(
             "floored",
@@ -136,20 +139,22 @@ def test_scores_are_traceable_to_their_deductions() -> None:
             tools_running_status="guestToolsNotRunning",
         ),
     )
+    # Instant clones: vm_uptime_long measures from the newest of power-on, creation and refresh.
+    machines = [replace(m, create_time=v.boot_time) for m, v in zip(machines, vms, strict=True)]
     report = build_report(fleet_snapshot(vms, machines, sessions=[session(m) for m in machines]))
     rows = {row.name: row for row in report.vms}
     assert (rows["clean"].patch_score, rows["clean"].power_score) == (100, 100)
     assert rows["two-warnings"].patch_score == 100 - 15 - 15
-    assert rows["critical-and-warning"].patch_score == 100 - 40
-    assert rows["critical-and-warning"].power_score == 100 - 15  # suspended
+    assert rows["critical-and-warning"].patch_score == 100 - 40 - 15
+    assert rows["critical-and-warning"].power_score == 100
     assert rows["floored"].patch_score == 0  # 40 + 40 + 40 > 100
     for row in report.vms:
         for category, score in (("patch", row.patch_score), ("power", row.power_score)):
             lost = sum(d.points for d in row.deductions if d.category == category)
             assert score == max(100 - lost, 0)
-    assert report.fleet.patch_score == round((100 + 70 + 60 + 0) / 4, 1)
+    assert report.fleet.patch_score == round((100 + 70 + 45 + 0) / 4, 1)
     assert report.fleet.healthy_desktops == 1
-    assert report.fleet.grade == "F"  # the lower of 57.5 and 96.2
+    assert report.fleet.grade == "F"  # the lower of 53.75 and 100
 
 
 def test_pool_and_host_failures_count_against_their_desktops() -> None:
@@ -192,10 +197,17 @@ def test_the_documented_worked_example() -> None:
     """docs/health-model.md's example, figure for figure."""
     vms, machines = desktops(
         vm("desk-1"),
-        vm("desk-2", tools_version_status="guestToolsNeedUpgrade", boot_time=ago(days=40)),
-        vm("desk-3", tools_version_status="guestToolsTooOld", power_state="suspended"),
+        vm("desk-2", tools_version_status="guestToolsTooOld", boot_time=ago(days=40)),
+        # Suspended: its Tools status is not judged; its vmx-19 is below the vmx-21 of ESXi 8.0.3.
+        vm(
+            "desk-3",
+            tools_version_status="guestToolsTooOld",
+            power_state="suspended",
+            hardware_version="vmx-19",
+        ),
         vm("desk-4"),
     )
+    machines[1] = replace(machines[1], create_time=ago(days=40))  # an instant clone 40 days old
     machines[3] = replace(machines[3], state="AGENT_UNREACHABLE")
     busy = [session(m) for m in machines[:3]]
     report = build_report(
@@ -204,8 +216,8 @@ def test_the_documented_worked_example() -> None:
     rows = {row.name: (row.patch_score, row.power_score) for row in report.vms}
     assert rows == {
         "desk-1": (85, 100),
-        "desk-2": (55, 100),
-        "desk-3": (45, 85),
+        "desk-2": (30, 100),
+        "desk-3": (70, 85),
         "desk-4": (85, 60),
     }
     (pool_row,) = report.pools

@@ -41,6 +41,9 @@ class SubjectKind(enum.StrEnum):
     POOL = "pool"
     HOST = "host"
     CONNECTION_SERVER = "connection_server"
+    POD = "pod"
+    HORIZON_VCENTER = "horizon_vcenter"
+    """A vCenter as one Horizon pod sees it: the pod's link to it."""
 
 
 class Limits:
@@ -120,16 +123,28 @@ class Check(Generic[SubjectT]):
     judge: CheckFunction[SubjectT]
     """The function."""
     inherited: bool
-    """For a pool or host check: its failure is also a failure of every desktop of the pool
-    (or on the host), and lowers their scores (an old golden image is every clone's problem)."""
+    """For a pool, host, pod or Horizon vCenter check: its failure is also a failure of every
+    desktop of the pool (on the host, of the pod, managed through that vCenter link), and lowers
+    their scores (an old golden image is every clone's problem; a pod whose Connection Servers
+    are all down delivers none of its desktops)."""
+
+    @property
+    def score_category(self) -> Category | None:
+        """Which desktop score a failure lowers: patch and power checks of desktops and inherited
+        patch and power checks lower their own; inherited infrastructure checks lower the power
+        score (a desktop that cannot be delivered or managed); None for the rest."""
+        if self.subject is not SubjectKind.DESKTOP and not self.inherited:
+            return None
+        if self.category in (Category.PATCH, Category.POWER):
+            return self.category
+        if self.category is Category.INFRASTRUCTURE and self.inherited:
+            return Category.POWER
+        return None
 
     @property
     def scores_desktops(self) -> bool:
-        """True when a failure lowers desktop scores: patch and power checks of desktops,
-        and inherited pool and host checks."""
-        if self.category not in (Category.PATCH, Category.POWER):
-            return False
-        return self.subject is SubjectKind.DESKTOP or self.inherited
+        """True when a failure lowers desktop scores (see ``score_category``)."""
+        return self.score_category is not None
 
 
 CATALOGUE: dict[str, Check[Any]] = {}

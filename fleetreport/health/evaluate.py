@@ -12,7 +12,13 @@ from fleetreport.health.catalogue import Check, Limits, SubjectKind, catalogue
 from fleetreport.health.fleet import Desktop, FleetView
 from fleetreport.health.results import Outcome, Severity, Status
 from fleetreport.health.settings import CheckSettings, HealthSettings
-from fleetreport.snapshot.model import ConnectionServer, DesktopPool, Host
+from fleetreport.snapshot.model import (
+    ConnectionServer,
+    DesktopPool,
+    HorizonPod,
+    HorizonVCenter,
+    Host,
+)
 
 
 @dataclass(frozen=True)
@@ -20,7 +26,7 @@ class Subject:
     """Something a check judges, with the names a finding shows."""
 
     kind: SubjectKind
-    """desktop, pool, host or connection_server."""
+    """desktop, pool, host, connection_server, pod or horizon_vcenter."""
     key: str
     """Unique among subjects of its kind."""
     id: str
@@ -28,7 +34,7 @@ class Subject:
     name: str
     """Display name, also what per-check exclusion patterns match."""
     item: Any
-    """The Desktop, DesktopPool, Host or ConnectionServer."""
+    """The Desktop, DesktopPool, Host, ConnectionServer, HorizonPod or HorizonVCenter."""
     pool: DesktopPool | None = None
     """The desktop's pool, or the pool itself."""
     location: str | None = None
@@ -110,6 +116,10 @@ def evaluate(fleet: FleetView, settings: HealthSettings) -> Evaluation:
         SubjectKind.POOL: [pool_subject(pool) for pool in fleet.pools],
         SubjectKind.HOST: [host_subject(host) for host in fleet.hosts],
         SubjectKind.CONNECTION_SERVER: [server_subject(cs) for cs in fleet.connection_servers],
+        SubjectKind.POD: [pod_subject(pod) for pod in fleet_pods(fleet)],
+        SubjectKind.HORIZON_VCENTER: [
+            horizon_vcenter_subject(link) for link in fleet.snapshot.horizon_vcenters
+        ],
     }
     judgements: dict[tuple[SubjectKind, str], list[Judgement]] = {}
     tallies = {check_id: Tally() for check_id in specs}
@@ -177,6 +187,33 @@ def server_subject(server: ConnectionServer) -> Subject:
     )
 
 
+def pod_subject(pod: HorizonPod) -> Subject:
+    """A Horizon pod as a subject."""
+    return Subject(SubjectKind.POD, pod.id, pod.id, pod.id, pod, None, pod.id)
+
+
+def horizon_vcenter_subject(link: HorizonVCenter) -> Subject:
+    """A vCenter as one pod sees it (the pod's link to it) as a subject."""
+    return Subject(
+        SubjectKind.HORIZON_VCENTER,
+        horizon_vcenter_key(link.pod, link.id),
+        link.name,
+        link.name,
+        link,
+        None,
+        link.pod,
+    )
+
+
+def fleet_pods(fleet: FleetView) -> list[HorizonPod]:
+    """The snapshot's pods, and any pod its Connection Servers name that the pod list lacks
+    (a hand-made or older snapshot), so that each is judged once."""
+    pods = {pod.id: pod for pod in fleet.snapshot.pods}
+    for server in fleet.connection_servers:
+        pods.setdefault(server.pod, HorizonPod(id=server.pod, url=""))
+    return list(pods.values())
+
+
 def host_key(host: Host) -> str:
     """A host's key among subjects: vCenter and moref."""
     return f"{host.vcenter}/{host.moref}"
@@ -185,6 +222,11 @@ def host_key(host: Host) -> str:
 def pool_key(pool: DesktopPool) -> str:
     """A pool's key among subjects: pod and id."""
     return f"{pool.pod}/{pool.id}"
+
+
+def horizon_vcenter_key(pod: str, vcenter_id: str) -> str:
+    """A pod's vCenter link's key among subjects: pod and Horizon's vCenter id."""
+    return f"{pod}/{vcenter_id}"
 
 
 def _excluded(config: CheckSettings, name: str) -> bool:

@@ -1,11 +1,14 @@
 """Scores: per desktop from its failed checks, per pool and for the fleet as desktop means.
 
 A desktop's patch (power) score is 100 minus the weight of every failed patch (power) check
-that judged it, and of the inherited checks of its pool and host (its golden image's age, its
-ESXi build), never below 0. A pool's and the fleet's
-scores are the plain means over their desktops (so the fleet's is the desktop-weighted mean of
-the pools'). The grade follows the lower of the two scores. Unknown results do not move a
-score; they lower the stated coverage. ``docs/health-model.md`` has the worked example.
+that judged it, and of the inherited checks of its pool, host, pod and vCenter link (its golden
+image's age, its ESXi build; its host not connected, its pod's Connection Servers all down, its
+vCenter unreachable from Horizon: power), never below 0. A pool's and the fleet's scores are
+the plain means over their desktops (so the fleet's is the desktop-weighted mean of the
+pools'). The grade follows the lower of the two scores, and is at most the lowest passing
+grade (D) for a group holding a desktop its pod cannot deliver or manage (a critical pod or
+vCenter-link failure). Unknown results do not move a score; they lower the stated coverage.
+``docs/health-model.md`` has the worked example.
 """
 
 from __future__ import annotations
@@ -14,13 +17,21 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from fleetreport.health.catalogue import Category, SubjectKind
-from fleetreport.health.evaluate import Evaluation, Judgement, host_key, pool_key
+from fleetreport.health.evaluate import (
+    Evaluation,
+    Judgement,
+    horizon_vcenter_key,
+    host_key,
+    pool_key,
+)
 from fleetreport.health.fleet import Desktop
 from fleetreport.health.results import Severity, Status
 from fleetreport.health.settings import ScoreSettings
 
 FULL_SCORE = 100.0
 HARMFUL = (Severity.CRITICAL, Severity.WARNING)
+OUTAGE_SUBJECTS = (SubjectKind.POD, SubjectKind.HORIZON_VCENTER)
+"""Where a critical inherited failure means the pod cannot deliver or manage the desktop."""
 
 
 @dataclass(frozen=True)
@@ -30,13 +41,19 @@ class Deduction:
     check: str
     """Check id."""
     category: Category
-    """patch or power: which score it lowered."""
+    """patch or power: which score it lowered (power for inherited infrastructure checks)."""
     severity: Severity
     """The failure's severity."""
     points: float
     """The weight taken off."""
     subject_kind: SubjectKind
-    """Where the failure was found: the desktop itself, its pool or its host."""
+    """Where the failure was found: the desktop itself, its pool, host, pod or vCenter link."""
+
+    @property
+    def outage(self) -> bool:
+        """A critical failure of the desktop's pod or vCenter link: it cannot be delivered."""
+        return self.subject_kind in OUTAGE_SUBJECTS and self.severity is Severity.CRITICAL
+
     subject: str
     """That subject's id."""
 
@@ -60,6 +77,11 @@ class DesktopScore:
     unknown: int
     """Of those, results that could not be judged for missing data."""
 
+    @property
+    def outage(self) -> bool:
+        """Its pod cannot deliver or manage it (see ``Deduction.outage``)."""
+        return any(d.outage for d in self.deductions)
+
 
 @dataclass(frozen=True)
 class GroupScore:
@@ -79,6 +101,8 @@ class GroupScore:
     """Applicable patch and power results."""
     unknown: int
     """Of those, results that could not be judged."""
+    capped: bool = False
+    """The grade was capped: a desktop of the group is in a pod outage."""
 
     @property
     def healthy_share(self) -> float | None:
@@ -99,7 +123,7 @@ def score_desktop(
     deductions = tuple(
         Deduction(
             j.check.id,
-            j.check.category,
+            j.check.score_category or j.check.category,
             j.outcome.severity,
             settings.weight(j.outcome.severity),
             j.subject.kind,
@@ -126,14 +150,17 @@ def score_group(scores: Sequence[DesktopScore], settings: ScoreSettings) -> Grou
         return GroupScore(0, None, None, None, 0, 0, 0)
     patch = sum(s.patch for s in scores) / len(scores)
     power = sum(s.power for s in scores) / len(scores)
+    letter = grade(min(patch, power), settings)
+    capped = any(s.outage for s in scores)
     return GroupScore(
         desktops=len(scores),
         patch=patch,
         power=power,
-        grade=grade(min(patch, power), settings),
+        grade=worse_grade(letter, outage_cap(settings), settings) if capped else letter,
         healthy=sum(1 for s in scores if s.healthy),
         evaluated=sum(s.evaluated for s in scores),
         unknown=sum(s.unknown for s in scores),
+        capped=capped,
     )
 
 
@@ -145,12 +172,33 @@ def grade(score: float, settings: ScoreSettings) -> str:
     return "F"
 
 
+def outage_cap(settings: ScoreSettings) -> str:
+    """The best grade a group in a pod outage can get: the lowest passing one (D by default)."""
+    letters = [letter for letter, _ in settings.grades]
+    return letters[-1] if letters else "F"
+
+
+def worse_grade(first: str, second: str, settings: ScoreSettings) -> str:
+    """The worse of two grades, in the order of the grade table, F last."""
+    order = [letter for letter, _ in settings.grades]
+    rank = {letter: index for index, letter in enumerate(order)}
+    return max(first, second, key=lambda letter: rank.get(letter, len(order)))
+
+
 def _judgements_for(desktop: Desktop, evaluation: Evaluation) -> Iterable[Judgement]:
     places = [(SubjectKind.DESKTOP, desktop.key)]
     if desktop.pool is not None:
         places.append((SubjectKind.POOL, pool_key(desktop.pool)))
     if desktop.host is not None:
         places.append((SubjectKind.HOST, host_key(desktop.host)))
+    machine = desktop.machine
+    if machine is not None and machine.kind != "inferred":
+        places.append((SubjectKind.POD, machine.pod))
+        vcenter_id = machine.vcenter_id or (desktop.pool.vcenter_id if desktop.pool else None)
+        if vcenter_id:
+            places.append(
+                (SubjectKind.HORIZON_VCENTER, horizon_vcenter_key(machine.pod, vcenter_id))
+            )
     for place in places:
         for judgement in evaluation.of(*place):
             if judgement.check.scores_desktops:

@@ -28,6 +28,8 @@ NOUNS = {
     "pool": ("pool", "pools"),
     "host": ("ESXi host", "ESXi hosts"),
     "connection_server": ("Connection Server", "Connection Servers"),
+    "pod": ("Horizon pod", "Horizon pods"),
+    "horizon_vcenter": ("vCenter link", "vCenter links"),
 }
 TOP_PROBLEMS = 5
 POOL_TREND_CHARTS = 6

@@ -1,4 +1,6 @@
-"""Infrastructure checks: the ESXi hosts and Horizon Connection Servers the desktops rely on."""
+"""Infrastructure checks: the ESXi hosts, Horizon pods, Connection Servers and vCenter links the
+desktops rely on. Host, pod and vCenter-link failures are inherited: they lower the power score
+of every desktop they leave undeliverable or unmanageable."""
 
 from __future__ import annotations
 
@@ -8,10 +10,11 @@ from fleetreport.health.results import (
     Outcome,
     Severity,
     failed,
+    not_applicable,
     passed,
     unknown,
 )
-from fleetreport.snapshot.model import ConnectionServer, Host
+from fleetreport.snapshot.model import ConnectionServer, HorizonPod, HorizonVCenter, Host
 
 INFRASTRUCTURE = Category.INFRASTRUCTURE
 
@@ -22,10 +25,12 @@ INFRASTRUCTURE = Category.INFRASTRUCTURE
     severity=Severity.CRITICAL,
     subject=SubjectKind.HOST,
     rationale="""vCenter cannot manage a disconnected or not-responding host: its desktops
-    cannot be powered, provisioned or moved.""",
+    cannot be powered, provisioned or moved, and what vCenter shows of them is stale. Inherited:
+    each desktop on the host loses power points, and its Tools checks leave the cause here.""",
     remediation="""Check the host's management network and hostd/vpxa agents; reconnect it
     in vCenter.""",
     thresholds={"connected_states": ("connected",)},
+    inherited=True,
 )
 def host_not_connected(host: Host, limits: Limits, fleet: FleetView) -> Outcome:
     state = host.connection_state
@@ -129,3 +134,74 @@ def cs_unhealthy(server: ConnectionServer, limits: Limits, fleet: FleetView) -> 
     if status is None:
         return unknown("Horizon did not report the server's status")
     return passed(f"status is {status}, {len(server.services)} service(s) up")
+
+
+@check(
+    title="All Connection Servers of a pod down",
+    category=INFRASTRUCTURE,
+    severity=Severity.CRITICAL,
+    subject=SubjectKind.POD,
+    rationale="""With every Connection Server of a pod down, no user can be brokered to any
+    desktop of the pod. Uses the status Horizon monitoring reports per server (2512 spec,
+    ConnectionServerMonitorInfoV4.status: ERROR and NOT_RESPONDING are down; OK and
+    RESTART_REQUIRED still serve). Inherited: every desktop of the pod loses power points, and
+    the fleet and its pools are graded D at best (docs/health-model.md).""",
+    remediation="""Restore at least one Connection Server (its VM, the VMware Horizon Connection
+    Server service, its ADAM/LDAP replication) before anything else; then the others.""",
+    thresholds={
+        "down_statuses": ("ERROR", "NOT_RESPONDING"),
+        "serving_statuses": ("OK", "RESTART_REQUIRED"),
+    },
+    inherited=True,
+)
+def pod_connection_servers_down(pod: HorizonPod, limits: Limits, fleet: FleetView) -> Outcome:
+    servers = [server for server in fleet.connection_servers if server.pod == pod.id]
+    if not servers:
+        return unknown("Horizon listed no Connection Server of the pod")
+    serving = [s for s in servers if s.status and limits.matches("serving_statuses", s.status)]
+    statuses = ", ".join(f"{s.name} {s.status or 'not reported'}" for s in servers)
+    if serving:
+        return passed(f"{len(serving)} of {len(servers)} Connection Server(s) serve: {statuses}")
+    if all(s.status and limits.matches("down_statuses", s.status) for s in servers):
+        return failed(
+            f"all {len(servers)} Connection Server(s) of the pod are down: {statuses}",
+            Severity.CRITICAL,
+        )
+    return unknown(f"no Connection Server is known to serve: {statuses}")
+
+
+@check(
+    title="vCenter unreachable from Horizon",
+    category=INFRASTRUCTURE,
+    severity=Severity.CRITICAL,
+    subject=SubjectKind.HORIZON_VCENTER,
+    rationale="""Horizon powers on, provisions, refreshes and pushes images through vCenter:
+    with the link down its desktops cannot be started, refreshed or rebuilt. The status is the
+    worst one the pod's Connection Servers report (2512 spec, VCMonitorConnectionServerV3.status:
+    DOWN, INVALID_CREDENTIALS and CANNOT_LOGIN are down; RECONNECTING and NOT_YET_CONNECTED are
+    passing trouble). Inherited: the desktops managed through that vCenter lose power points and,
+    when it is down, the fleet and its pools are graded D at best (docs/health-model.md).""",
+    remediation="""Check the vCenter service and the Connection Servers' route and certificate
+    trust to it, and the service account's password in Horizon Console (Servers > vCenter
+    Servers).""",
+    thresholds={
+        "connected_statuses": ("OK",),
+        "critical_statuses": ("DOWN", "INVALID_CREDENTIALS", "CANNOT_LOGIN"),
+        "warning_statuses": ("RECONNECTING", "NOT_YET_CONNECTED"),
+    },
+    inherited=True,
+)
+def pod_vcenter_unreachable(link: HorizonVCenter, limits: Limits, fleet: FleetView) -> Outcome:
+    if link.enabled is False:
+        return not_applicable(f"vCenter {link.name} is disabled in Horizon")
+    status = link.status
+    if status is None:
+        return unknown("Horizon did not report the vCenter connection status")
+    seen = f"the pod's connection to vCenter {link.name} is {status}"
+    if limits.matches("critical_statuses", status):
+        return failed(seen, Severity.CRITICAL)
+    if limits.matches("warning_statuses", status):
+        return failed(seen, Severity.WARNING)
+    if limits.matches("connected_statuses", status):
+        return passed(seen)
+    return unknown(f"vCenter connection status {status!r} is not one fleetreport knows")

@@ -13,6 +13,12 @@ from fleetreport.health.fleet import (
     describe_limit,
     hardware_version_number,
 )
+from fleetreport.health.hardware import (
+    CONNECTED,
+    esxi_version_key,
+    hosts_of_cluster,
+    vm_hardware_limit,
+)
 from fleetreport.health.results import (
     Outcome,
     Severity,
@@ -25,6 +31,44 @@ from fleetreport.health.results import (
 from fleetreport.snapshot.model import DesktopPool, Host, Machine
 
 PATCH = Category.PATCH
+NON_PERSISTENT_SOURCES = ("INSTANT_CLONE",)
+"""Pool and farm sources whose machines Horizon rebuilds from the image: instant clones are
+refreshed or deleted at logoff, instant-clone RDS hosts at the farm's maintenance (Horizon
+administration guide, instant-clone pools and farms). Full clones, manual pools and manual
+farms keep their VM: they are persistent."""
+POWERED_ON = "poweredOn"
+"""vSphere's ``VirtualMachinePowerState`` of a running VM."""
+
+
+def _on_unreachable_host(desktop: Desktop) -> Outcome | None:
+    """Not applicable when the desktop's host is disconnected or not responding: vCenter's data
+    about its VMs is stale, and the cause is that host's finding (``host_not_connected``)."""
+    host = desktop.host
+    if host is None or host.connection_state is None or host.connection_state == CONNECTED:
+        return None
+    return not_applicable(
+        f"its host {host.name} is {host.connection_state}: that host's finding"
+        " (host_not_connected), not the desktop's"
+    )
+
+
+def _not_running(desktop: Desktop) -> Outcome | None:
+    """Unknown without a power state; not applicable unless powered on (vCenter's Tools and
+    guest data of a VM that does not run is stale or absent)."""
+    vm = desktop.vm
+    if vm is None:
+        return unknown("the VM was not found in vCenter")
+    if vm.power_state is None:
+        return unknown("vCenter did not report the power state")
+    if vm.power_state != POWERED_ON:
+        return not_applicable(f"the VM is {vm.power_state}")
+    return None
+
+
+def is_non_persistent(desktop: Desktop) -> bool:
+    """True for a desktop Horizon rebuilds from its image (an instant clone)."""
+    pool = desktop.pool
+    return pool is not None and pool.source in NON_PERSISTENT_SOURCES
 
 
 @check(
@@ -33,7 +77,9 @@ PATCH = Category.PATCH
     severity=Severity.WARNING,
     subject=SubjectKind.DESKTOP,
     rationale="""Old VMware Tools miss driver and security fixes, and vCenter reports them as
-    needing an upgrade.""",
+    needing an upgrade. Judged on running VMs only: vCenter's Tools version status of a
+    powered-off or suspended VM is stale or absent. Tools not installed is this check's finding
+    alone (vm_tools_not_running then does not apply).""",
     remediation="""Upgrade VMware Tools in the golden image and push it; for full clones, set
     'Check and upgrade Tools before each power on' or upgrade from vCenter.""",
     thresholds={
@@ -51,6 +97,9 @@ def vm_tools_outdated(desktop: Desktop, limits: Limits, fleet: FleetView) -> Out
     vm = desktop.vm
     if vm is None:
         return unknown("the VM was not found in vCenter")
+    skipped = _on_unreachable_host(desktop) or _not_running(desktop)
+    if skipped is not None:
+        return skipped
     status = vm.tools_version_status
     if status is None:
         return unknown("vCenter did not report the Tools version status")
@@ -70,19 +119,25 @@ def vm_tools_outdated(desktop: Desktop, limits: Limits, fleet: FleetView) -> Out
     severity=Severity.CRITICAL,
     subject=SubjectKind.DESKTOP,
     rationale="""Without running Tools, vCenter cannot see the guest, Horizon's agent loses
-    its channel, and graceful shutdowns and guest patching fail.""",
+    its channel, and graceful shutdowns and guest patching fail. Judged on running VMs whose
+    Tools are installed: Tools not installed is vm_tools_outdated's one finding.""",
     remediation="""Check the VMware Tools service in the guest, reinstall Tools if it will not
     start, and fix the golden image if every clone shows it.""",
-    thresholds={"running_statuses": ("guestToolsRunning", "guestToolsExecutingScripts")},
+    thresholds={
+        "running_statuses": ("guestToolsRunning", "guestToolsExecutingScripts"),
+        "not_installed_statuses": ("guestToolsNotInstalled",),
+    },
 )
 def vm_tools_not_running(desktop: Desktop, limits: Limits, fleet: FleetView) -> Outcome:
     vm = desktop.vm
     if vm is None:
         return unknown("the VM was not found in vCenter")
-    if vm.power_state is None:
-        return unknown("vCenter did not report the power state")
-    if vm.power_state != "poweredOn":
-        return not_applicable(f"the VM is {vm.power_state}")
+    skipped = _on_unreachable_host(desktop) or _not_running(desktop)
+    if skipped is not None:
+        return skipped
+    installed = vm.tools_version_status
+    if installed is not None and limits.matches("not_installed_statuses", installed):
+        return not_applicable(f"Tools status is {installed}: one finding, from vm_tools_outdated")
     status = vm.tools_running_status
     if status is None:
         return unknown("vCenter did not report whether Tools run")
@@ -96,8 +151,11 @@ def vm_tools_not_running(desktop: Desktop, limits: Limits, fleet: FleetView) -> 
     category=PATCH,
     severity=Severity.WARNING,
     subject=SubjectKind.DESKTOP,
-    rationale="""Older virtual hardware lacks newer CPU features, security mitigations and
-    device support that the rest of the fleet already has.""",
+    rationale="""Older virtual hardware lacks CPU features, security mitigations and device
+    support that its hosts could give it. Compared with the newest version the desktop's cluster
+    can run: that of its oldest connected host, since the VM must run on every host (Broadcom
+    KB 315655, formerly VMware KB 1003746, ESXi versions and their hardware versions); a
+    standalone host bounds itself.""",
     remediation="""Upgrade the golden image's compatibility (VM > Compatibility > Upgrade) and
     push it; schedule the upgrade for full clones at the next reboot.""",
     thresholds={"minimum_version": 0, "compare_to_newest": True},
@@ -115,61 +173,151 @@ def vm_hardware_outdated(desktop: Desktop, limits: Limits, fleet: FleetView) -> 
             f"hardware version {vm.hardware_version} is below the minimum vmx-{minimum:g}",
             Severity.CRITICAL,
         )
-    newest = fleet.newest_hardware_version
-    if limits.flag("compare_to_newest") and newest is not None and version < newest:
-        return failed(
-            f"hardware version {vm.hardware_version} is older than the fleet's newest vmx-{newest}"
+    if not limits.flag("compare_to_newest"):
+        return passed(f"hardware version {vm.hardware_version}")
+    limit = vm_hardware_limit(fleet, vm, desktop.host)
+    place = f"cluster {vm.cluster}" if vm.cluster is not None else "its host"
+    if limit is None:
+        return unknown(f"no ESXi version that fleetreport can map is known for {place}")
+    host = limit.bounded_by
+    bound = f"{host.name} runs ESXi {host.version}" + (f" build {host.build}" if host.build else "")
+    if version >= limit.highest:
+        return passed(
+            f"hardware version {vm.hardware_version}; {place} runs up to vmx-{limit.highest}"
         )
-    return passed(f"hardware version {vm.hardware_version}")
+    if version < limit.lowest:
+        return failed(
+            f"hardware version {vm.hardware_version} is older than vmx-{limit.lowest}, the"
+            f" newest {place} can run ({bound})"
+        )
+    return unknown(
+        f"{place} runs up to vmx-{limit.lowest} or vmx-{limit.highest}: {bound}, and ESXi"
+        " 6.7 tells Update 2 only by its build"
+    )
 
 
 @check(
-    title="Not rebooted for a long time",
+    title="Non-persistent desktop not refreshed",
     category=PATCH,
     severity=Severity.WARNING,
     subject=SubjectKind.DESKTOP,
-    rationale="""Windows installs most updates at a reboot: a desktop that has not rebooted
-    has not applied this month's patches.""",
-    remediation="""Reboot the desktop (or refresh it, for instant clones); consider a pool
-    policy of logging off disconnected sessions and refreshing on logoff.""",
+    rationale="""An instant clone is as patched as the image it was last built from; one that
+    has not been created, refreshed or powered on for weeks (a session never logged off) misses
+    image pushes and keeps whatever it accumulated. Measures the newest of vCenter's
+    runtime.bootTime and config.createDate and Horizon's create and last maintenance times, and
+    names the one it used; defaults match pool_image_old (a monthly patch cycle plus grace;
+    AuthorityGate flags golden images at 30/60 days). Persistent desktops are judged by
+    vm_power_cycle_old.""",
+    remediation="""Log off the session (or set a logoff policy for disconnected sessions) so that
+    Horizon refreshes the clone; recover or delete clones that do not refresh.""",
     thresholds={"warning_days": 35, "critical_days": 60},
 )
 def vm_uptime_long(desktop: Desktop, limits: Limits, fleet: FleetView) -> Outcome:
-    vm = desktop.vm
-    if vm is None:
-        return unknown("the VM was not found in vCenter")
-    if vm.power_state is None:
-        return unknown("vCenter did not report the power state")
-    if vm.power_state != "poweredOn":
-        return not_applicable(f"the VM is {vm.power_state}")
-    if vm.boot_time is None:
-        return unknown("vCenter did not report the boot time")
-    return judge_age(fleet.now - vm.boot_time, limits, lambda age: f"up for {age} without a reboot")
+    if desktop.pool is None:
+        return without_horizon(
+            fleet.horizon_failed, "not known to be non-persistent (see vm_power_cycle_old)"
+        )
+    if not is_non_persistent(desktop):
+        return not_applicable(
+            f"a persistent desktop ({desktop.pool.source or 'source not reported'}):"
+            " judged by vm_power_cycle_old"
+        )
+    skipped = _not_running(desktop)
+    if skipped is not None:
+        return skipped
+    vm, machine = desktop.vm, desktop.machine
+    assert vm is not None
+    events = [
+        (vm.boot_time, "powered on"),
+        (vm.create_date, "created in vCenter"),
+        (machine.create_time if machine else None, "created by Horizon"),
+        (machine.last_maintenance_time if machine else None, "refreshed by Horizon"),
+    ]
+    known = [(when, what) for when, what in events if when is not None]
+    if not known:
+        return unknown("neither vCenter nor Horizon reported when it was started or refreshed")
+    when, what = max(known, key=lambda event: event[0])
+    return judge_age(
+        fleet.now - when,
+        limits,
+        lambda age: f"{what} {age} ago (its newest start, creation or refresh)",
+    )
 
 
 @check(
-    title="ESXi build behind its cluster",
+    title="Persistent desktop not power-cycled",
+    category=PATCH,
+    severity=Severity.WARNING,
+    subject=SubjectKind.DESKTOP,
+    rationale="""Measures power-cycle age: the time since the VM was last powered on from off
+    (vCenter's runtime.bootTime, which a restart inside the guest does not change), so it cannot
+    tell whether Windows rebooted to patch. What it shows is that vSphere-side changes that wait
+    for a power cycle (new CPU features and mitigations after host patching, a scheduled
+    hardware or Tools upgrade) have not reached the VM. Peer: atc0005/check-vmware's power-cycle
+    uptime, 60/90 days; here info past 60 days and warning past 90, never critical.""",
+    remediation="""Power the desktop off and on (a shut down, not a restart) in a maintenance
+    window, or let Horizon's power policy do it for idle desktops.""",
+    thresholds={"info_days": 60, "warning_days": 90},
+)
+def vm_power_cycle_old(desktop: Desktop, limits: Limits, fleet: FleetView) -> Outcome:
+    if is_non_persistent(desktop):
+        return not_applicable("a non-persistent desktop: judged by vm_uptime_long")
+    skipped = _not_running(desktop)
+    if skipped is not None:
+        return skipped
+    vm = desktop.vm
+    assert vm is not None
+    if vm.boot_time is None:
+        return unknown("vCenter did not report the boot time")
+    age = fleet.now - vm.boot_time
+    seen = f"not power-cycled for {describe_age(age)} (a restart inside the guest does not count)"
+    for name, severity in (("warning_days", Severity.WARNING), ("info_days", Severity.INFO)):
+        limit = limits.days(name)
+        if age > limit:
+            return failed(f"{seen} ({severity.value} over {describe_limit(limit)})", severity)
+    return passed(seen)
+
+
+@check(
+    title="ESXi behind its cluster",
     category=PATCH,
     severity=Severity.WARNING,
     subject=SubjectKind.HOST,
-    rationale="""Hosts of one cluster should run the same build; an older build misses the
-    patches its neighbours have and makes vMotion and HA behave unevenly.""",
+    rationale="""Hosts of one cluster should run the same ESXi version and build; an older one
+    misses the patches its neighbours have, bounds the cluster's virtual hardware and makes
+    vMotion and HA behave unevenly. Compared by version, then build, with every host of the
+    cluster.""",
     remediation="""Remediate the host with vSphere Lifecycle Manager to the cluster's image.""",
     inherited=True,
 )
 def host_build_behind(host: Host, limits: Limits, fleet: FleetView) -> Outcome:
     if host.cluster is None:
         return not_applicable("a standalone host has no cluster to compare with")
+    version = esxi_version_key(host.version)
+    if version is None:
+        return unknown("vCenter did not report the ESXi version")
     build = build_number(host.build)
-    if host.version is None or build is None:
-        return unknown("vCenter did not report the ESXi version and build")
-    newest = fleet.newest_host_build.get((host.vcenter, host.cluster, host.version), build)
-    if build < newest:
-        return failed(
-            f"ESXi {host.version} build {build} is older than build {newest}"
-            f" on another host of cluster {host.cluster}"
-        )
-    return passed(f"ESXi {host.version} build {build}")
+    peers = [
+        (peer_version, peer_build, peer)
+        for peer in hosts_of_cluster(fleet, host)
+        if (peer_version := esxi_version_key(peer.version)) is not None
+        and (peer_build := build_number(peer.build)) is not None
+    ]
+    if not peers:
+        return unknown("vCenter did not report the ESXi build")
+    newest_version, newest_build, newest = max(peers, key=lambda peer: peer[:2])
+    mine = f"ESXi {host.version}" + (f" build {build}" if build is not None else "")
+    behind = (
+        f"{mine} is behind ESXi {newest.version} build {newest_build} on {newest.name},"
+        f" another host of cluster {host.cluster}"
+    )
+    if version < newest_version:
+        return failed(behind)
+    if build is None:
+        return unknown("vCenter did not report the ESXi build")
+    if build < newest_build:
+        return failed(behind)
+    return passed(mine)
 
 
 @check(
