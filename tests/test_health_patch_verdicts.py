@@ -25,6 +25,8 @@ from fleetreport.health.hardware import cluster_hardware_limit, host_hardware_li
 from fleetreport.health.report_model import HealthReport
 from fleetreport.health.scoring import outage_cap, worse_grade
 from fleetreport.health.settings import ScoreSettings
+from fleetreport.render.branding import Branding
+from fleetreport.render.html import render_html
 from fleetreport.snapshot.model import (
     ConnectionServer,
     HorizonVCenter,
@@ -206,6 +208,11 @@ def test_a_pod_whose_connection_servers_are_all_down_grades_d_at_best() -> None:
     assert (pools["pool-b"].power_score, pools["pool-b"].grade) == (100, "A")
     # The fleet's scores are 92 (an A by the formula), but a pod that delivers nothing caps it.
     assert (down.fleet.power_score, down.fleet.grade) == (92, "D")
+    assert (down.fleet.grade_capped, healthy.fleet.grade_capped) == (True, False)
+    assert (pools["pool-1"].grade_capped, pools["pool-b"].grade_capped) == (True, False)
+    page = render_html(down, Branding())
+    assert 'id="grade-capped"' in page
+    assert 'id="grade-capped"' not in render_html(healthy, Branding())
     pod_findings = [f for f in down.findings if f.subject_kind == "pod"]
     assert [(f.check, f.subject, f.severity) for f in pod_findings] == [
         ("pod_connection_servers_down", POD, "critical")

@@ -344,6 +344,7 @@ def _group_figures(score: GroupScore) -> dict[str, Any]:
         "healthy_desktops": score.healthy,
         "healthy_share": _share(score.healthy_share),
         "coverage": _share(score.coverage),
+        "grade_capped": score.capped,
     }
 
 

@@ -223,13 +223,6 @@ class FleetView:
         return {(v.pod, v.id): v.instance_uuid for v in self.snapshot.horizon_vcenters}
 
     @cached_property
-    def newest_hardware_version(self) -> int | None:
-        """The newest virtual hardware version among the desktops."""
-        versions = [hardware_version_number(d.vm.hardware_version) for d in self.desktops if d.vm]
-        known = [v for v in versions if v is not None]
-        return max(known, default=None)
-
-    @cached_property
     def newest_agent(self) -> dict[str, tuple[tuple[int, ...], Machine]]:
         """Per pod, the newest Horizon agent (its version key, and a machine that has it)."""
         newest: dict[str, tuple[tuple[int, ...], Machine]] = {}
@@ -240,18 +233,6 @@ class FleetView:
             key = agent_version_key(machine.agent_version, machine.agent_build)
             if machine.pod not in newest or key > newest[machine.pod][0]:
                 newest[machine.pod] = (key, machine)
-        return newest
-
-    @cached_property
-    def newest_host_build(self) -> dict[tuple[str, str | None, str], int]:
-        """Per (vCenter, cluster, ESXi version), the newest build number in that cluster."""
-        newest: dict[tuple[str, str | None, str], int] = {}
-        for host in self.hosts:
-            build = build_number(host.build)
-            if host.cluster is None or host.version is None or build is None:
-                continue
-            key = (host.vcenter, host.cluster, host.version)
-            newest[key] = max(newest.get(key, build), build)
         return newest
 
     def idle_powered_on(self, pool: DesktopPool, longer_than: timedelta) -> frozenset[str]:

@@ -84,6 +84,9 @@ class FleetSummary:
     """Findings by severity."""
     findings_by_category: dict[str, int]
     """Findings by category."""
+    grade_capped: bool = False
+    """The grade was capped (at most D by default) because a desktop's pod cannot deliver
+    desktops: its Connection Servers are all down, or its link to vCenter is."""
 
 
 @dataclass(frozen=True)
@@ -134,6 +137,8 @@ class PoolSummary:
     """Age of the golden image snapshot at collection, in days."""
     findings_by_severity: dict[str, int]
     """Findings on the pool and its desktops, by severity."""
+    grade_capped: bool = False
+    """The grade was capped because a desktop's pod cannot deliver desktops."""
 
 
 @dataclass(frozen=True)
