@@ -302,6 +302,5 @@ def test_the_same_vcenter_given_twice_is_one_estate(real: Estate) -> None:
 
 
 # ----------------------------------------------------------------------------- strays
-@_needs("unmatched VMs right for a root-folder pool and vApps (collectors: collect/join.py)")
 def test_only_the_stray_vms_at_the_datacenter_root_are_unmatched(real: Estate) -> None:
     assert {u.name for u in real.snapshot.unmatched_vms} == {"Win10-Test-Old", "jdoe-clone-tmp"}
