@@ -2424,12 +2424,15 @@ DEMO = PodSpec(
             golden_image="gold-win11-23h2",
             snapshot="2026-08-patch/2026-09-patch/2026-10-patch",
             naming_pattern="AMS-W11-{n:fixed=3}",
+            maintenance_times=True,
             min_machines=150,
             max_machines=170,
             spare_machines=10,
             exclude=("ams-w11-test-<b>old</b>",),
             mix=Mix(problems=_DEMO_PROBLEMS, session_rate=0.62),
             machines={
+                "AMS-W11-023": MachineSpec(state="ALREADY_USED"),
+                "AMS-W11-031": MachineSpec(state="AGENT_ERROR_STARTUP_IN_PROGRESS"),
                 "AMS-W11-017": MachineSpec(
                     sessions=(
                         SessionSpec(
@@ -2447,14 +2450,13 @@ DEMO = PodSpec(
             source="VIRTUAL_CENTER",
             vcenter="demo-vc01",
             datacenter="Amsterdam",
-            folder="Horizon/FC-Win10-Developers",
+            folder="",  # the datacenter's root VM folder
             user_assignment="DEDICATED",
             power_policy="SUSPEND",
             golden_image="gold-win10-22h2-dev",
-            naming_pattern="AMS-DEV-{n:fixed=3}",
-            min_machines=40,
-            max_machines=45,
-            spare_machines=2,
+            naming_method="SPECIFIED",
+            spares_powered_on=2,
+            exclude=("AMS-DEV-OLD-07", "tmp-clone-jvisser"),
             disconnected_timeout_minutes=None,
             mix=Mix(
                 problems=(("AGENT_ERROR_NEEDS_REBOOT", 0.03),),
@@ -2473,6 +2475,7 @@ DEMO = PodSpec(
                     users=("k.bakker",),
                     agent_version="8.16.0",
                 ),
+                "AMS-DEV-041": MachineSpec(users=("l.peters",)),  # its VM is inaccessible
             },
         ),
         PoolSpec(
@@ -2513,7 +2516,11 @@ DEMO = PodSpec(
                 applications=("Microsoft Excel", "Microsoft Word", "SAP GUI", "Notepad++"),
                 disconnected_share=0.1,
             ),
-            machines={"AMS-RDSH-06": MachineSpec(state="AGENT_DRAIN_MODE")},
+            machines={
+                "AMS-RDSH-03": MachineSpec(state="AGENT_ERR_NEED_REBOOT"),
+                "AMS-RDSH-05": MachineSpec(state="WAIT_FOR_AGENT"),
+                "AMS-RDSH-06": MachineSpec(state="AGENT_DRAIN_MODE"),
+            },
         ),
         PoolSpec(
             name="IC-Win11-CallCenter",
@@ -2527,6 +2534,7 @@ DEMO = PodSpec(
             golden_image="gold-win11-callcenter",
             snapshot="2026-10-patch/2026-11-patch",
             naming_pattern="RTM-CC-{n:fixed=3}",
+            maintenance_times=True,
             min_machines=90,
             max_machines=100,
             spare_machines=5,
