@@ -2121,18 +2121,18 @@ def horizon8_scenario() -> dict[str, Any]:
 
     clusters = []
     for name, hosts in H8_CLUSTERS.items():
-        cluster: dict[str, Any] = {
+        cluster_spec: dict[str, Any] = {
             "name": name,
             "hosts": [{"name": host_name, **spec} for host_name, spec in hosts],
         }
         if name == "MGMT-CL01":
-            cluster["vapps"] = [
+            cluster_spec["vapps"] = [
                 {
                     "name": "HZN-SQL-AG",
                     "annotation": "SQL Server availability group for the Horizon event database",
                 }
             ]
-        clusters.append(cluster)
+        clusters.append(cluster_spec)
     return {
         "_comment": "Written by tests/tools/horizon_estate.py (horizon8_scenario): a vCenter laid "
         "out like a real Horizon 8 estate; the Horizon side is fixtures/horizon/horizon8/.",
