@@ -27,7 +27,7 @@ from support.vcsim import VcsimServer, start_vcsim
 from tools import horizon_estate as estate
 from tools.record_demo import horizon_target, ticking_clock, vcenter_target
 
-from fleetreport.collect.run import Collection, collect_all
+from fleetreport.collect.run import Collection, VCenterTarget, collect_all
 from fleetreport.endpoints import parse_endpoint
 from fleetreport.health.build import build_report
 from fleetreport.health.catalogue import SubjectKind
@@ -73,11 +73,15 @@ def real() -> Iterator[Estate]:
         collection = collect_all([vcenter_target(vcenter)], [horizon_target(pod)], now=clock)
         assert not collection.failures, collection.failures
         by_ip = vcenter_target(vcenter)
-        alias = parse_endpoint(
-            vcenter.url.replace("127.0.0.1", "localhost"), default_path="/sdk", option="--vcenter"
-        )
-        by_name = type(by_ip)(
-            endpoint=alias, user=by_ip.user, password=by_ip.password, tls=by_ip.tls
+        by_name = VCenterTarget(
+            endpoint=parse_endpoint(
+                vcenter.url.replace("127.0.0.1", "localhost"),
+                default_path="/sdk",
+                option="--vcenter",
+            ),
+            user=by_ip.user,
+            password=by_ip.password,
+            tls=by_ip.tls,
         )
         twice = collect_all([by_ip, by_name], [horizon_target(pod)], now=clock)
         snapshot = collection.snapshot
