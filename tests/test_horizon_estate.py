@@ -48,10 +48,11 @@ def moids(manifest: dict[str, Any]) -> tuple[set[str], set[str]]:
 
 
 # ------------------------------------------------------------------------------ no drift
-def test_horizon_pod_scenario_is_current() -> None:
-    committed = json.loads((estate.SCENARIOS / "horizon_pod.json").read_text("utf-8"))
-    assert committed == estate.horizon_pod_scenario(), (
-        "run: python tests/tools/horizon_estate.py horizon_pod"
+@pytest.mark.parametrize("name", sorted(estate.SCENARIO_BUILDERS))
+def test_generated_scenarios_are_current(name: str) -> None:
+    committed = json.loads((estate.SCENARIOS / f"{name}.json").read_text("utf-8"))
+    assert committed == estate.SCENARIO_BUILDERS[name](), (
+        f"run: python tests/tools/horizon_estate.py {name}"
     )
 
 
@@ -100,8 +101,12 @@ def test_references_exist_in_the_simulator(name: str, sources: Sources) -> None:
             continue
         assert md["vm_moid"] in vm_moids, m["name"]
         vm = next(v for v in manifest["vm_list"] if v["moid"] == md["vm_moid"])
-        assert vm["name"] == m["name"]
-        assert md["path"] == "/%s/vm/%s/%s" % (vm["datacenter"], vm["folder"], vm["name"])
+        if vm.get("config_unset"):  # vCenter names it by its .vmx path
+            assert vm["name"].endswith(f"/{m['name']}.vmx")
+        else:
+            assert vm["name"] == m["name"]
+        assert not vm.get("vapp")
+        assert md["path"] == estate.vm_path(vm["datacenter"], vm["folder"], m["name"])
         assert md["host_name"] == vm["host"]
         for key in ("base_vm_id", "pending_base_vm_id"):
             assert md.get(key) in vm_moids | {None}
@@ -193,6 +198,42 @@ def test_horizon_pod_carries_the_deliberate_problems() -> None:
     css = {c["name"]: c for c in data["connection_servers.json"]}
     assert css["cs01.example.test"]["certificate"]["valid_to"] == "${now+12d}"
     assert [s["status"] for s in css["cs02.example.test"]["services"]].count("DOWN") == 1
+
+
+def test_horizon8_carries_the_parts_of_a_real_estate(sources: Sources) -> None:
+    scenario, manifest = sources["horizon8"]
+    data = load("horizon8")
+    machines = {m["name"]: m["state"] for m in data["machines.json"]}
+    assert machines["W11-IC-003"] == "ALREADY_USED"
+    assert machines["W11-IC-005"] == "AGENT_ERROR_STARTUP_IN_PROGRESS"
+    rds = {r["name"]: r["state"] for r in data["rds_servers.json"]}
+    assert {"AGENT_ERR_NEED_REBOOT", "WAIT_FOR_AGENT"} <= set(rds.values())
+    pools = {p["name"]: p for p in data["desktop_pools.json"]}
+    fc = pools["W10-FC-Engineering"]
+    assert fc["naming_method"] == "SPECIFIED" and "pattern_naming_settings" not in fc
+    assert fc["specific_naming_settings"]["num_unassigned_machines_kept_powered_on"] == 2
+    root = pools["LAB-FC-Root"]["provisioning_settings"]
+    assert root["vm_folder_path"] == "/HZN-DC01/vm"
+    assert root["vm_folder_id"] == manifest["folders"]["HZN-DC01"]
+    names = [v["name"] for v in manifest["vm_list"]]
+    for prefix, count in (("cp-template-", 3), ("cp-replica-", 3), ("cp-parent-", 11)):
+        assert sum(n.startswith(prefix) for n in names) == count, prefix
+    assert sum(n.startswith("vCLS-") for n in names) == 7
+    parents = [v for v in manifest["vm_list"] if v["name"].startswith("cp-parent-")]
+    assert {v["folder"] for v in parents} == {"ClonePrepParentVmFolder"}
+    assert len({(v["host"], v["name"]) for v in parents}) == 11
+    vapp = {v["name"] for v in manifest["vm_list"] if v.get("vapp") == "HZN-SQL-AG"}
+    assert vapp == {"HZN-SQL01", "HZN-SQL02"}
+    (unreadable,) = [v for v in manifest["vm_list"] if v.get("config_unset")]
+    assert unreadable["name"] == estate.H8_INACCESSIBLE
+    hosts = {
+        h["name"]: h for dc in scenario["datacenters"] for c in dc["clusters"] for h in c["hosts"]
+    }
+    assert hosts[estate.H8_NOT_RESPONDING]["connection_state"] == "notResponding"
+    assert hosts["esx-w11-04.corp.example.test"]["version"] == "7.0.3"
+    gold = next(v for v in scenario["vms"] if v["name"] == "GI-W11-23H2")
+    assert len(next(v for v in manifest["vm_list"] if v["name"] == "GI-W11-23H2")["snapshots"]) == 4
+    assert gold["power_state"] == "poweredOff"
 
 
 def test_demo_has_realistic_rates() -> None:

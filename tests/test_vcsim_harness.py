@@ -917,3 +917,131 @@ def test_bulk_10k_starts_and_reads_back() -> None:
         states = [p["runtime.powerState"] for p in objects.values()]
         assert states.count("poweredOff") == 700
         assert states.count("suspended") == 200
+
+
+# --- vApps and VMs whose config is unset (real-estate features) -------------------------------
+
+ESTATE_SCENARIO: dict[str, Any] = {
+    "vcenter": {"name": "vc-estate.example.test"},
+    "datacenters": [
+        {
+            "name": "DC",
+            "folders": ["Infra"],
+            "datastores": ["vsanDatastore"],
+            "clusters": [
+                {
+                    "name": "C",
+                    "resource_pools": ["Servers"],
+                    "hosts": [{"name": "esx1.example.test"}],
+                    "vapps": [
+                        {
+                            "name": "SQL-AG-vApp",
+                            "resource_pool": "Servers",
+                            "folder": "Infra",
+                            "annotation": "SQL availability group",
+                        }
+                    ],
+                }
+            ],
+        }
+    ],
+    "vms": [
+        {"name": "SQL-AG-01", "vapp": "SQL-AG-vApp"},
+        {"name": "SQL-AG-02", "vapp": "SQL-AG-vApp", "power_state": "poweredOff"},
+        {"name": "plain-01", "folder": "Infra"},
+        {
+            "name": "[vsanDatastore] W10-FC-017/W10-FC-017.vmx",
+            "folder": "Infra",
+            "config_unset": True,
+            "connection_state": "inaccessible",
+            "power_state": "poweredOff",
+        },
+    ],
+}
+
+
+@pytest.fixture(scope="module")
+def estate() -> Iterator[VcsimServer]:
+    with start_vcsim(ESTATE_SCENARIO) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def estate_si(estate: VcsimServer) -> Iterator[Any]:
+    si = estate.connect()
+    yield si
+    Disconnect(si)
+
+
+def test_vapp_members_have_parent_vapp_and_no_folder(estate: VcsimServer, estate_si: Any) -> None:
+    objects, _ = collect(estate_si, vim.VirtualMachine, [*VM_PATHS, "parentVApp"])
+    by_name = {props["name"]: props for props in objects.values()}
+    app_moid = estate.manifest["vapps"]["SQL-AG-vApp"]
+    for name in ("SQL-AG-01", "SQL-AG-02"):
+        props = by_name[name]
+        assert "parent" not in props, name
+        assert props["parentVApp"]._moId == app_moid
+        assert props["resourcePool"]._moId == app_moid
+    assert "parentVApp" not in by_name["plain-01"]
+    assert by_name["plain-01"]["parent"]._moId == estate.manifest["folders"]["DC/Infra"]
+    members = {v["name"]: v for v in estate.manifest["vm_list"] if v.get("vapp")}
+    assert sorted(members) == ["SQL-AG-01", "SQL-AG-02"]
+    assert {v["vapp_moid"] for v in members.values()} == {app_moid}
+    assert {v["folder"] for v in members.values()} == {"Infra"}
+
+    apps, _ = collect(
+        estate_si, vim.VirtualApp, ["name", "parent", "parentFolder", "vm", "vAppConfig.annotation"]
+    )
+    (app,) = apps.values()
+    assert app["name"] == "SQL-AG-vApp"
+    assert app["parentFolder"]._moId == estate.manifest["folders"]["DC/Infra"]
+    assert app["parent"]._moId == estate.manifest["resource_pools"]["C/Servers"]
+    assert sorted(vm._moId for vm in app["vm"]) == sorted(
+        estate.manifest["vms"][n] for n in ("SQL-AG-01", "SQL-AG-02")
+    )
+    assert app["vAppConfig.annotation"] == "SQL availability group"
+    folders, _ = collect(estate_si, vim.Folder, ["name", "childEntity"])
+    infra = next(f for f in folders.values() if f["name"] == "Infra")
+    children = {c._moId for c in infra["childEntity"]}
+    assert app_moid in children  # listed in its folder, like vCenter
+    assert estate.manifest["vms"]["plain-01"] in children
+    assert not children & {estate.manifest["vms"][n] for n in ("SQL-AG-01", "SQL-AG-02")}
+
+
+def test_config_unset_vm_has_no_config_properties(estate: VcsimServer, estate_si: Any) -> None:
+    name = "[vsanDatastore] W10-FC-017/W10-FC-017.vmx"
+    objects, _ = collect(estate_si, vim.VirtualMachine, [*VM_PATHS, "config", "summary.config"])
+    by_name = {props["name"]: props for props in objects.values()}
+    props = by_name[name]
+    assert not [p for p in props if p == "config" or p.startswith("config.")]
+    assert props["runtime.connectionState"] == "inaccessible"
+    assert props["runtime.powerState"] == "poweredOff"
+    assert "snapshot" not in props
+    assert props["summary.config"].name == name
+    assert props["summary.config"].vmPathName == name
+    assert "config.version" in by_name["plain-01"]  # only that VM lost its config
+    entry = next(v for v in estate.manifest["vm_list"] if v["name"] == name)
+    assert entry["config_unset"] is True
+
+    content = estate_si.RetrieveContent()
+    vm = vim.VirtualMachine(entry["moid"], estate_si._stub)
+    assert vm.config is None  # Fetch: no value, no dropped connection
+    assert vm.name == name
+    index = content.searchIndex
+    plain_uuid = by_name["plain-01"]["config.instanceUuid"]
+    found = index.FindByUuid(None, plain_uuid, True, True)
+    assert found is not None and found._moId == estate.manifest["vms"]["plain-01"]
+    assert index.FindByUuid(None, "00000000-0000-0000-0000-000000000000", True, True) is None
+    (dc,) = content.rootFolder.childEntity
+    assert index.FindByDatastorePath(dc, name)._moId == entry["moid"]
+
+
+def test_bad_vapp_and_config_unset_scenarios_fail_with_the_reason() -> None:
+    base = json.loads(json.dumps(ESTATE_SCENARIO))
+    bad_member = dict(base, vms=[{"name": "x", "vapp": "SQL-AG-vApp", "folder": "Infra"}])
+    with pytest.raises(VcsimError, match="takes its folder and resource pool from the vApp"):
+        start_vcsim(bad_member)
+    with pytest.raises(VcsimError, match='vapp "nope" is not declared'):
+        start_vcsim(dict(base, vms=[{"name": "x", "vapp": "nope"}]))
+    with pytest.raises(VcsimError, match="config_unset needs a connection_state"):
+        start_vcsim(dict(base, vms=[{"name": "x", "config_unset": True}]))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import random
+import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,15 @@ SCENARIOS = Path(__file__).resolve().parent.parent / "vcsim" / "scenarios"
 WIN11 = ("windows11_64Guest", "Microsoft Windows 11 (64-bit)")
 WIN10 = ("windows9_64Guest", "Microsoft Windows 10 (64-bit)")
 WIN2022 = ("windows2019srvNext_64Guest", "Microsoft Windows Server 2022 (64-bit)")
+PHOTON = ("vmwarePhoton64Guest", "VMware Photon OS (64-bit)")
+ESXI7 = ("7.0.3", "21424296")
+CLONE_PREP_FOLDERS = (
+    "ClonePrepInternalTemplateFolder",
+    "ClonePrepParentVmFolder",
+    "ClonePrepReplicaVmFolder",
+    "ClonePrepResyncVmFolder",
+)
+NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://fleetreport.example.test/demo-estate")
 TOOLS_CURRENT = "12416"
 TOOLS_OLD = "12352"
 
@@ -43,8 +53,17 @@ def host(name: str, build: str, version: str = "8.0.2", **extra: Any) -> dict[st
 class Estate:
     """Builds one vCenter's scenario."""
 
-    def __init__(self, seed: int, vcenter: dict[str, Any], datacenter: str, domain: str) -> None:
+    def __init__(
+        self,
+        seed: int,
+        vcenter: dict[str, Any],
+        datacenter: str,
+        domain: str,
+        datastore: str = "datastore1",
+    ) -> None:
         self.random = random.Random(seed)
+        self.datastore = datastore
+        self.hardware: dict[str, str] = {}  # cluster -> default hardware version
         self.vcenter = vcenter
         self.datacenter = datacenter
         self.domain = domain
@@ -56,8 +75,16 @@ class Estate:
     def cluster(self, name: str, hosts: list[dict[str, Any]]) -> None:
         self.clusters.append({"name": name, "resource_pools": ["Horizon"], "hosts": hosts})
 
+    def hosts(self, cluster: str) -> list[dict[str, Any]]:
+        return list(next(c for c in self.clusters if c["name"] == cluster)["hosts"])
+
+    def vapp(self, cluster: str, name: str, annotation: str) -> None:
+        """A vApp in the cluster's root pool, listed in the datacenter's root VM folder."""
+        found = next(c for c in self.clusters if c["name"] == cluster)
+        found.setdefault("vapps", []).append({"name": name, "annotation": annotation})
+
     def vm(self, name: str, cluster: str, folder: str, os: tuple[str, str], **state: Any) -> None:
-        if folder not in self.folders:
+        if folder and folder not in self.folders:
             self.folders.append(folder)
         hosts = next(c for c in self.clusters if c["name"] == cluster)["hosts"]
         self.ip_counter += 1
@@ -84,13 +111,15 @@ class Estate:
             "tools_version_status2": "guestToolsCurrent",
             "tools_running_status": "guestToolsRunning" if powered_on else "guestToolsNotRunning",
             "tools_version": TOOLS_CURRENT,
-            "hardware_version": "vmx-20",
+            "hardware_version": self.hardware.get(cluster, "vmx-20"),
             "num_cpu": 2,
             "memory_mb": 8192,
             "annotation": "",
             "boot_time": when(self.random.uniform(0.2, 6)) if powered_on else None,
         }
         record.update(state)
+        if "vapp" in record:  # a vApp member takes folder and pool from its vApp
+            del record["folder"], record["resource_pool"]
         self.vms.append(record)
 
     def scenario(self) -> dict[str, Any]:
@@ -98,10 +127,74 @@ class Estate:
             "vcenter": self.vcenter,
             "custom_fields": ["Owner", "CostCenter", "Horizon-Pool"],
             "datacenters": [
-                {"name": self.datacenter, "folders": self.folders, "clusters": self.clusters}
+                {
+                    "name": self.datacenter,
+                    "folders": self.folders,
+                    "datastores": [self.datastore],
+                    "clusters": self.clusters,
+                }
             ],
             "vms": self.vms,
         }
+
+
+def _uuid(*parts: str) -> str:
+    """A stable UUID that looks like the ones Horizon and vCenter put in VM names."""
+    return str(uuid.uuid5(NAMESPACE, "/".join(parts)))
+
+
+def clone_prep_internals(
+    estate: Estate, image: str, cluster: str, os: tuple[str, str], skip_hosts: tuple[str, ...] = ()
+) -> None:
+    """Horizon's instant-clone internal VMs for one image: an internal template and a replica
+    (powered off), and a parent per ESXi host (powered on), in the ClonePrep folders."""
+    for folder in CLONE_PREP_FOLDERS:
+        if folder not in estate.folders:
+            estate.folders.append(folder)
+    internal = {"create_date": when(12), "guest_hostname": None, "ip_address": None}
+    off = dict(internal, power_state="poweredOff", boot_time=None)
+    estate.vm(
+        f"cp-template-{_uuid(image, 'template')}",
+        cluster,
+        "ClonePrepInternalTemplateFolder",
+        os,
+        **off,
+    )
+    estate.vm(
+        f"cp-replica-{_uuid(image, 'replica')}", cluster, "ClonePrepReplicaVmFolder", os, **off
+    )
+    for host_spec in estate.hosts(cluster):
+        if host_spec["name"] in skip_hosts:
+            continue
+        estate.vm(
+            f"cp-parent-{_uuid(image, 'parent', host_spec['name'])}",
+            cluster,
+            "ClonePrepParentVmFolder",
+            os,
+            host=host_spec["name"],
+            boot_time=when(12),
+            **internal,
+        )
+
+
+def vcls(estate: Estate, cluster: str, count: int) -> None:
+    """vSphere Cluster Services VMs: tiny Photon OS VMs on old hardware, one per host."""
+    for index, host_spec in enumerate(estate.hosts(cluster)[:count]):
+        estate.vm(
+            f"vCLS-{_uuid(cluster, 'vcls', str(index))}",
+            cluster,
+            "vCLS",
+            PHOTON,
+            host=host_spec["name"],
+            hardware_version="vmx-11",
+            num_cpu=1,
+            memory_mb=128,
+            guest_hostname=None,
+            ip_address=None,
+            tools_version_status2="guestToolsUnmanaged",
+            tools_version="12389",
+            boot_time=when(21),
+        )
 
 
 def instant_clone_pool(
@@ -130,6 +223,7 @@ def full_clone_pool(
     os: tuple[str, str],
     prefix: str,
     owners: list[str],
+    folder: str | None = None,
 ) -> None:
     rnd = estate.random
     for index in range(1, count + 1):
@@ -161,7 +255,13 @@ def full_clone_pool(
                     else [],
                 }
             ]
-        estate.vm(f"{prefix}-{index:03d}", cluster, f"Horizon/{pool}", os, **state)
+        estate.vm(
+            f"{prefix}-{index:03d}",
+            cluster,
+            f"Horizon/{pool}" if folder is None else folder,
+            os,
+            **state,
+        )
 
 
 def golden_image(
@@ -201,6 +301,7 @@ def build_vc01() -> dict[str, Any]:
         },
         "Amsterdam",
         "corp.example.test",
+        datastore="vsanDatastore",
     )
     estate.cluster(
         "VDI-Cluster-01",
@@ -211,14 +312,21 @@ def build_vc01() -> dict[str, Any]:
             host("esx-ams-04.corp.example.test", "21813344"),
         ],
     )
+    # An ESXi 7.0.3 cluster: vmx-19 is the newest hardware its desktops can have.
     estate.cluster(
         "VDI-Cluster-02",
         [
-            host("esx-ams-11.corp.example.test", "22380479"),
-            host("esx-ams-12.corp.example.test", "22380479"),
-            host("esx-ams-13.corp.example.test", "22380479", in_maintenance_mode=True),
+            host("esx-ams-11.corp.example.test", ESXI7[1], version=ESXI7[0]),
+            host("esx-ams-12.corp.example.test", ESXI7[1], version=ESXI7[0]),
+            host(
+                "esx-ams-13.corp.example.test",
+                ESXI7[1],
+                version=ESXI7[0],
+                in_maintenance_mode=True,
+            ),
         ],
     )
+    estate.hardware["VDI-Cluster-02"] = "vmx-19"
     golden_image(
         estate,
         "gold-win11-23h2",
@@ -252,6 +360,7 @@ def build_vc01() -> dict[str, Any]:
         WIN10,
         "AMS-DEV",
         ["a.jansen", "b.devries", "c.bakker", "d.visser", "e.smit", "f.meijer"],
+        folder="",  # provisioned into the datacenter's root VM folder
     )
     for index in range(1, 13):
         state: dict[str, Any] = {
@@ -300,7 +409,68 @@ def build_vc01() -> dict[str, Any]:
         tools_running_status="guestToolsNotRunning",
         annotation="left over from pilot <script>alert('x')</script>",
     )
+    add_vc01_real_estate_parts(estate)
     return estate.scenario()
+
+
+def add_vc01_real_estate_parts(estate: Estate) -> None:
+    """What every real Horizon 8 vCenter has besides desktops, and its usual surprises."""
+    clone_prep_internals(estate, "gold-win11-23h2", "VDI-Cluster-01", WIN11)
+    clone_prep_internals(
+        estate,
+        "gold-ws2022-rds",
+        "VDI-Cluster-02",
+        WIN2022,
+        skip_hosts=("esx-ams-13.corp.example.test",),  # in maintenance: Horizon removed it
+    )
+    vcls(estate, "VDI-Cluster-01", 3)
+    vcls(estate, "VDI-Cluster-02", 2)
+    estate.vapp("VDI-Cluster-01", "AMS-SQL-AG", "SQL Server availability group (Horizon events)")
+    for name in ("ams-sql01", "ams-sql02"):
+        estate.vm(
+            name,
+            "VDI-Cluster-01",
+            "",
+            WIN2022,
+            vapp="AMS-SQL-AG",
+            num_cpu=4,
+            memory_mb=32768,
+            boot_time=when(40),
+        )
+    # next to the root-folder pool: VMs nobody claims
+    estate.vm(
+        "AMS-DEV-OLD-07",
+        "VDI-Cluster-02",
+        "",
+        WIN10,
+        power_state="poweredOff",
+        boot_time=None,
+        hardware_version="vmx-14",
+        annotation="Old desktop of a leaver, kept 'just in case'",
+    )
+    estate.vm("tmp-clone-jvisser", "VDI-Cluster-02", "", WIN10, boot_time=when(16))
+    # a desktop vCenter cannot read any more: config unset, named by its .vmx path
+    estate.vm(
+        "[vsanDatastore] AMS-DEV-041/AMS-DEV-041.vmx",
+        "VDI-Cluster-02",
+        "",
+        WIN10,
+        config_unset=True,
+        connection_state="inaccessible",
+        power_state="poweredOff",
+        boot_time=None,
+        guest_hostname=None,
+        ip_address=None,
+        running_guest_full_name=None,
+        tools_status="toolsNotRunning",
+        tools_running_status="guestToolsNotRunning",
+    )
+    # an ESXi 7.0.3 host joined to the 8.0 cluster, its upgrade pending: no VM runs on it,
+    # since the cluster's vmx-20 desktops cannot
+    clusters = {c["name"]: c for c in estate.clusters}
+    clusters["VDI-Cluster-01"]["hosts"].append(
+        host("esx-ams-05.corp.example.test", ESXI7[1], version=ESXI7[0])
+    )
 
 
 def build_vc02() -> dict[str, Any]:
@@ -314,6 +484,7 @@ def build_vc02() -> dict[str, Any]:
         },
         "Rotterdam",
         "corp.example.test",
+        datastore="vsanDatastore-RTM",
     )
     estate.cluster(
         "VDI-Cluster-R1",
@@ -342,6 +513,24 @@ def build_vc02() -> dict[str, Any]:
             tools_version_status2="guestToolsSupportedOld",
             tools_version="11365",
         )
+    clone_prep_internals(estate, "gold-win11-callcenter", "VDI-Cluster-R1", WIN11)
+    vcls(estate, "VDI-Cluster-R1", 3)
+    # a host that stopped responding, with a desktop on it
+    lost = "esx-rtm-04.corp.example.test"
+    clusters = {c["name"]: c for c in estate.clusters}
+    clusters["VDI-Cluster-R1"]["hosts"].append(
+        host(lost, "24022510", version="8.0.3", connection_state="notResponding")
+    )
+    estate.vm(
+        "RTM-CC-091",
+        "VDI-Cluster-R1",
+        "Horizon/IC-Win11-CallCenter",
+        WIN11,
+        host=lost,
+        connection_state="disconnected",
+        boot_time=when(1.5),
+        custom_values={"Horizon-Pool": "IC-Win11-CallCenter"},
+    )
     return estate.scenario()
 
 

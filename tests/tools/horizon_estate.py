@@ -165,6 +165,8 @@ class PoolSpec:
     min_machines: int | None = None
     max_machines: int | None = None
     spare_machines: int | None = None
+    naming_method: str = "PATTERN"  # PATTERN | SPECIFIED (machine names given one by one)
+    spares_powered_on: int | None = None  # SPECIFIED: unassigned machines kept powered on
     enabled: bool = True
     provisioning_enabled: bool = True
     agent_version: str = "8.17.0"
@@ -176,6 +178,7 @@ class PoolSpec:
     default_protocol: str = "BLAST"
     mix: Mix | None = None
     created: str = "${now-400d}"
+    maintenance_times: bool = False  # instant clones: last_maintenance_time = the VM's creation
 
 
 @dataclass(frozen=True)
@@ -281,8 +284,34 @@ class _Vm:
         return self.power == "poweredOn" and installed
 
     @property
+    def horizon_name(self) -> str:
+        """The machine name Horizon shows: the VM name, or for a VM vCenter cannot read
+        (config unset, named by its ``.vmx`` path) the name of its ``.vmx`` file."""
+        if self.scenario.get("config_unset") and self.name.endswith(".vmx"):
+            return self.name.rsplit("/", 1)[-1].removesuffix(".vmx")
+        return self.name
+
+    @property
+    def in_vapp(self) -> bool:
+        return bool(self.manifest.get("vapp"))
+
+    @property
     def path(self) -> str:
-        return "/%s/vm/%s/%s" % (self.manifest["datacenter"], self.manifest["folder"], self.name)
+        return vm_path(self.manifest["datacenter"], self.manifest["folder"], self.horizon_name)
+
+
+def folder_path(datacenter: str, folder: str) -> str:
+    """Inventory path of a VM folder (the datacenter's root VM folder for ``""``)."""
+    return f"/{datacenter}/vm" + (f"/{folder}" if folder else "")
+
+
+def vm_path(datacenter: str, folder: str, name: str) -> str:
+    return f"{folder_path(datacenter, folder)}/{name}"
+
+
+def folder_key(datacenter: str, folder: str) -> str:
+    """The manifest's ``folders`` key of a VM folder."""
+    return f"{datacenter}/{folder}" if folder else datacenter
 
 
 @dataclass
@@ -299,7 +328,7 @@ class _VCenter:
 
     def vm(self, name: str) -> _Vm:
         for vm in self.vms:
-            if vm.name == name:
+            if name in (vm.name, vm.horizon_name):
                 return vm
         raise KeyError(f"{self.key}: no VM {name!r}")
 
@@ -424,16 +453,17 @@ def _decide_desktops(pod: PodSpec, pool: PoolSpec, vc: _VCenter, users: _Users) 
         if vm.manifest["datacenter"] == pool.datacenter
         and vm.manifest["folder"] == pool.folder
         and not vm.scenario.get("template")
-        and vm.name not in pool.exclude
+        and not vm.in_vapp
+        and vm.horizon_name not in pool.exclude
     ]
-    names = {vm.name for vm in folder_vms}
+    names = {vm.horizon_name for vm in folder_vms}
     unknown = set(pool.machines) - names
     for name in sorted(unknown):
         if not pool.machines[name].missing:
             raise ValueError(f"{pool.name}: override for {name!r}, which is not in the folder")
     out: list[_Machine] = []
     for vm in folder_vms:
-        spec = pool.machines.get(vm.name, MachineSpec())
+        spec = pool.machines.get(vm.horizon_name, MachineSpec())
         agent = spec.agent_version or _agent(pool, rnd)
         base, pending = spec.base_snapshot or pool.snapshot, spec.pending_snapshot
         assigned: list[str] = list(spec.users or ())
@@ -472,7 +502,9 @@ def _decide_desktops(pod: PodSpec, pool: PoolSpec, vc: _VCenter, users: _Users) 
         if state is None:
             state = "AVAILABLE"
         out.append(
-            _Machine(pool, vm.name, vm, state, agent, assigned, sessions, base, pending, spec)
+            _Machine(
+                pool, vm.horizon_name, vm, state, agent, assigned, sessions, base, pending, spec
+            )
         )
     for name in sorted(unknown):
         spec = pool.machines[name]
@@ -502,6 +534,8 @@ def _decide_rds(pod: PodSpec, pool: PoolSpec, vc: _VCenter, users: _Users) -> li
         if (
             vm.manifest["datacenter"] != pool.datacenter
             or vm.manifest["folder"] != pool.folder
+            or vm.in_vapp
+            or vm.scenario.get("template")
             or vm.name in pool.exclude
         ):
             continue
@@ -606,11 +640,13 @@ class _Builder:
             for v in vc.vms
             if v.manifest["datacenter"] == dc
             and v.manifest["folder"] == pool.folder
-            and v.name not in pool.exclude
+            and not v.in_vapp
+            and not v.scenario.get("template")
+            and v.horizon_name not in pool.exclude
         ]
         first = vms[0].manifest
         cluster, rp = first["cluster"], first["resource_pool"]
-        rp_key = cluster if rp in (None, "Resources") else f"{cluster}/{rp}"
+        rp_key = cluster if rp in (None, "", "Resources") else f"{cluster}/{rp}"
         rp_path = f"/{dc}/host/{cluster}/Resources" + ("" if rp_key == cluster else f"/{rp}")
         return {
             "datacenter_id": vc.manifest["datacenters"][dc],
@@ -619,8 +655,8 @@ class _Builder:
             "host_or_cluster_path": f"/{dc}/host/{cluster}",
             "resource_pool_id": vc.manifest["resource_pools"][rp_key],
             "resource_pool_path": rp_path,
-            "vm_folder_id": vc.manifest["folders"][f"{dc}/{pool.folder}"],
-            "vm_folder_path": f"/{dc}/vm/{pool.folder}",
+            "vm_folder_id": vc.manifest["folders"][folder_key(dc, pool.folder)],
+            "vm_folder_path": folder_path(dc, pool.folder),
         }
 
     def next_session_route(self, external: bool) -> dict[str, str]:
@@ -747,7 +783,7 @@ class _Builder:
 
     def managed_data(self, m: _Machine, vc: _VCenter) -> dict[str, Any]:
         pool, vm, spec = m.pool, m.vm, m.spec
-        pool_vms = [v for v in vc.vms if v.manifest["folder"] == pool.folder]
+        pool_vms = [v for v in vc.vms if v.manifest["folder"] == pool.folder and not v.in_vapp]
         anchor_vm = vm or pool_vms[0]
         dc = anchor_vm.manifest["datacenter"]
         ds = (
@@ -759,7 +795,7 @@ class _Builder:
             "virtual_center_id": vc.horizon_id,
             "vm_moid": vm.moid if vm else vc.unused_vm_moid(),
             "host_name": anchor_vm.manifest["host"],
-            "path": vm.path if vm else "/%s/vm/%s/%s" % (dc, pool.folder, m.name),
+            "path": vm.path if vm else vm_path(dc, pool.folder, m.name),
             "virtual_machine_power_state": POWER[vm.power]
             if vm
             else (spec.power_state or "UNKNOWN"),
@@ -770,6 +806,8 @@ class _Builder:
         created = (vm.scenario.get("create_date") or vm.scenario.get("boot_time")) if vm else None
         if created:
             data["create_time"] = _epoch_ms(created)
+            if pool.maintenance_times and pool.source == "INSTANT_CLONE":
+                data["last_maintenance_time"] = _epoch_ms(created)
         data.update(
             storage_accelerator_state="OFF",
             datastore_paths=[f"[{ds}]"],
@@ -893,19 +931,26 @@ class _Builder:
             record.update(
                 enable_provisioning=pool.provisioning_enabled,
                 stop_provisioning_on_error=True,
-                naming_method="PATTERN",
+                naming_method=pool.naming_method,
             )
         record["num_machines"] = len(machines)
         record["num_sessions"] = sum(len(m.sessions) for m in machines)
         if pool.type == "AUTOMATED":
             record["image_source"] = "VIRTUAL_CENTER"
-            record["pattern_naming_settings"] = {
-                "naming_pattern": pool.naming_pattern,
-                "max_number_of_machines": pool.max_machines,
-                "min_number_of_machines": pool.min_machines,
-                "number_of_spare_machines": pool.spare_machines,
-                "provisioning_time": "UP_FRONT",
-            }
+            if pool.naming_method == "SPECIFIED":
+                record["specific_naming_settings"] = {
+                    "num_machines": len(machines),
+                    "num_unassigned_machines_kept_powered_on": pool.spares_powered_on,
+                    "start_machines_in_maintenance_mode": False,
+                }
+            else:
+                record["pattern_naming_settings"] = {
+                    "naming_pattern": pool.naming_pattern,
+                    "max_number_of_machines": pool.max_machines,
+                    "min_number_of_machines": pool.min_machines,
+                    "number_of_spare_machines": pool.spare_machines,
+                    "provisioning_time": "UP_FRONT",
+                }
             record["provisioning_settings"] = self.provisioning_settings(pool)
             status = self.provisioning_status(pool)
             if status:
@@ -1795,6 +1840,512 @@ HORIZON_POD = PodSpec(
 )
 
 
+# ============================================================================ horizon8
+
+H8_DC = "HZN-DC01"
+H8_DOMAIN = "corp.example.test"
+H8_ESX8 = {"version": "8.0.3", "build": "24022510"}
+H8_ESX7 = {"version": "7.0.3", "build": "21424296"}
+PHOTON = ("vmwarePhoton64Guest", "VMware Photon OS (64-bit)")
+
+
+def _h8_uuid(*parts: str) -> str:
+    """A stable UUID that looks like the ones Horizon and vCenter put in VM names."""
+    return str(uuid.uuid5(NAMESPACE, "horizon8/" + "/".join(parts)))
+
+
+H8_CLUSTERS: dict[str, list[tuple[str, dict[str, Any]]]] = {
+    # an 8.0 cluster half-way through an upgrade: one host still on ESXi 7.0.3
+    "VDI-W11-CL01": [
+        ("esx-w11-01.corp.example.test", H8_ESX8),
+        ("esx-w11-02.corp.example.test", H8_ESX8),
+        ("esx-w11-03.corp.example.test", H8_ESX8),
+        ("esx-w11-04.corp.example.test", H8_ESX7),
+    ],
+    # an ESXi 7.0.3 cluster: vmx-19 is the newest hardware it can run; one host not responding
+    "VDI-W10-CL02": [
+        ("esx-w10-01.corp.example.test", H8_ESX7),
+        ("esx-w10-02.corp.example.test", H8_ESX7),
+        ("esx-w10-03.corp.example.test", dict(H8_ESX7, connection_state="notResponding")),
+    ],
+    "MGMT-CL01": [
+        ("esx-mgmt-01.corp.example.test", H8_ESX8),
+        ("esx-mgmt-02.corp.example.test", H8_ESX8),
+    ],
+}
+H8_NOT_RESPONDING = "esx-w10-03.corp.example.test"
+H8_INACCESSIBLE = "[vsanDatastore] W10-FC-017/W10-FC-017.vmx"
+#: golden image -> (cluster, snapshot chain as (name, days before ANCHOR), guest, hardware)
+H8_IMAGES: dict[str, tuple[str, tuple[tuple[str, float], ...], tuple[str, str], str]] = {
+    "GI-W11-23H2": (
+        "VDI-W11-CL01",
+        (("2026-08 CU", 110), ("2026-09 CU", 80), ("2026-10 CU", 48), ("2026-11 CU", 15)),
+        WIN11,
+        "vmx-21",
+    ),
+    "GI-W10-22H2": ("VDI-W10-CL02", (("2026-09 CU", 75), ("2026-11 CU", 13)), WIN10, "vmx-19"),
+    "GI-WS2022-RDSH": ("VDI-W11-CL01", (("2026-10 CU", 45), ("2026-11 CU", 12)), WS2022, "vmx-21"),
+}
+
+
+def _chain(snaps: Sequence[tuple[str, float]]) -> list[dict[str, Any]]:
+    """A linear snapshot chain, the newest current."""
+    if not snaps:
+        return []
+    (name, age), rest = snaps[0], snaps[1:]
+    return [{"name": name, "created": when(age), "children": _chain(rest)}]
+
+
+def _image_snapshot(image: str) -> str:
+    return "/".join(name for name, _ in H8_IMAGES[image][1])
+
+
+def horizon8_scenario() -> dict[str, Any]:
+    """A vCenter laid out like a real Horizon 8 estate (horizon8.json); see the pod HORIZON8."""
+    vms: list[dict[str, Any]] = []
+    ip = iter(range(10, 250))
+
+    def vm(name: str, cluster: str, host: int, folder: str, os: tuple[str, str], **s: Any) -> None:
+        power = s.get("power_state", "poweredOn")
+        on = power == "poweredOn"
+        hosts = H8_CLUSTERS[cluster]
+        record: dict[str, Any] = {
+            "name": name,
+            "datacenter": H8_DC,
+            "cluster": cluster,
+            "host": hosts[host % len(hosts)][0],
+            "folder": folder,
+            "datastore": "vsanDatastore",
+            "power_state": power,
+            "guest_id": os[0],
+            "guest_full_name": os[1],
+            "guest_hostname": f"{name.lower()}.{H8_DOMAIN}" if on else None,
+            "ip_address": f"10.80.{len(vms) // 200}.{next(ip)}" if on else None,
+            "boot_time": when(0.4) if on else None,
+            "create_date": when(30),
+            "hardware_version": "vmx-21",
+            "num_cpu": 2,
+            "memory_mb": 8192,
+        }
+        if "vapp" in s:
+            del record["folder"]
+        record.update(s)
+        vms.append(record)
+
+    # golden images (powered off, a snapshot chain by design) and the full-clone template
+    for image, (cluster, snaps, os, hardware) in H8_IMAGES.items():
+        vm(
+            image,
+            cluster,
+            0,
+            "Golden Images",
+            os,
+            power_state="poweredOff",
+            hardware_version=hardware,
+            create_date=when(420),
+            annotation="Golden image: patch monthly, then push",
+            snapshots=_chain(snaps),
+        )
+    vm(
+        "TPL-W10-FC-2025",
+        "VDI-W11-CL01",
+        0,
+        "Golden Images",
+        WIN10,
+        power_state="poweredOff",
+        template=True,
+        hardware_version="vmx-19",
+        create_date=when(600),
+    )
+    # instant-clone internals: per image a template and a replica, a parent per host
+    for image, (cluster, _, os, hardware) in H8_IMAGES.items():
+        internal = {"hardware_version": hardware, "create_date": when(12), "num_cpu": 2}
+        off = dict(internal, power_state="poweredOff")
+        vm(
+            f"cp-template-{_h8_uuid(image, 'template')}",
+            cluster,
+            0,
+            "ClonePrepInternalTemplateFolder",
+            os,
+            **off,
+        )
+        vm(
+            f"cp-replica-{_h8_uuid(image, 'replica')}",
+            cluster,
+            1,
+            "ClonePrepReplicaVmFolder",
+            os,
+            **off,
+        )
+        for index, (host_name, host_spec) in enumerate(H8_CLUSTERS[cluster]):
+            lost = host_spec.get("connection_state") == "notResponding"
+            vm(
+                f"cp-parent-{_h8_uuid(image, 'parent', host_name)}",
+                cluster,
+                index,
+                "ClonePrepParentVmFolder",
+                os,
+                **dict(internal, guest_hostname=None, boot_time=when(12)),
+                **({"connection_state": "disconnected"} if lost else {}),
+            )
+    # vSphere Cluster Services: tiny Photon OS VMs on old hardware, managed by vCenter
+    for cluster, count in (("VDI-W11-CL01", 3), ("VDI-W10-CL02", 2), ("MGMT-CL01", 2)):
+        for index in range(count):
+            vm(
+                f"vCLS-{_h8_uuid(cluster, 'vcls', str(index))}",
+                cluster,
+                index,
+                "vCLS",
+                PHOTON,
+                hardware_version="vmx-11",
+                num_cpu=1,
+                memory_mb=128,
+                guest_hostname=None,
+                ip_address=None,
+                tools_version_status2="guestToolsUnmanaged",
+                tools_version="12389",
+                boot_time=when(21),
+                create_date=when(200),
+            )
+    # Horizon's own servers (not desktops), and a SQL availability group in a vApp
+    for name, os in (("HZN-CS01", WS2022), ("HZN-CS02", WS2022), ("HZN-UAG01", PHOTON)):
+        vm(
+            name,
+            "MGMT-CL01",
+            len(vms),
+            "Horizon Infrastructure",
+            os,
+            num_cpu=4,
+            memory_mb=16384,
+            boot_time=when(26),
+            create_date=when(700),
+            annotation="Horizon infrastructure - do not power off",
+        )
+    for name in ("HZN-SQL01", "HZN-SQL02"):
+        vm(
+            name,
+            "MGMT-CL01",
+            len(vms),
+            "",
+            WS2022,
+            vapp="HZN-SQL-AG",
+            num_cpu=4,
+            memory_mb=32768,
+            boot_time=when(40),
+            create_date=when(700),
+        )
+    # W11-IC-Knowledge: instant clones on the three ESXi 8 hosts (recreated at logoff)
+    for n in range(1, 13):
+        vm(
+            f"W11-IC-{n:03d}",
+            "VDI-W11-CL01",
+            n % 3,
+            "VDI/W11-IC-Knowledge",
+            WIN11,
+            boot_time=when(0.1 + n / 10),
+            create_date=when(0.2 + n / 10),
+        )
+    # W10-IC-Legacy: instant clones on the ESXi 7 cluster, vmx-19 (current there)
+    for n in range(1, 7):
+        lost = n == 6  # on the host that stopped responding
+        vm(
+            f"W10-IC-{n:03d}",
+            "VDI-W10-CL02",
+            2 if lost else n % 2,
+            "VDI/W10-IC-Legacy",
+            WIN10,
+            hardware_version="vmx-19",
+            boot_time=when(0.2 + n / 10),
+            create_date=when(0.3 + n / 10),
+            **({"connection_state": "disconnected"} if lost else {}),
+        )
+    # W10-FC-Engineering: persistent full clones with specified names, powered on for months
+    for n in range(11, 19):
+        state: dict[str, Any] = {
+            "num_cpu": 4,
+            "memory_mb": 16384,
+            "boot_time": when(90 + 11 * n % 97),
+            "create_date": when(500 + n),
+        }
+        if n in (11, 12):  # never upgraded since they were cloned
+            state["hardware_version"] = "vmx-14"
+        if n in (15, 16):  # spares: unassigned, kept powered on by the pool
+            state["boot_time"] = when(3)
+        name = f"W10-FC-{n:03d}"
+        if n == 17:  # vCenter lost its files: config unset, named by its .vmx path
+            name = H8_INACCESSIBLE
+            state.update(
+                config_unset=True,
+                connection_state="inaccessible",
+                power_state="poweredOff",
+                boot_time=None,
+            )
+        vm(name, "VDI-W11-CL01", n % 3, "VDI/W10-FC-Engineering", WIN10, **state)
+    # RDS-Apps-2022: instant-clone RDS hosts
+    for n in range(1, 5):
+        vm(
+            f"RDSH-APP-{n:02d}",
+            "VDI-W11-CL01",
+            n % 3,
+            "RDS/RDS-Apps-2022",
+            WS2022,
+            num_cpu=8,
+            memory_mb=65536,
+            boot_time=when(1 + n / 10),
+            create_date=when(12),
+        )
+    # LAB-FC-Root: a full-clone pool whose folder is the datacenter's root VM folder, next to
+    # VMs nobody claims
+    for n in range(1, 4):
+        vm(
+            f"LAB-PC-{n:02d}",
+            "VDI-W10-CL02",
+            n % 2,
+            "",
+            WIN10,
+            hardware_version="vmx-19",
+            boot_time=when(2 + n),
+            create_date=when(300),
+        )
+    vm(
+        "Win10-Test-Old",
+        "VDI-W10-CL02",
+        0,
+        "",
+        WIN10,
+        power_state="poweredOff",
+        hardware_version="vmx-15",
+        create_date=when(800),
+    )
+    vm("jdoe-clone-tmp", "VDI-W10-CL02", 1, "", WIN10, hardware_version="vmx-19", boot_time=when(9))
+
+    clusters = []
+    for name, hosts in H8_CLUSTERS.items():
+        cluster_spec: dict[str, Any] = {
+            "name": name,
+            "hosts": [{"name": host_name, **spec} for host_name, spec in hosts],
+        }
+        if name == "MGMT-CL01":
+            cluster_spec["vapps"] = [
+                {
+                    "name": "HZN-SQL-AG",
+                    "annotation": "SQL Server availability group for the Horizon event database",
+                }
+            ]
+        clusters.append(cluster_spec)
+    return {
+        "_comment": "Written by tests/tools/horizon_estate.py (horizon8_scenario): a vCenter laid "
+        "out like a real Horizon 8 estate; the Horizon side is fixtures/horizon/horizon8/.",
+        "vcenter": {
+            "name": "vc-vdi01.corp.example.test",
+            "instance_uuid": "3f6e9b1c-5d2a-4c8e-9a71-0b4d2e8f6c11",
+            "version": "8.0.3",
+            "build": "24022515",
+        },
+        "datacenters": [
+            {
+                "name": H8_DC,
+                "folders": [
+                    "ClonePrepInternalTemplateFolder",
+                    "ClonePrepParentVmFolder",
+                    "ClonePrepReplicaVmFolder",
+                    "ClonePrepResyncVmFolder",
+                    "vCLS",
+                    "Golden Images",
+                    "Horizon Infrastructure",
+                    "VDI/W11-IC-Knowledge",
+                    "VDI/W10-IC-Legacy",
+                    "VDI/W10-FC-Engineering",
+                    "RDS/RDS-Apps-2022",
+                ],
+                "datastores": ["vsanDatastore"],
+                "clusters": clusters,
+            }
+        ],
+        "vms": vms,
+    }
+
+
+H8_USERS = (
+    UserSpec("a.devries", "Anouk", "de Vries"),
+    UserSpec("b.jansen", "Bas", "Jansen"),
+    UserSpec("c.peeters", "Chantal", "Peeters"),
+    UserSpec("d.mulder", "Dirk", "Mulder"),
+    UserSpec("e.bos", "Esther", "Bos"),
+    UserSpec("f.smit", "Floris", "Smit"),
+    UserSpec("g.visser", "Gert", "Visser"),
+    UserSpec("h.kok", "Hilde", "Kok"),
+    UserSpec("i.dijkstra", "Ingrid", "Dijkstra"),
+    UserSpec("j.vanleeuwen", "Joost", "van Leeuwen"),
+)
+
+HORIZON8 = PodSpec(
+    name="horizon8",
+    domain=H8_DOMAIN,
+    netbios="CORP",
+    domain_sid="S-1-5-21-4000000001-4000000002-4000000003",
+    vcenters=("horizon8",),
+    users=H8_USERS,
+    credentials={
+        "username": "svc-fleetreport",
+        "password": "fake-test-only-password-horizon8",
+        "domain": "CORP",
+    },
+    connection_servers=(
+        ConnectionServerSpec("hzn-cs01.corp.example.test", "192.0.2.41"),
+        ConnectionServerSpec("hzn-cs02.corp.example.test", "192.0.2.42"),
+    ),
+    gateway="hzn-uag01",
+    gateway_address="203.0.113.41",
+    event_database="hzn-sql-ag",
+    vcenter_descriptions={"horizon8": "VDI vCenter"},
+    pools=(
+        PoolSpec(
+            name="W11-IC-Knowledge",
+            display_name="Windows 11",
+            description="Instant clones for knowledge workers (deleted at logoff)",
+            type="AUTOMATED",
+            source="INSTANT_CLONE",
+            vcenter="horizon8",
+            datacenter=H8_DC,
+            folder="VDI/W11-IC-Knowledge",
+            golden_image="GI-W11-23H2",
+            snapshot=_image_snapshot("GI-W11-23H2"),
+            naming_pattern="W11-IC-{n:fixed=3}",
+            maintenance_times=True,
+            min_machines=10,
+            max_machines=14,
+            spare_machines=3,
+            machines={
+                "W11-IC-002": MachineSpec(sessions=(SessionSpec("a.devries", start="${now-2h}"),)),
+                "W11-IC-003": MachineSpec(state="ALREADY_USED"),
+                "W11-IC-004": MachineSpec(sessions=(SessionSpec("b.jansen", start="${now-4h}"),)),
+                "W11-IC-005": MachineSpec(state="AGENT_ERROR_STARTUP_IN_PROGRESS"),
+                "W11-IC-006": MachineSpec(
+                    sessions=(
+                        SessionSpec(
+                            "c.peeters",
+                            "DISCONNECTED",
+                            start="${now-5h}",
+                            disconnected="${now-50m}",
+                        ),
+                    )
+                ),
+                "W11-IC-007": MachineSpec(sessions=(SessionSpec("d.mulder", start="${now-1h}"),)),
+            },
+        ),
+        PoolSpec(
+            name="W10-IC-Legacy",
+            display_name="Windows 10 (legacy apps)",
+            description="Instant clones on the ESXi 7 cluster",
+            type="AUTOMATED",
+            source="INSTANT_CLONE",
+            vcenter="horizon8",
+            datacenter=H8_DC,
+            folder="VDI/W10-IC-Legacy",
+            golden_image="GI-W10-22H2",
+            snapshot=_image_snapshot("GI-W10-22H2"),
+            naming_pattern="W10-IC-{n:fixed=3}",
+            maintenance_times=True,
+            min_machines=6,
+            max_machines=8,
+            spare_machines=2,
+            machines={
+                "W10-IC-001": MachineSpec(sessions=(SessionSpec("e.bos", start="${now-3h}"),)),
+            },
+        ),
+        PoolSpec(
+            name="W10-FC-Engineering",
+            display_name="Engineering desktops",
+            description="Persistent full clones, one per engineer, names given one by one",
+            type="AUTOMATED",
+            source="VIRTUAL_CENTER",
+            vcenter="horizon8",
+            datacenter=H8_DC,
+            folder="VDI/W10-FC-Engineering",
+            user_assignment="DEDICATED",
+            power_policy="POWER_OFF",
+            golden_image="TPL-W10-FC-2025",
+            naming_method="SPECIFIED",
+            spares_powered_on=2,
+            disconnected_timeout_minutes=None,
+            machines={
+                "W10-FC-011": MachineSpec(
+                    users=("f.smit",), sessions=(SessionSpec("f.smit", start="${now-6h}"),)
+                ),
+                "W10-FC-012": MachineSpec(users=("g.visser",)),
+                "W10-FC-013": MachineSpec(
+                    users=("h.kok",), sessions=(SessionSpec("h.kok", start="${now-2h}"),)
+                ),
+                "W10-FC-014": MachineSpec(users=("i.dijkstra",)),
+                "W10-FC-015": MachineSpec(users=()),
+                "W10-FC-016": MachineSpec(users=()),
+                "W10-FC-017": MachineSpec(users=("j.vanleeuwen",)),
+                "W10-FC-018": MachineSpec(
+                    users=("a.devries",),
+                    sessions=(SessionSpec("a.devries", start="${now-26h}", protocol="PCOIP"),),
+                ),
+            },
+        ),
+        PoolSpec(
+            name="LAB-FC-Root",
+            display_name="Lab desktops",
+            description="Full clones provisioned into the datacenter's root VM folder",
+            type="AUTOMATED",
+            source="VIRTUAL_CENTER",
+            vcenter="horizon8",
+            datacenter=H8_DC,
+            folder="",
+            user_assignment="DEDICATED",
+            power_policy="TAKE_NO_POWER_ACTION",
+            golden_image="TPL-W10-FC-2025",
+            naming_pattern="LAB-PC-{n:fixed=2}",
+            min_machines=3,
+            max_machines=3,
+            spare_machines=0,
+            exclude=("Win10-Test-Old", "jdoe-clone-tmp"),
+            machines={
+                "LAB-PC-01": MachineSpec(users=("b.jansen",)),
+                "LAB-PC-02": MachineSpec(users=("c.peeters",)),
+                "LAB-PC-03": MachineSpec(users=("d.mulder",)),
+            },
+        ),
+        PoolSpec(
+            name="RDS-Apps-2022",
+            display_name="Published applications",
+            description="Instant-clone RDSH farm",
+            type="RDS",
+            source="INSTANT_CLONE",
+            vcenter="horizon8",
+            datacenter=H8_DC,
+            folder="RDS/RDS-Apps-2022",
+            user_assignment=None,
+            power_policy=None,
+            golden_image="GI-WS2022-RDSH",
+            snapshot=_image_snapshot("GI-WS2022-RDSH"),
+            naming_pattern="RDSH-APP-{n:fixed=2}",
+            max_machines=6,
+            disconnected_timeout_minutes=60,
+            machines={
+                "RDSH-APP-01": MachineSpec(
+                    sessions=(
+                        SessionSpec("e.bos", start="${now-2h}", applications=("SAP GUI",)),
+                        SessionSpec("f.smit", start="${now-1h}", applications=("Microsoft Excel",)),
+                    )
+                ),
+                "RDSH-APP-02": MachineSpec(state="AGENT_ERR_NEED_REBOOT"),
+                "RDSH-APP-03": MachineSpec(state="WAIT_FOR_AGENT"),
+                "RDSH-APP-04": MachineSpec(
+                    sessions=(
+                        SessionSpec("g.visser", start="${now-3h}", applications=("SAP GUI",)),
+                    )
+                ),
+            },
+        ),
+    ),
+)
+
+
 # ================================================================================= demo
 
 _FIRST = (
@@ -1873,12 +2424,15 @@ DEMO = PodSpec(
             golden_image="gold-win11-23h2",
             snapshot="2026-08-patch/2026-09-patch/2026-10-patch",
             naming_pattern="AMS-W11-{n:fixed=3}",
+            maintenance_times=True,
             min_machines=150,
             max_machines=170,
             spare_machines=10,
             exclude=("ams-w11-test-<b>old</b>",),
             mix=Mix(problems=_DEMO_PROBLEMS, session_rate=0.62),
             machines={
+                "AMS-W11-023": MachineSpec(state="ALREADY_USED"),
+                "AMS-W11-031": MachineSpec(state="AGENT_ERROR_STARTUP_IN_PROGRESS"),
                 "AMS-W11-017": MachineSpec(
                     sessions=(
                         SessionSpec(
@@ -1896,14 +2450,13 @@ DEMO = PodSpec(
             source="VIRTUAL_CENTER",
             vcenter="demo-vc01",
             datacenter="Amsterdam",
-            folder="Horizon/FC-Win10-Developers",
+            folder="",  # the datacenter's root VM folder
             user_assignment="DEDICATED",
             power_policy="SUSPEND",
             golden_image="gold-win10-22h2-dev",
-            naming_pattern="AMS-DEV-{n:fixed=3}",
-            min_machines=40,
-            max_machines=45,
-            spare_machines=2,
+            naming_method="SPECIFIED",
+            spares_powered_on=2,
+            exclude=("AMS-DEV-OLD-07", "tmp-clone-jvisser"),
             disconnected_timeout_minutes=None,
             mix=Mix(
                 problems=(("AGENT_ERROR_NEEDS_REBOOT", 0.03),),
@@ -1922,6 +2475,7 @@ DEMO = PodSpec(
                     users=("k.bakker",),
                     agent_version="8.16.0",
                 ),
+                "AMS-DEV-041": MachineSpec(users=("l.peters",)),  # its VM is inaccessible
             },
         ),
         PoolSpec(
@@ -1962,7 +2516,11 @@ DEMO = PodSpec(
                 applications=("Microsoft Excel", "Microsoft Word", "SAP GUI", "Notepad++"),
                 disconnected_share=0.1,
             ),
-            machines={"AMS-RDSH-06": MachineSpec(state="AGENT_DRAIN_MODE")},
+            machines={
+                "AMS-RDSH-03": MachineSpec(state="AGENT_ERR_NEED_REBOOT"),
+                "AMS-RDSH-05": MachineSpec(state="WAIT_FOR_AGENT"),
+                "AMS-RDSH-06": MachineSpec(state="AGENT_DRAIN_MODE"),
+            },
         ),
         PoolSpec(
             name="IC-Win11-CallCenter",
@@ -1976,6 +2534,7 @@ DEMO = PodSpec(
             golden_image="gold-win11-callcenter",
             snapshot="2026-10-patch/2026-11-patch",
             naming_pattern="RTM-CC-{n:fixed=3}",
+            maintenance_times=True,
             min_machines=90,
             max_machines=100,
             spare_machines=5,
@@ -2007,8 +2566,8 @@ DEMO = PodSpec(
     ),
 )
 
-PODS = {pod.name: pod for pod in (HORIZON_POD, DEMO)}
-SCENARIO_BUILDERS = {"horizon_pod": horizon_pod_scenario}
+PODS = {pod.name: pod for pod in (HORIZON_POD, HORIZON8, DEMO)}
+SCENARIO_BUILDERS = {"horizon_pod": horizon_pod_scenario, "horizon8": horizon8_scenario}
 
 
 # ================================================================================== run

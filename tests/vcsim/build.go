@@ -101,6 +101,16 @@ type crState struct {
 	rr         int
 }
 
+// vappState is a vApp: a child resource pool of a cluster, listed in a VM folder.
+type vappState struct {
+	name      string
+	ref       types.ManagedObjectReference
+	dc        *dcState
+	cr        *crState
+	folder    string
+	folderRef types.ManagedObjectReference
+}
+
 type dsState struct {
 	name string
 	ref  types.ManagedObjectReference
@@ -134,6 +144,9 @@ type vmState struct {
 	folder    string
 	pool      string
 	poolRef   types.ManagedObjectReference
+	folderRef types.ManagedObjectReference
+	vapp      *vappState
+	vmxPath   string
 	snapshots []snapRecord
 }
 
@@ -144,6 +157,7 @@ type builder struct {
 	dsRoot   string
 	dcs      []*dcState
 	dcByName map[string]*dcState
+	vapps    map[string]*vappState
 	vms      []*vmState
 	fields   map[string]int32 // custom field name (for VMs) -> key
 	fieldDef []types.CustomFieldDef
@@ -154,7 +168,7 @@ func newBuilder(ctx context.Context, svc *simulator.Service, sc *Scenario, dsRoo
 	if err != nil {
 		return nil, fmt.Errorf("in-process simulator client: %v", err)
 	}
-	return &builder{ctx: ctx, c: c, sc: sc, dsRoot: dsRoot, dcByName: map[string]*dcState{}, fields: map[string]int32{}}, nil
+	return &builder{ctx: ctx, c: c, sc: sc, dsRoot: dsRoot, dcByName: map[string]*dcState{}, vapps: map[string]*vappState{}, fields: map[string]int32{}}, nil
 }
 
 // taskResult returns the result of a simulator task. Simulator tasks run synchronously, so the
@@ -351,6 +365,11 @@ func (b *builder) buildDatacenter(i int) error {
 				return err
 			}
 		}
+		for _, as := range cs.VApps {
+			if err := b.createVApp(dc, cr, as); err != nil {
+				return err
+			}
+		}
 	}
 	for _, hs := range spec.Hosts {
 		task, err := hostFolder.AddStandaloneHost(b.ctx, types.HostConnectSpec{HostName: hs.Name}, true, nil, nil)
@@ -440,6 +459,33 @@ func (b *builder) folder(dc *dcState, path string) (types.ManagedObjectReference
 		cur = next
 	}
 	return ref, nil
+}
+
+// createVApp creates a vApp with CreateVApp in the cluster's pool and lists it in its VM folder,
+// as vCenter does (the simulator records the folder as parentFolder but does not list it there).
+func (b *builder) createVApp(dc *dcState, cr *crState, spec VAppSpec) error {
+	poolRef, err := b.pool(cr, spec.ResourcePool)
+	if err != nil {
+		return err
+	}
+	folder := strings.Trim(spec.Folder, "/")
+	folderRef, err := b.folder(dc, folder)
+	if err != nil {
+		return err
+	}
+	config := types.VAppConfigSpec{}
+	config.Annotation = spec.Annotation
+	app, err := object.NewResourcePool(b.c, poolRef).CreateVApp(b.ctx, spec.Name, types.DefaultResourceConfigSpec(),
+		config, object.NewFolder(b.c, folderRef))
+	if err != nil {
+		return fmt.Errorf("%s: vApp %q: %v", cr.name, spec.Name, err)
+	}
+	sf := simulator.Map.Get(folderRef).(*simulator.Folder)
+	if simulator.FindReference(sf.ChildEntity, app.Reference()) == nil {
+		sf.ChildEntity = append(sf.ChildEntity, app.Reference())
+	}
+	b.vapps[spec.Name] = &vappState{name: spec.Name, ref: app.Reference(), dc: dc, cr: cr, folder: folder, folderRef: folderRef}
+	return nil
 }
 
 // pool returns (creating as needed) the resource pool at path under the root pool.
@@ -557,6 +603,16 @@ func (b *builder) placeVM(i int, spec *VMSpec) error {
 		return fmt.Errorf("%s: datacenter is required when the scenario has more than one", what)
 	}
 	vm := &vmState{spec: spec, index: i, dc: dc}
+	if spec.VApp != "" {
+		vm.vapp = b.vapps[spec.VApp]
+		if vm.vapp.dc != dc {
+			return fmt.Errorf("%s: vApp %q is not in datacenter %q", what, spec.VApp, dc.spec.Name)
+		}
+		if spec.Cluster != "" && spec.Cluster != vm.vapp.cr.name {
+			return fmt.Errorf("%s: vApp %q is in cluster %q, not %q", what, spec.VApp, vm.vapp.cr.name, spec.Cluster)
+		}
+		spec.Cluster = vm.vapp.cr.name
+	}
 
 	var host *hostState
 	if spec.Host != "" {
@@ -599,6 +655,9 @@ func (b *builder) placeVM(i int, spec *VMSpec) error {
 	vm.host = host
 	vm.folder = strings.Trim(spec.Folder, "/")
 	vm.pool = strings.Trim(spec.ResourcePool, "/")
+	if vm.vapp != nil {
+		vm.folder = vm.vapp.folder // where the vApp is listed; the VM itself has no parent folder
+	}
 	if spec.Template != nil && *spec.Template {
 		vm.pool = "" // templates are registered against the root pool, and then have none
 	}
@@ -632,7 +691,11 @@ func (b *builder) createVM(vm *vmState) error {
 	if err != nil {
 		return err
 	}
+	if vm.vapp != nil {
+		poolRef = vm.vapp.ref // CreateVM_Task into a vApp, as VirtualApp.CreateChildVM_Task does
+	}
 	vm.poolRef = poolRef
+	vm.folderRef = folderRef
 	ds, err := b.datastoreFor(vm)
 	if err != nil {
 		return err
@@ -668,6 +731,9 @@ func (b *builder) createVM(vm *vmState) error {
 	}
 	vm.ref = out.(types.ManagedObjectReference)
 	vm.host.vmCount++
+	if svm, ok := simulator.Map.Get(vm.ref).(*simulator.VirtualMachine); ok && svm.Config != nil {
+		vm.vmxPath = svm.Config.Files.VmPathName
+	}
 	if len(spec.Snapshots) > 0 {
 		if err := b.createSnapshots(vm); err != nil {
 			return err
@@ -1038,5 +1104,33 @@ func (b *builder) applyVMState(vm *vmState) error {
 			return err
 		}
 	}
+	if vm.vapp != nil {
+		// vSphere: a vApp member has parentVApp and no parent folder.
+		svm.Parent = nil
+		app := vm.vapp.ref
+		svm.ParentVApp = &app
+		if sf, ok := simulator.Map.Get(vm.folderRef).(*simulator.Folder); ok {
+			simulator.RemoveReference(&sf.ChildEntity, vm.ref)
+		}
+	}
+	if spec.ConfigUnset {
+		unsetConfig(svm, vm)
+	}
 	return nil
+}
+
+// vmxPathRe matches a datastore path to a .vmx file: "[vsanDatastore] W10-FC-017/W10-FC-017.vmx".
+var vmxPathRe = regexp.MustCompile(`^\[[^\]]+\] .+\.vmx$`)
+
+// unsetConfig makes the VM look like one vCenter cannot read (inaccessible, invalid, orphaned):
+// config is unset, so every config.* property is absent; summary.config keeps only the name
+// and the .vmx path (the name, when the scenario gives a .vmx path as the name).
+func unsetConfig(svm *simulator.VirtualMachine, vm *vmState) {
+	vmx := vm.vmxPath
+	if vmxPathRe.MatchString(vm.spec.Name) {
+		vmx = vm.spec.Name
+	}
+	svm.Config = nil
+	svm.Snapshot = nil
+	svm.Summary.Config = types.VirtualMachineConfigSummary{Name: vm.spec.Name, VmPathName: vmx}
 }

@@ -36,6 +36,9 @@ type manifestVM struct {
 	ResourcePool *string           `json:"resource_pool"`
 	PoolMoid     *string           `json:"resource_pool_moid"`
 	Snapshots    map[string]string `json:"snapshots,omitempty"`
+	VApp         string            `json:"vapp,omitempty"`
+	VAppMoid     string            `json:"vapp_moid,omitempty"`
+	ConfigUnset  bool              `json:"config_unset,omitempty"`
 }
 
 type manifest struct {
@@ -53,6 +56,7 @@ type manifest struct {
 	Datacenters    map[string]string `json:"datacenters"`
 	Folders        map[string]string `json:"folders"`
 	ResourcePools  map[string]string `json:"resource_pools"`
+	VApps          map[string]string `json:"vapps"`
 	Datastores     map[string]string `json:"datastores"`
 	CustomFields   map[string]int32  `json:"custom_fields"`
 	PageSize       int               `json:"page_size"`
@@ -209,6 +213,7 @@ func run() error {
 	}
 	setServiceVersionsAPI(m.Service, sc.VCenter.APIVersion)
 	installPagingCollector(*pageSize)
+	installSearchIndex()
 
 	// Delays apply from now on (Model.Create already pointed the Service at m.DelayConfig).
 	m.DelayConfig.Delay = *delayMs
@@ -312,6 +317,7 @@ func (b *builder) manifest(rawURL string, caFile *string, scenarioPath string) *
 		Datacenters:   map[string]string{},
 		Folders:       map[string]string{},
 		ResourcePools: map[string]string{},
+		VApps:         map[string]string{},
 		Datastores:    map[string]string{},
 		CustomFields:  map[string]int32{},
 	}
@@ -350,6 +356,9 @@ func (b *builder) manifest(rawURL string, caFile *string, scenarioPath string) *
 			mf.Datastores[name+"/"+ds.name] = ds.ref.Value
 		}
 	}
+	for name, app := range b.vapps {
+		mf.VApps[name] = app.ref.Value
+	}
 	for _, def := range b.fieldDef {
 		mf.CustomFields[def.Name] = def.Key
 	}
@@ -367,6 +376,11 @@ func (b *builder) manifest(rawURL string, caFile *string, scenarioPath string) *
 			Folder:     vm.folder,
 			FolderMoid: vm.dc.folders[vm.folder].Value,
 		}
+		if vm.vapp != nil {
+			entry.VApp = vm.vapp.name
+			entry.VAppMoid = vm.vapp.ref.Value
+		}
+		entry.ConfigUnset = vm.spec.ConfigUnset
 		if !(vm.spec.Template != nil && *vm.spec.Template) {
 			pool := vm.pool
 			moid := vm.poolRef.Value

@@ -111,6 +111,17 @@ type ClusterSpec struct {
 	Name          string          `json:"name"`
 	ResourcePools []string        `json:"resource_pools,omitempty"`
 	Hosts         []HostSpec      `json:"hosts,omitempty"`
+	VApps         []VAppSpec      `json:"vapps,omitempty"`
+}
+
+// VAppSpec is a vApp (VirtualApp): a resource pool of the cluster that is also an inventory
+// item in a VM folder. Its member VMs name it with the VM key "vapp".
+type VAppSpec struct {
+	Comment      json.RawMessage `json:"_comment,omitempty"`
+	Name         string          `json:"name"`
+	ResourcePool string          `json:"resource_pool,omitempty"` // parent pool; default the cluster's root pool
+	Folder       string          `json:"folder,omitempty"`        // VM folder it is listed in; default the datacenter's
+	Annotation   string          `json:"annotation,omitempty"`
 }
 
 type HostSpec struct {
@@ -146,6 +157,7 @@ type VMSpec struct {
 	Folder       string `json:"folder,omitempty"`
 	ResourcePool string `json:"resource_pool,omitempty"`
 	Datastore    string `json:"datastore,omitempty"`
+	VApp         string `json:"vapp,omitempty"` // member of this vApp: no parent folder, parentVApp set
 
 	// state
 	PowerState      OptString `json:"power_state"`
@@ -153,6 +165,7 @@ type VMSpec struct {
 	Template        *bool     `json:"template,omitempty"`
 	BootTime        OptString `json:"boot_time"`
 	CreateDate      OptString `json:"create_date"`
+	ConfigUnset     bool      `json:"config_unset,omitempty"` // config (and its summary twin) left unset
 
 	// config
 	InstanceUUID    OptString `json:"instance_uuid"`
@@ -404,6 +417,7 @@ func (s *Scenario) validate(vms []VMSpec) error {
 	dcs := map[string]bool{}
 	hosts := map[string]bool{}
 	clusters := map[string]bool{}
+	vapps := map[string]bool{}
 	checkHost := func(what string, h HostSpec) error {
 		if err := checkName(what+".name", h.Name); err != nil {
 			return err
@@ -458,6 +472,28 @@ func (s *Scenario) validate(vms []VMSpec) error {
 					return err
 				}
 			}
+			for k, a := range c.VApps {
+				aw := fmt.Sprintf("%s.vapps[%d]", cw, k)
+				if err := checkName(aw+".name", a.Name); err != nil {
+					return err
+				}
+				if strings.Contains(a.Name, "/") {
+					return fmt.Errorf("%s: vApp name %q must not contain /", aw, a.Name)
+				}
+				if vapps[a.Name] {
+					return fmt.Errorf("%s: vApp name %q used twice (VMs name their vApp)", aw, a.Name)
+				}
+				vapps[a.Name] = true
+				if _, err := splitPath(aw+".resource_pool", a.ResourcePool); err != nil {
+					return err
+				}
+				if _, err := splitPath(aw+".folder", a.Folder); err != nil {
+					return err
+				}
+				if err := checkText(aw+".annotation", a.Annotation); err != nil {
+					return err
+				}
+			}
 		}
 		for k, h := range dc.Hosts {
 			if err := checkHost(fmt.Sprintf("%s.hosts[%d]", what, k), h); err != nil {
@@ -466,8 +502,12 @@ func (s *Scenario) validate(vms []VMSpec) error {
 		}
 	}
 	for i := range vms {
-		if err := validateVM(fmt.Sprintf("vm %d (%q)", i, trunc(vms[i].Name)), &vms[i], strict, seenField); err != nil {
+		what := fmt.Sprintf("vm %d (%q)", i, trunc(vms[i].Name))
+		if err := validateVM(what, &vms[i], strict, seenField); err != nil {
 			return err
+		}
+		if vms[i].VApp != "" && !vapps[vms[i].VApp] {
+			return fmt.Errorf("%s: vapp %q is not declared in any cluster's vapps", what, vms[i].VApp)
 		}
 	}
 	return nil
@@ -511,7 +551,25 @@ func validateVM(what string, vm *VMSpec, strict bool, fields map[string]bool) er
 	if vm.HardwareVersion.Present() && strict && !hwVersionRe.MatchString(vm.HardwareVersion.Val) {
 		return fmt.Errorf("%s: hardware_version %q must look like vmx-19", what, vm.HardwareVersion.Val)
 	}
-	if vm.Template != nil && *vm.Template && vm.PowerState.Or("poweredOff") != "poweredOff" && strict {
+	template := vm.Template != nil && *vm.Template
+	if vm.VApp != "" {
+		if vm.Folder != "" || vm.ResourcePool != "" {
+			return fmt.Errorf("%s: a vApp member takes its folder and resource pool from the vApp (drop folder and resource_pool)", what)
+		}
+		if template {
+			return fmt.Errorf("%s: a template cannot be a vApp member", what)
+		}
+	}
+	if vm.ConfigUnset {
+		if strict && vm.ConnectionState.Or("connected") == "connected" {
+			return fmt.Errorf("%s: config_unset needs a connection_state that is not connected "+
+				"(vCenter leaves config unset for inaccessible, invalid or orphaned VMs)", what)
+		}
+		if template || len(vm.Snapshots) > 0 {
+			return fmt.Errorf("%s: config_unset cannot go with template or snapshots (both live in config and snapshot info vCenter cannot read)", what)
+		}
+	}
+	if template && vm.PowerState.Or("poweredOff") != "poweredOff" && strict {
 		return fmt.Errorf("%s: a template must be poweredOff (vCenter cannot power on templates)", what)
 	}
 	for _, t := range []struct {
