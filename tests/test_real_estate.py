@@ -168,7 +168,6 @@ def test_the_desktop_population_is_horizons_machines_and_rds_hosts(real: Estate)
     assert real.report.fleet.desktops == len(DESKTOPS)
 
 
-@_needs("desktops named by their Horizon name (lead: fleet.py)")
 def test_a_desktop_is_named_by_its_horizon_name(real: Estate) -> None:
     assert {d.name for d in real.fleet.desktops} == DESKTOPS
 
@@ -252,14 +251,12 @@ def test_the_inaccessible_vm_is_reported_inaccessible(real: Estate) -> None:
 
 
 # ------------------------------------------------------------------------ patch verdicts
-@_needs("vm_hardware_outdated per cluster (checks: patch.py)")
 def test_hardware_is_judged_against_what_the_cluster_can_run(real: Estate) -> None:
     results = outcomes(real, "vm_hardware_outdated")
     assert {n: results[n] for n in IC_LEGACY | LAB} == dict.fromkeys(IC_LEGACY | LAB, "pass")
     assert set(failed(real, "vm_hardware_outdated")) == {"W10-FC-011", "W10-FC-012"}
 
 
-@_needs("host_build_behind per cluster (checks: patch.py)")
 def test_a_70_host_in_an_80_cluster_is_behind(real: Estate) -> None:
     assert set(failed(real, "host_build_behind", SubjectKind.HOST)) == {
         "esx-w11-04.corp.example.test"
