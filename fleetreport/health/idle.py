@@ -29,11 +29,6 @@ class Idleness:
     held: bool
     """A disconnected session still holds it (a user is logged on)."""
 
-    @property
-    def unassigned_candidate(self) -> bool:
-        """Could be one of the pool's spares: nobody is logged on."""
-        return not self.held
-
 
 def idleness(desktop: Desktop) -> Idleness | None:
     """How the desktop is idle; None when it is not (off, suspended, unknown, or in use)."""
@@ -57,7 +52,7 @@ def idleness(desktop: Desktop) -> Idleness | None:
 def is_spare_candidate(desktop: Desktop, idle: Idleness) -> bool:
     """Idle, nobody logged on and no user assigned: what Horizon's spare count covers."""
     assigned = desktop.machine is not None and bool(desktop.machine.user_names)
-    return idle.unassigned_candidate and not assigned
+    return not idle.held and not assigned
 
 
 _POOL_CACHE: weakref.WeakKeyDictionary[FleetView, dict[tuple[str, str], PoolIdleness]] = (
@@ -100,8 +95,3 @@ def idle_longer_than(fleet: FleetView, pool: DesktopPool, grace: timedelta) -> f
         for key, idle in pool_idleness(fleet, pool).idle.items()
         if not idle.held and idle.since is not None and fleet.now - idle.since > grace
     )
-
-
-def spares_cover(pool: DesktopPool, spare_candidates: int) -> bool:
-    """True when the pool's configured spares account for all its unassigned idle desktops."""
-    return spare_candidates <= (pool.spare_machines or 0)

@@ -145,7 +145,6 @@ def _in_progress(machine: Machine, seen: str, limits: Limits, now: datetime) -> 
         "always_on_policies": ("ALWAYS_POWERED_ON",),
         "power_saving_policies": ("POWER_OFF", "SUSPEND"),
         "no_action_policies": ("TAKE_NO_POWER_ACTION",),
-        "suspend_policies": ("SUSPEND",),
         "grace_minutes": 60,
         "allow_spare_machines": True,
         "host_down_states": HOST_DOWN_STATES,
