@@ -40,13 +40,13 @@ PASSWORD = "Corr3ct-Horse-Battery-Staple"
 WRONG_PASSWORD = "Wr0ng-Pa55word-7c1f"
 SENDER = "Fleet Reports <reports@example.com>"
 RECIPIENTS = ("ops@example.com", "Dana Smith <dana@example.org>")
-DEMO_SUBJECT = "[fleetreport] Contoso: grade B (patch 83.8, power 97), 35 critical findings"
+DEMO_SUBJECT = "[fleetreport] Contoso: grade B (patch 83.8, power 97.6), 35 critical findings"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @pytest.fixture(scope="module")
 def report() -> HealthReport:
-    """The demo fleet: grade B, patch 83.8, power 97, 35 critical findings, no failed source."""
+    """The demo fleet: grade B, patch 83.8, power 97.6, 35 critical findings, no failed source."""
     return build_report(load_snapshot(REPO / "fixtures" / "demo" / "snapshot.json"))
 
 
@@ -159,9 +159,9 @@ def test_starttls_with_login_delivers_the_report(
         "Contoso: desktop fleet health",
         "Grade          B",
         "Patch score    83.8 of 100",
-        "Power score    97 of 100",
-        "Desktops       308 (70 healthy, 22.7%)",
-        "Findings       35 critical, 95 warning, 100 info",
+        "Power score    97.6 of 100",
+        "Desktops       308 (76 healthy, 24.7%)",
+        "Findings       35 critical, 83 warning, 121 info",
         "  Grade B (was C)",
         "  3 new critical findings",
         "Data collected 2026-11-27 06:00 UTC;",
@@ -179,7 +179,7 @@ def test_starttls_with_login_delivers_the_report(
     ]
     assert worst[0] == (
         "  critical  Machine in a problem state [machine_problem_state]:"
-        " 15 desktops (13 critical, 2 warning)"
+        " 14 desktops (13 critical, 1 warning)"
     )
 
     files = attachments_of(message)
@@ -511,7 +511,7 @@ def test_subject_without_customer_and_with_own_prefix(
 ) -> None:
     message = build_message(report, settings_for(subject_prefix="[Contoso VDI]"), [html_file])
     assert subject_of(message) == (
-        "[Contoso VDI] grade B (patch 83.8, power 97), 35 critical findings"
+        "[Contoso VDI] grade B (patch 83.8, power 97.6), 35 critical findings"
     )
 
 

@@ -779,61 +779,95 @@ def test_vm_guest_os_mismatch() -> None:
 
 # ---------------------------------------------------------------------------------- power
 
-CRITICAL_STATES = [
+MACHINE_CRITICAL_STATES = [
     "AGENT_UNREACHABLE",
     "ERROR",
     "PROVISIONING_ERROR",
-    "AGENT_ERROR_STARTUP_IN_PROGRESS",
     "AGENT_ERROR_DISABLED",
     "AGENT_ERROR_INVALID_IP",
     "AGENT_ERROR_NEEDS_REBOOT",
     "AGENT_ERROR_PROTOCOL_FAILURE",
     "AGENT_ERROR_DOMAIN_FAILURE",
     "AGENT_CONFIG_ERROR",
+    "ALREADY_USED",
     "BLOCKED_AGENT_VERSION",
     "UNKNOWN",
     "UNASSIGNED_USER_CONNECTED",
     "UNASSIGNED_USER_DISCONNECTED",
 ]
-WARNING_STATES = ["MAINTENANCE", "AGENT_DRAIN_MODE", "AGENT_DRAIN_UNTIL_RESTART"]
-HEALTHY_STATES = [
-    "AVAILABLE",
-    "CONNECTED",
-    "DISCONNECTED",
-    "PROVISIONED",
+RDS_CRITICAL_STATES = [
+    "AGENT_ERR_NEED_REBOOT",
+    "AGENT_ERR_DISABLED",
+    "AGENT_ERR_DOMAIN_FAILURE",
+    "AGENT_ERR_INVALID_IP",
+    "AGENT_ERR_PROTOCOL_FAILURE",
+    "ALREADY_USED",
+]
+WARNING_STATES = [
+    "AGENT_DRAIN_MODE",
+    "AGENT_DRAIN_UNTIL_RESTART",
+    "DISABLED",
+    "DISABLE_IN_PROGRESS",
+]
+IN_PROGRESS_STATES = [
     "PROVISIONING",
     "CUSTOMIZING",
+    "VALIDATING",
     "DELETING",
+    "MAINTENANCE",
+    "IN_PROGRESS",
     "WAITING_FOR_AGENT",
-    "DISABLED",
+    "AGENT_ERROR_STARTUP_IN_PROGRESS",
+    "AGENT_ERROR_WAIT_FOR_HYBRID_JOIN",
 ]
+RDS_IN_PROGRESS_STATES = ["WAIT_FOR_AGENT", "AGENT_ERR_STARTUP_IN_PROGRESS"]
+HEALTHY_STATES = ["AVAILABLE", "CONNECTED", "DISCONNECTED", "PROVISIONED"]
 
 
 @covers("machine_problem_state")
 def test_machine_problem_state() -> None:
+    def rds(name: str, state: str) -> Machine:
+        return machine(None, name=name, state=state, kind="rds_server")
+
     machines = [
-        *(machine(None, name=f"fail-{state}", state=state) for state in CRITICAL_STATES),
+        *(machine(None, name=f"fail-{state}", state=state) for state in MACHINE_CRITICAL_STATES),
+        *(rds(f"fail-rds-{state}", state) for state in RDS_CRITICAL_STATES),
         *(machine(None, name=f"fail-{state}", state=state) for state in WARNING_STATES),
         *(machine(None, name=f"pass-{state}", state=state) for state in HEALTHY_STATES),
+        *(
+            machine(None, name=f"pass-{state}", state=state, create_time=ago(hours=1))
+            for state in IN_PROGRESS_STATES
+        ),
+        *(rds(f"pass-rds-{state}", state) for state in RDS_IN_PROGRESS_STATES),
         machine(None, name="unknown-FUTURE_STATE_X", state="FUTURE_STATE_X"),
         machine(None, name="unknown-no-state", state=None),
         inferred_machine("na-inferred"),
     ]
     snap = fleet_snapshot(machines=machines)
+    critical = [f"fail-{s}" for s in MACHINE_CRITICAL_STATES]
+    critical += [f"fail-rds-{s}" for s in RDS_CRITICAL_STATES]
+    in_progress = [f"pass-{s}" for s in IN_PROGRESS_STATES]
+    in_progress += [f"pass-rds-{s}" for s in RDS_IN_PROGRESS_STATES]
     assert outcomes(snap, "machine_problem_state") == {
-        "pass": {f"pass-{state}" for state in HEALTHY_STATES},
-        "fail": {f"fail-{state}" for state in CRITICAL_STATES + WARNING_STATES},
+        "pass": {f"pass-{state}" for state in HEALTHY_STATES} | set(in_progress),
+        "fail": set(critical) | {f"fail-{state}" for state in WARNING_STATES},
         "unknown": {"unknown-FUTURE_STATE_X", "unknown-no-state"},
         "n/a": {"na-inferred"},
     }
     assert severities(snap, "machine_problem_state") == {
-        **{f"fail-{state}": "critical" for state in CRITICAL_STATES},
+        **{name: "critical" for name in critical},
         **{f"fail-{state}": "warning" for state in WARNING_STATES},
     }
     assert_messages_name(
         messages(snap, "machine_problem_state"),
-        {f"fail-{state}": [state] for state in CRITICAL_STATES + WARNING_STATES},
+        {
+            **{f"fail-{s}": [s] for s in MACHINE_CRITICAL_STATES + WARNING_STATES},
+            **{f"fail-rds-{s}": ["RDS host", s] for s in RDS_CRITICAL_STATES},
+        },
     )
+    said = judged(snap, "machine_problem_state")
+    assert all(said[name].message.startswith("in progress:") for name in in_progress)
+    assert "FUTURE_STATE_X" in said["unknown-FUTURE_STATE_X"].message
 
 
 def power_policy_fleet() -> Snapshot:
@@ -868,14 +902,15 @@ def power_policy_fleet() -> Snapshot:
         ],
         "no-policy": [(vm("unknown-no-policy"), False)],
     }
+    full_clone = {"source": "VIRTUAL_CENTER"}
     pools = [
-        pool("always-on", power_policy="ALWAYS_POWERED_ON"),
-        pool("power-off", power_policy="POWER_OFF"),
-        pool("suspend", power_policy="SUSPEND"),
-        pool("no-action", power_policy="TAKE_NO_POWER_ACTION"),
-        pool("two-spares", power_policy="POWER_OFF", spare_machines=2),
-        pool("one-spare", power_policy="POWER_OFF", spare_machines=1),
-        pool("no-policy", power_policy=None),
+        pool("always-on", power_policy="ALWAYS_POWERED_ON", **full_clone),
+        pool("power-off", power_policy="POWER_OFF", **full_clone),
+        pool("suspend", power_policy="SUSPEND", **full_clone),
+        pool("no-action", power_policy="TAKE_NO_POWER_ACTION", **full_clone),
+        pool("two-spares", power_policy="POWER_OFF", spare_machines=2, **full_clone),
+        pool("one-spare", power_policy="POWER_OFF", spare_machines=1, **full_clone),
+        pool("no-policy", power_policy=None, **full_clone),
         pool("inferred-pool", pod="inferred", kind="inferred"),
     ]
     vms, machines, sessions = [], [], []
@@ -946,26 +981,41 @@ def test_vm_power_policy_mismatch() -> None:
 def test_vm_power_policy_mismatch_without_a_boot_time_is_unknown() -> None:
     desktop = vm("unknown-no-boot-time", boot_time=None)
     snap = fleet_snapshot(
-        [desktop], [machine(desktop)], [pool(power_policy="POWER_OFF")], sessions=[]
+        [desktop],
+        [machine(desktop)],
+        [pool(power_policy="POWER_OFF", source="VIRTUAL_CENTER")],
+        sessions=[],
     )
     assert outcomes(snap, "vm_power_policy_mismatch") == {"unknown": {"unknown-no-boot-time"}}
 
 
 @covers("vm_orphaned")
 def test_vm_orphaned() -> None:
-    bad = ["orphaned", "inaccessible", "invalid", "disconnected"]
+    bad = ["orphaned", "inaccessible", "invalid"]
     snap = with_missing_vm(
         vm("pass-connected", connection_state="connected"),
         *(vm(f"fail-{state}", connection_state=state) for state in bad),
+        vm("fail-config-unset", connection_state="connected", config_unset=True),
         vm("unknown-not-reported", connection_state=None),
+        vm("unknown-vm-disconnected-host-unknown", connection_state="disconnected", host="gone"),
     )
+    failing = {f"fail-{state}" for state in bad} | {"fail-config-unset"}
     assert outcomes(snap, "vm_orphaned") == {
         "pass": {"pass-connected"},
-        "fail": {f"fail-{state}" for state in bad},
-        "unknown": {"unknown-not-reported", "unknown-no-vm"},
+        "fail": failing,
+        "unknown": {
+            "unknown-not-reported",
+            "unknown-no-vm",
+            "unknown-vm-disconnected-host-unknown",
+        },
     }
-    assert severities(snap, "vm_orphaned") == {f"fail-{state}": "critical" for state in bad}
-    assert_messages_name(messages(snap, "vm_orphaned"), {f"fail-{state}": [state] for state in bad})
+    assert severities(snap, "vm_orphaned") == {name: "critical" for name in failing}
+    found = messages(snap, "vm_orphaned")
+    assert_messages_name(found, {f"fail-{state}": ["inaccessible", state] for state in bad})
+    assert_messages_name(found, {"fail-config-unset": ["inaccessible", "no configuration"]})
+    assert not [m for m in found.values() if "deleted" in m]
+    said = judged(snap, "vm_orphaned")
+    assert "gone" in said["unknown-vm-disconnected-host-unknown"].message
 
 
 @covers("machine_missing_in_vcenter")
@@ -1014,14 +1064,22 @@ def test_machine_missing_in_vcenter() -> None:
 
 @covers("vm_suspended")
 def test_vm_suspended() -> None:
-    snap = with_missing_vm(
+    suspended_by_policy = vm("pass-suspended-by-policy", power_state="suspended")
+    base = with_missing_vm(
         vm("pass-powered-on", power_state="poweredOn"),
         vm("pass-powered-off", power_state="poweredOff"),
         vm("fail-suspended", power_state="suspended"),
         vm("unknown-no-power-state", power_state=None),
     )
+    suspend_pool = pool("suspend-pool", power_policy="SUSPEND", source="VIRTUAL_CENTER")
+    snap = replace(
+        base,
+        vms=[*base.vms, suspended_by_policy],
+        machines=[*base.machines, machine(suspended_by_policy, "suspend-pool")],
+        pools=[*base.pools, suspend_pool],
+    )
     assert outcomes(snap, "vm_suspended") == {
-        "pass": {"pass-powered-on", "pass-powered-off"},
+        "pass": {"pass-powered-on", "pass-powered-off", "pass-suspended-by-policy"},
         "fail": {"fail-suspended"},
         "unknown": {"unknown-no-power-state", "unknown-no-vm"},
     }

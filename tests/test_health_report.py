@@ -32,7 +32,8 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 
 
 def mixed_fleet() -> Snapshot:
-    """Two pools: one healthy and busy, one always-on with idle, outdated desktops."""
+    """Two pools: one healthy and busy, one always-on full-clone pool with idle, outdated
+    desktops (a power policy applies to full clones, not to instant clones)."""
     busy_vms, busy = desktops(vm("busy-1"), vm("busy-2"), pool_id="busy")
     idle_vms = [
         vm("idle-1", tools_version_status="guestToolsNeedUpgrade"),
@@ -42,7 +43,7 @@ def mixed_fleet() -> Snapshot:
     return fleet_snapshot(
         busy_vms + idle_vms,
         busy + idle,
-        [pool("busy"), pool("idle", power_policy="ALWAYS_POWERED_ON")],
+        [pool("busy"), pool("idle", power_policy="ALWAYS_POWERED_ON", source="VIRTUAL_CENTER")],
         sessions=[session(m) for m in busy],
     )
 
@@ -140,7 +141,8 @@ def test_energy_assumptions_come_from_configuration() -> None:
 
 def test_a_pool_that_powers_off_saves_nothing_more() -> None:
     vms, machines = desktops(vm("idle-on"))
-    report = build_report(fleet_snapshot(vms, machines, [pool(power_policy="POWER_OFF")]))
+    off = pool(power_policy="POWER_OFF", source="VIRTUAL_CENTER")
+    report = build_report(fleet_snapshot(vms, machines, [off]))
     assert report.energy.idle_desktops == 1
     assert report.energy.saving_per_year == 0
     assert report.energy.cost_per_year > 0

@@ -287,9 +287,14 @@ ENERGY_COLUMNS: list[Column[EnergyPool]] = [
     Column("Pool", lambda e: e.pool_name),
     Column("Power policy", lambda e: e.power_policy),
     Column("Idle desktops", lambda e: e.idle_desktops, COUNT),
+    Column("Configured spares", lambda e: e.spare_machines, COUNT),
+    Column("Spare desktops", lambda e: e.spare_desktops, COUNT),
+    Column("Surplus desktops", lambda e: e.surplus_desktops, COUNT),
+    Column("Lever", lambda e: e.lever),
     Column("kWh per year", lambda e: e.kwh_per_year, COUNT),
     Column("Cost per year", lambda e: e.cost_per_year, MONEY),
     Column("Saving per year", lambda e: e.saving_per_year, MONEY),
+    Column("Sizing saving per year", lambda e: e.sizing_saving_per_year, MONEY),
     Column("Pool id", lambda e: e.pool),
 ]
 """One row per pool with idle powered-on desktops, costliest first (currency in Summary)."""
@@ -355,7 +360,10 @@ def summary_items(report: HealthReport) -> list[SummaryItem]:
         SummaryItem("Energy: idle powered-on desktops", energy.idle_desktops, COUNT),
         SummaryItem("Energy: kWh per year", energy.kwh_per_year, COUNT),
         SummaryItem("Energy: cost per year", energy.cost_per_year, MONEY),
+        SummaryItem("Energy: spare desktops (kept on by design)", energy.spare_desktops, COUNT),
+        SummaryItem("Energy: surplus idle desktops", energy.surplus_desktops, COUNT),
         SummaryItem("Energy: saving per year", energy.saving_per_year, MONEY),
+        SummaryItem("Energy: sizing saving per year", energy.sizing_saving_per_year, MONEY),
     ]
     for number, source in enumerate(report.sources, start=1):
         label = f"Source {number}"

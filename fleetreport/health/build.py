@@ -316,18 +316,26 @@ def energy_report(estimate: EnergyEstimate) -> EnergyReport:
         working_hours_per_week=assumptions.working_hours_per_week,
         off_hours_per_year=estimate.off_hours_per_year,
         idle_desktops=estimate.idle_desktops,
+        spare_desktops=estimate.spare_desktops,
+        surplus_desktops=estimate.idle_desktops - estimate.spare_desktops,
         kwh_per_year=round(estimate.kwh_per_year),
         cost_per_year=round(estimate.cost_per_year),
         saving_per_year=round(estimate.saving_per_year),
+        sizing_saving_per_year=round(estimate.sizing_saving_per_year),
         pools=[
             EnergyPool(
                 pool=row.pool.id,
                 pool_name=row.pool.name,
                 power_policy=row.pool.power_policy,
                 idle_desktops=row.idle_desktops,
+                spare_machines=row.pool.spare_machines,
+                spare_desktops=row.spare_desktops,
+                surplus_desktops=row.surplus_desktops,
+                lever=row.lever.value,
                 kwh_per_year=round(row.kwh_per_year),
                 cost_per_year=round(row.cost_per_year),
                 saving_per_year=round(row.saving_per_year),
+                sizing_saving_per_year=round(row.sizing_saving_per_year),
             )
             for row in estimate.pools
         ],

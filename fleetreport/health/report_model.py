@@ -304,13 +304,26 @@ class EnergyPool:
     power_policy: str | None
     """Its power policy."""
     idle_desktops: int
-    """Idle powered-on desktops."""
+    """Idle powered-on desktops, spares included."""
+    spare_machines: int | None
+    """Spare machines the pool is configured to keep powered on; None when not reported."""
+    spare_desktops: int
+    """Idle desktops those spares cover: kept on by design, not counted as waste."""
+    surplus_desktops: int
+    """Idle desktops beyond the spares: what the figures count."""
+    lever: str
+    """What can power the surplus down: ``power_policy``, ``sizing`` (instant clones, RDS
+    farms: no power policy applies) or ``none``."""
     kwh_per_year: float
-    """Consumption if they stay on all year."""
+    """The surplus's consumption if it stays on all year."""
     cost_per_year: float
     """Its price."""
     saving_per_year: float
-    """Saving if powered off outside working hours (0 if the policy already does)."""
+    """Saving if a power policy powered the surplus off outside working hours (0 when the
+    pool cannot take one, or its policy already does)."""
+    sizing_saving_per_year: float
+    """For a pool whose lever is sizing: saving if it were sized to demand outside working
+    hours."""
 
 
 @dataclass(frozen=True)
@@ -328,13 +341,21 @@ class EnergyReport:
     off_hours_per_year: float
     """Hours a year outside working hours."""
     idle_desktops: int
-    """Idle powered-on desktops."""
+    """Idle powered-on desktops, spares included."""
+    spare_desktops: int
+    """Of them, those their pools' configured spares cover (not waste)."""
+    surplus_desktops: int
+    """Idle desktops beyond the spares: what the figures count."""
     kwh_per_year: float
-    """Their consumption if on all year."""
+    """The surplus's consumption if on all year."""
     cost_per_year: float
     """Its price."""
     saving_per_year: float
-    """Saving if every pool keeping them on powered them off outside working hours."""
+    """Saving if every pool that can take a power policy, and keeps idle desktops on,
+    powered its surplus off outside working hours."""
+    sizing_saving_per_year: float
+    """Saving if instant-clone pools and RDS farms were sized to demand outside working
+    hours (a separate lever: no power policy applies to them)."""
     pools: list[EnergyPool]
     """Pools with idle desktops, costliest first."""
 
