@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 from fleetreport import __version__
 from fleetreport.collect.horizon.client import HorizonClient
@@ -131,7 +133,7 @@ def collect_all(
         with ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="collect") as pool:
             results = list(pool.map(lambda job: job(), jobs))
     gathered = _Gathered()
-    for result in results:
+    for result in drop_duplicates(results):
         gathered.sources.append(result.source)
         if result.failure is not None:
             gathered.failures.append(result.failure)
@@ -140,6 +142,48 @@ def collect_all(
         if result.pod is not None:
             gathered.pods.append(result.pod)
     return Collection(_assemble(gathered, inference, clock()), gathered.failures)
+
+
+def drop_duplicates(results: Sequence[_Result]) -> list[_Result]:
+    """The results with a repeated vCenter (same ``about.instanceUuid``) or pod (same identity)
+    marked ``duplicate`` and their data dropped; the first in the user's order is kept."""
+    kept: dict[tuple[str, str], _Result] = {}
+    out = []
+    for result in results:
+        key = _identity(result)
+        first = kept.get(key) if key is not None else None
+        if key is None or first is None:
+            if key is not None:
+                kept[key] = result
+            out.append(result)
+            continue
+        what = "vCenter" if result.vcenter is not None else "Horizon pod"
+        how = "instance UUID" if result.vcenter is not None else "identity"
+        log.warning(
+            "%s is the same %s as %s (%s %s): collected once",
+            _host(result.source.url),
+            what,
+            _host(first.source.url),
+            how,
+            key[1],
+        )
+        source = dataclasses.replace(
+            result.source, status="duplicate", duplicate_of=first.source.url, objects=0
+        )
+        out.append(_Result(source))
+    return out
+
+
+def _identity(result: _Result) -> tuple[str, str] | None:
+    if result.vcenter is not None:
+        return ("vcenter", result.vcenter.vcenter.instance_uuid.lower())
+    if result.pod is not None and result.pod.pod.identity:
+        return ("horizon", result.pod.pod.identity)
+    return None
+
+
+def _host(url: str) -> str:
+    return urlsplit(url).netloc or url
 
 
 def _collect_vcenter(
@@ -263,7 +307,8 @@ def _collect_pod(target: HorizonTarget, clock: Clock, progress: SourceProgress |
 
 def _assemble(gathered: _Gathered, inference: InferenceRule | None, finished: datetime) -> Snapshot:
     vms = [vm for inventory in gathered.vcenters for vm in inventory.vms]
-    index = VmIndex(vms)
+    datacenters = [d for i in gathered.vcenters for d in i.datacenters]
+    index = VmIndex(vms, datacenters)
     pods = gathered.pods
     vcenter_uuids = {
         (vc.pod, vc.id): vc.instance_uuid for pod in pods for vc in pod.vcenters if vc.instance_uuid
@@ -283,7 +328,7 @@ def _assemble(gathered: _Gathered, inference: InferenceRule | None, finished: da
         collected_at=finished,
         sources=gathered.sources,
         vcenters=[i.vcenter for i in gathered.vcenters],
-        datacenters=[d for i in gathered.vcenters for d in i.datacenters],
+        datacenters=datacenters,
         clusters=[c for i in gathered.vcenters for c in i.clusters],
         hosts=[h for i in gathered.vcenters for h in i.hosts],
         vms=vms,
@@ -295,5 +340,5 @@ def _assemble(gathered: _Gathered, inference: InferenceRule | None, finished: da
         horizon_vcenters=[v for pod in pods for v in pod.vcenters],
         gateways=[g for pod in pods for g in pod.gateways],
         event_databases=[e for pod in pods for e in pod.event_databases],
-        unmatched_vms=unmatched_vms(pools, machines, vms),
+        unmatched_vms=unmatched_vms(pools, machines, vms, datacenters),
     )
