@@ -25,7 +25,8 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from .endpoints import ENDPOINTS, PROFILES
-from .fields import field_paths, project, projection_tree
+from .fields import project, projection_tree
+from .filtering import filterable_fields
 from .listing import ApiError, apply_filter, apply_sort, bad_request, paginate
 from .sorting import sortable_fields
 
@@ -536,9 +537,10 @@ class HorizonTestServer:
             records = [r for r in records if bool(r.get("group")) == (want == "true")]
         if not ep.is_paged(version):
             return 200, records, {}
-        fields = field_paths(ep.collection, version)
         if "filter" in query:
-            records = apply_filter(records, query["filter"][-1], fields)
+            records = apply_filter(
+                records, query["filter"][-1], filterable_fields(ep.collection, version)
+            )
         if ep.is_sortable(self.profile, version):
             records = apply_sort(
                 records,
