@@ -83,8 +83,12 @@ def test_two_different_pods_are_both_kept(tmp_path: Path) -> None:
 
 
 @pytest.mark.simulator
+@pytest.mark.parametrize("concurrency", ["1", "2"])
 def test_one_vcenter_under_two_names_is_one_estate(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    concurrency: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     with start_vcsim("basic") as vcenter:
         by_ip = vcenter.url
@@ -107,6 +111,8 @@ def test_one_vcenter_under_two_names_is_one_estate(
                 str(vcenter.ca_file),
                 "--out",
                 str(out),
+                "--concurrency",
+                concurrency,
             ]
         )
         assert code == ExitCode.OK
@@ -115,6 +121,10 @@ def test_one_vcenter_under_two_names_is_one_estate(
         ("ok", None),
         ("duplicate", snapshot.sources[0].url),
     ]
+    first, second = snapshot.sources
+    assert second.instance_uuid == first.instance_uuid and second.objects == 0
+    if concurrency == "1":  # known right after login: the inventory is not read twice
+        assert second.round_trips < first.round_trips / 2
     assert len(snapshot.vcenters) == 1
     assert len({(vm.vcenter, vm.moref) for vm in snapshot.vms}) == len(snapshot.vms) > 0
     assert len({(h.vcenter, h.moref) for h in snapshot.hosts}) == len(snapshot.hosts) > 0

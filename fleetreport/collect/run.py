@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import logging
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -121,8 +122,12 @@ def collect_all(
     """
     clock = now or (lambda: datetime.now(UTC))
     tracked = progress or {}
+    collected = _Collected()
     jobs: list[Callable[[], _Result]] = [
-        functools.partial(_collect_vcenter, t, clock, tracked.get(t.endpoint.url)) for t in vcenters
+        functools.partial(
+            _collect_vcenter, t, clock, tracked.get(t.endpoint.url), position, collected
+        )
+        for position, t in enumerate(vcenters)
     ]
     jobs += [
         functools.partial(_collect_pod, t, clock, tracked.get(t.endpoint.url)) for t in horizons
@@ -144,6 +149,28 @@ def collect_all(
     return Collection(_assemble(gathered, inference, clock()), gathered.failures)
 
 
+class _Collected:
+    """vCenters collected so far, by instance UUID: a later target naming one of them again
+    is not read a second time (it is known right after login, from ``about``)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._by_uuid: dict[str, tuple[int, str]] = {}
+
+    def add(self, uuid: str, position: int, url: str) -> None:
+        """``url`` (the ``position``-th target) collected the vCenter ``uuid``."""
+        with self._lock:
+            known = self._by_uuid.get(uuid.lower())
+            if known is None or position < known[0]:
+                self._by_uuid[uuid.lower()] = (position, url)
+
+    def earlier(self, uuid: str, position: int) -> str | None:
+        """The URL of an earlier target that already collected ``uuid``, if any."""
+        with self._lock:
+            known = self._by_uuid.get(uuid.lower())
+        return known[1] if known is not None and known[0] < position else None
+
+
 def drop_duplicates(results: Sequence[_Result]) -> list[_Result]:
     """The results with a repeated vCenter (same ``about.instanceUuid``) or pod (same identity)
     marked ``duplicate`` and their data dropped; the first in the user's order is kept."""
@@ -157,21 +184,23 @@ def drop_duplicates(results: Sequence[_Result]) -> list[_Result]:
                 kept[key] = result
             out.append(result)
             continue
-        what = "vCenter" if result.vcenter is not None else "Horizon pod"
-        how = "instance UUID" if result.vcenter is not None else "identity"
-        log.warning(
-            "%s is the same %s as %s (%s %s): collected once",
-            _host(result.source.url),
-            what,
-            _host(first.source.url),
-            how,
-            key[1],
-        )
-        source = dataclasses.replace(
-            result.source, status="duplicate", duplicate_of=first.source.url, objects=0
-        )
-        out.append(_Result(source))
+        out.append(_Result(_duplicate(result.source, first.source.url, key[1])))
     return out
+
+
+def _duplicate(source: Source, kept_url: str, identity: str) -> Source:
+    """``source`` marked as a duplicate of ``kept_url``, said in one warning line."""
+    vcenter = source.kind == "vcenter"
+    what, how = ("vCenter", "instance UUID") if vcenter else ("Horizon pod", "identity")
+    log.warning(
+        "%s is the same %s as %s (%s %s): collected once",
+        _host(source.url),
+        what,
+        _host(kept_url),
+        how,
+        identity,
+    )
+    return dataclasses.replace(source, status="duplicate", duplicate_of=kept_url, objects=0)
 
 
 def _identity(result: _Result) -> tuple[str, str] | None:
@@ -187,9 +216,16 @@ def _host(url: str) -> str:
 
 
 def _collect_vcenter(
-    target: VCenterTarget, clock: Clock, progress: SourceProgress | None
+    target: VCenterTarget,
+    clock: Clock,
+    progress: SourceProgress | None,
+    position: int = 0,
+    collected: _Collected | None = None,
 ) -> _Result:
     started = clock()
+    seen = collected or _Collected()
+    kept_url: str | None = None
+    uuid = ""
     if progress is not None:
         progress.begin()
     verified = target.endpoint.scheme == "https" and target.tls.verify
@@ -204,11 +240,15 @@ def _collect_vcenter(
             connect_timeout=target.connect_timeout,
             retry=target.retry,
         ) as session:
-            inventory = collect_vcenter(
-                session,
-                page_size=target.page_size,
-                on_page=progress.page if progress is not None else None,
-            )
+            uuid = str(session.content.about.instanceUuid)
+            kept_url = seen.earlier(uuid, position)
+            if kept_url is None:
+                inventory = collect_vcenter(
+                    session,
+                    page_size=target.page_size,
+                    on_page=progress.page if progress is not None else None,
+                )
+                seen.add(uuid, position, target.endpoint.url)
             counter = session.round_trips
         round_trips = counter.count  # the logout included
     except FleetReportError as error:
@@ -226,6 +266,10 @@ def _collect_vcenter(
         return _Result(source, failure=error)
     if progress is not None:
         progress.end(ok=True)
+    if kept_url is not None:  # an earlier target has read this vCenter already
+        read = Source("vcenter", target.endpoint.url, "ok", started, clock(), verified)
+        source = _duplicate(read, kept_url, uuid.lower())
+        return _Result(dataclasses.replace(source, round_trips=round_trips, instance_uuid=uuid))
     log.info(
         "%s: %d VMs, %d hosts in %d round trips",
         target.endpoint.url,
