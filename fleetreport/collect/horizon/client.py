@@ -245,9 +245,10 @@ class HorizonClient:
                 path,
                 repeated,
             )
-        counted = len(totals) == 1 and int(next(iter(totals))) == len(records)
-        if totals and not counted and len(totals) == 1 and not repeated:
-            log.warning("%s: server said %s records, %d were read", path, *totals, len(records))
+        if len(totals) == 1 and not repeated:
+            (total,) = totals
+            if int(total) != len(records):
+                log.warning("%s: server said %s records, %d were read", path, total, len(records))
         return records, bool(repeated) or len(totals) > 1
 
     def _checked_list(self, response: requests.Response, path: str) -> list[Any]:
