@@ -266,3 +266,83 @@ def test_vcenter_ok_but_horizon_failed_is_partial(
     snapshot = load_snapshot(out)
     assert {s.kind: s.status for s in snapshot.sources} == {"vcenter": "ok", "horizon": "failed"}
     assert snapshot.vms and not snapshot.machines
+
+
+# ------------------------------------------------------------- pod identity, paging drift
+def test_pod_identity_is_the_cluster_guid_on_every_release() -> None:
+    identities = set()
+    for profile in ("2111", "2512"):
+        with HorizonTestServer(EXAMPLE_DATA, profile=profile) as server:
+            pod = collect(server)
+            guid = server.data["environment_properties"]["cluster_guid"]
+        assert pod.pod.identity == f"cluster:{guid}"
+        identities.add(pod.pod.identity)
+    assert len(identities) == 1
+
+
+def test_pod_identity_falls_back_to_the_connection_server_ids(
+    server_2512: HorizonTestServer,
+) -> None:
+    server_2512.data["environment_properties"] = {"cluster_name": "no guid"}
+    pod = collect(server_2512)
+    ids = sorted(s.id for s in pod.connection_servers)
+    assert len(ids) == 2
+    assert pod.pod.identity == "connection-servers:" + ",".join(ids)
+
+
+def test_paged_lists_ask_for_a_stable_order(server_2512: HorizonTestServer) -> None:
+    collect(server_2512, page_size=4)
+    orders = {
+        (r.path.split("/")[-1], r.query.get("sort_by", [""])[-1], r.query.get("order_by", [""])[-1])
+        for r in server_2512.calls("/inventory/v", "GET")
+        if "page" in r.query
+    }
+    assert orders == {
+        ("machines", "name", "ASC"),
+        ("sessions", "start_time", "ASC"),
+        ("rds-servers", "name", "ASC"),
+    }
+
+
+def _new_machine(data: dict[str, object], name: str) -> None:
+    machines = data["machines"]
+    assert isinstance(machines, list)
+    template = dict(machines[0])
+    template.update(id=f"new-{name}", name=name)
+    machines.append(template)
+
+
+def test_machine_inserted_before_the_cursor_is_neither_lost_nor_repeated(
+    server_2512: HorizonTestServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    before = {m["name"] for m in server_2512.data["machines"]}
+    server_2512.change_after_page(
+        r"/inventory/v10/machines$", 1, lambda d: _new_machine(d, "aaa-01")
+    )
+    pod = collect(server_2512, page_size=4)
+    names = [m.name for m in pod.machines if m.kind == "machine"]
+    assert sorted(names) == sorted(before | {"aaa-01"})  # each once, the newcomer included
+    assert "1 record(s) came twice" in caplog.text
+    assert "reading it again" in caplog.text
+    passes = [
+        r for r in server_2512.calls("/inventory/v10/machines$", "GET") if r.query["page"] == ["1"]
+    ]
+    assert len(passes) == 2
+
+
+def test_machine_removed_before_the_cursor_does_not_hide_another(
+    server_2512: HorizonTestServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    ordered = sorted(server_2512.data["machines"], key=lambda m: m["name"])
+    gone = ordered[0]["name"]
+
+    def remove(data: dict[str, object]) -> None:
+        machines = data["machines"]
+        assert isinstance(machines, list)
+        machines[:] = [m for m in machines if m["name"] != gone]
+
+    server_2512.change_after_page(r"/inventory/v10/machines$", 1, remove)
+    pod = collect(server_2512, page_size=4)
+    names = sorted(m.name for m in pod.machines if m.kind == "machine")
+    assert names == sorted(m["name"] for m in ordered if m["name"] != gone)
+    assert "reading it again" in caplog.text  # the total changed between pages

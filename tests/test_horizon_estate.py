@@ -280,6 +280,9 @@ def _paths_of(value: Any, prefix: str = "") -> set[str]:
 def test_only_fields_the_specs_know(name: str) -> None:
     data = load(name)
     for ep in ENDPOINTS.values():
+        if ep.data_file not in data:  # optional: the test server answers a default
+            assert ep.single, ep.data_file
+            continue
         known: set[str] = set()
         for profile in PROFILES:
             ranges = parse_ranges(ep.versions[profile])

@@ -10,27 +10,41 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from fleetreport.snapshot.model import DesktopPool, Machine, UnmatchedVm, VirtualMachine
+from fleetreport.snapshot.model import (
+    Datacenter,
+    DesktopPool,
+    Machine,
+    UnmatchedVm,
+    VirtualMachine,
+)
+from fleetreport.snapshot.roles import golden_image_keys, vm_role
 
 log = logging.getLogger(__name__)
 
 
 class VmIndex:
-    """Look-ups of VMs by moref, path, DNS name and name, per vCenter."""
+    """Look-ups of VMs by moref, path, DNS name and name, per vCenter.
 
-    def __init__(self, vms: Sequence[VirtualMachine]) -> None:
+    Paths are indexed in both forms Horizon writes: ``/DC/vm/...`` and, where the datacenter
+    sits in folders, ``/Region/DC/vm/...`` (``Datacenter.path``).
+    """
+
+    def __init__(self, vms: Sequence[VirtualMachine], datacenters: Sequence[Datacenter] = ()):
         self.by_moref = {(vm.vcenter, vm.moref): vm for vm in vms}
         self.by_path: dict[str, list[VirtualMachine]] = defaultdict(list)
         self.by_dns: dict[str, list[VirtualMachine]] = defaultdict(list)
         self.by_name: dict[str, list[VirtualMachine]] = defaultdict(list)
+        self.datacenter_paths = datacenter_paths(datacenters)
         for vm in vms:
             if vm.template:
                 continue
-            self.by_path[vm_path(vm)].append(vm)
+            for path in vm_paths(vm, self.datacenter_paths):
+                self.by_path[path].append(vm)
             if vm.guest_hostname:
                 self.by_dns[vm.guest_hostname.lower()].append(vm)
             self.by_name[vm.name.lower()].append(vm)
@@ -45,10 +59,33 @@ class VmIndex:
         return found[0] if len(found) == 1 else None
 
 
-def vm_path(vm: VirtualMachine) -> str:
-    """The VM's inventory path as Horizon writes it: ``/DC/vm/Folder/Sub/name``."""
-    folder = f"/{vm.folder}" if vm.folder else ""
-    return f"/{vm.datacenter}/vm{folder}/{vm.name}"
+DatacenterPaths = dict[tuple[str, str], str]
+"""``(vCenter UUID, datacenter name)`` -> inventory path with the folders above it."""
+
+
+def datacenter_paths(datacenters: Iterable[Datacenter]) -> DatacenterPaths:
+    """Each datacenter's full path, where it is known."""
+    return {(dc.vcenter, dc.name): dc.path for dc in datacenters if dc.path}
+
+
+def vm_path(vm: VirtualMachine, datacenter_path: str | None = None) -> str:
+    """The VM's inventory path as Horizon writes it: ``/DC/vm/Folder/Sub/name`` (or with
+    ``datacenter_path``, ``/Region/DC/vm/...``)."""
+    return f"{_vm_folder_of(vm, datacenter_path)}/{vm.name}"
+
+
+def vm_paths(vm: VirtualMachine, paths: DatacenterPaths) -> list[str]:
+    """Both forms of the VM's path: below the bare datacenter name, and below its full path."""
+    full = paths.get((vm.vcenter, vm.datacenter or ""))
+    forms = [vm_path(vm)]
+    if full and full != f"/{vm.datacenter}":
+        forms.append(vm_path(vm, full))
+    return forms
+
+
+def _vm_folder_of(vm: VirtualMachine, datacenter_path: str | None) -> str:
+    base = datacenter_path or f"/{vm.datacenter}"
+    return f"{base}/vm/{vm.folder}" if vm.folder else f"{base}/vm"
 
 
 def join_machines(
@@ -111,21 +148,83 @@ def _snapshot_created(pool: DesktopPool, index: VmIndex) -> datetime | None:
 
 
 def unmatched_vms(
-    pools: Iterable[DesktopPool], machines: Iterable[Machine], vms: Iterable[VirtualMachine]
+    pools: Iterable[DesktopPool],
+    machines: Iterable[Machine],
+    vms: Iterable[VirtualMachine],
+    datacenters: Iterable[Datacenter] = (),
 ) -> list[UnmatchedVm]:
-    """VMs sitting in a pool's folder that no machine is joined to."""
+    """VMs sitting in a pool's folder that no machine is joined to.
+
+    A pool's folder is found by moref (``vm_folder_id``, every version) or by path (either
+    form). vApp members sit in no folder, and Horizon's or vSphere's own VMs (``vm_role``) are
+    never stray. In a datacenter's root VM folder, which holds everything else too, only VMs
+    whose names fit the pool's naming pattern count.
+    """
+    pools = list(pools)
+    vms = list(vms)
     claimed = {(m.vm_vcenter, m.vm_moref) for m in machines if m.vm_moref}
-    folders = {
-        (pool.vcenter, pool.vm_folder_path.rstrip("/")): pool
-        for pool in pools
-        if pool.vm_folder_path and pool.vcenter
-    }
+    golden = golden_image_keys(pools)
+    paths = datacenter_paths(datacenters)
+    by_id: dict[tuple[str, str], DesktopPool] = {}
+    by_path: dict[tuple[str, str], DesktopPool] = {}
+    for pool in pools:
+        if pool.vcenter and pool.vm_folder_id:
+            by_id.setdefault((pool.vcenter, pool.vm_folder_id), pool)
+        if pool.vcenter and pool.vm_folder_path:
+            by_path.setdefault((pool.vcenter, pool.vm_folder_path.rstrip("/")), pool)
+    root_folders = {(vm.vcenter, vm.folder_moref) for vm in vms if vm.folder == ""}
     found = []
     for vm in vms:
-        if vm.template or (vm.vcenter, vm.moref) in claimed:
+        if (vm.vcenter, vm.moref) in claimed or vm.vapp or vm_role(vm, golden) is not None:
             continue
-        folder = f"/{vm.datacenter}/vm/{vm.folder}" if vm.folder else f"/{vm.datacenter}/vm"
-        pool = folders.get((vm.vcenter, folder))
-        if pool is not None:
-            found.append(UnmatchedVm(vm.vcenter, vm.moref, vm.name, pool.id))
+        owner = _pool_folder_of(vm, by_id, by_path, paths)
+        if owner is None:
+            continue
+        at_root = vm.folder == "" or (vm.vcenter, vm.folder_moref) in root_folders
+        if at_root and not _fits_naming(vm.name, owner):
+            continue
+        found.append(UnmatchedVm(vm.vcenter, vm.moref, vm.name, owner.id))
     return found
+
+
+def _pool_folder_of(
+    vm: VirtualMachine,
+    by_id: dict[tuple[str, str], DesktopPool],
+    by_path: dict[tuple[str, str], DesktopPool],
+    paths: DatacenterPaths,
+) -> DesktopPool | None:
+    if vm.folder_moref and (vm.vcenter, vm.folder_moref) in by_id:
+        return by_id[(vm.vcenter, vm.folder_moref)]
+    if vm.folder is None:  # not below a datacenter's VM folder
+        return None
+    full = paths.get((vm.vcenter, vm.datacenter or ""))
+    for folder in {_vm_folder_of(vm, None), _vm_folder_of(vm, full)}:
+        pool = by_path.get((vm.vcenter, folder))
+        if pool is not None:
+            return pool
+    return None
+
+
+def _fits_naming(name: str, pool: DesktopPool) -> bool:
+    """The name is one the pool's naming pattern makes; False without a pattern."""
+    pattern = naming_regex(pool.naming_pattern) if pool.naming_pattern else None
+    return pattern is not None and pattern.fullmatch(name) is not None
+
+
+_NUMBER_TOKEN = re.compile(r"\{n(?::fixed=(\d+))?\}", re.IGNORECASE)
+
+
+def naming_regex(pattern: str) -> re.Pattern[str]:
+    """Names a Horizon naming pattern makes: ``{n}`` is a number, ``{n:fixed=3}`` three
+    digits; a pattern without ``{n}`` gets the number appended (Horizon administration guide,
+    "Using a Naming Pattern for Automated Desktop Pools")."""
+    parts: list[str] = []
+    position = 0
+    for token in _NUMBER_TOKEN.finditer(pattern):
+        parts.append(re.escape(pattern[position : token.start()]))
+        parts.append(rf"\d{{{token.group(1)}}}" if token.group(1) else r"\d+")
+        position = token.end()
+    parts.append(re.escape(pattern[position:]))
+    if position == 0:
+        parts.append(r"\d+")
+    return re.compile("".join(parts), re.IGNORECASE)

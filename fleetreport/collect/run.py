@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 from fleetreport import __version__
 from fleetreport.collect.horizon.client import HorizonClient
@@ -119,8 +122,12 @@ def collect_all(
     """
     clock = now or (lambda: datetime.now(UTC))
     tracked = progress or {}
+    collected = _Collected()
     jobs: list[Callable[[], _Result]] = [
-        functools.partial(_collect_vcenter, t, clock, tracked.get(t.endpoint.url)) for t in vcenters
+        functools.partial(
+            _collect_vcenter, t, clock, tracked.get(t.endpoint.url), position, collected
+        )
+        for position, t in enumerate(vcenters)
     ]
     jobs += [
         functools.partial(_collect_pod, t, clock, tracked.get(t.endpoint.url)) for t in horizons
@@ -131,7 +138,7 @@ def collect_all(
         with ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="collect") as pool:
             results = list(pool.map(lambda job: job(), jobs))
     gathered = _Gathered()
-    for result in results:
+    for result in drop_duplicates(results):
         gathered.sources.append(result.source)
         if result.failure is not None:
             gathered.failures.append(result.failure)
@@ -142,10 +149,83 @@ def collect_all(
     return Collection(_assemble(gathered, inference, clock()), gathered.failures)
 
 
+class _Collected:
+    """vCenters collected so far, by instance UUID: a later target naming one of them again
+    is not read a second time (it is known right after login, from ``about``)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._by_uuid: dict[str, tuple[int, str]] = {}
+
+    def add(self, uuid: str, position: int, url: str) -> None:
+        """``url`` (the ``position``-th target) collected the vCenter ``uuid``."""
+        with self._lock:
+            known = self._by_uuid.get(uuid.lower())
+            if known is None or position < known[0]:
+                self._by_uuid[uuid.lower()] = (position, url)
+
+    def earlier(self, uuid: str, position: int) -> str | None:
+        """The URL of an earlier target that already collected ``uuid``, if any."""
+        with self._lock:
+            known = self._by_uuid.get(uuid.lower())
+        return known[1] if known is not None and known[0] < position else None
+
+
+def drop_duplicates(results: Sequence[_Result]) -> list[_Result]:
+    """The results with a repeated vCenter (same ``about.instanceUuid``) or pod (same identity)
+    marked ``duplicate`` and their data dropped; the first in the user's order is kept."""
+    kept: dict[tuple[str, str], _Result] = {}
+    out = []
+    for result in results:
+        key = _identity(result)
+        first = kept.get(key) if key is not None else None
+        if key is None or first is None:
+            if key is not None:
+                kept[key] = result
+            out.append(result)
+            continue
+        out.append(_Result(_duplicate(result.source, first.source.url, key[1])))
+    return out
+
+
+def _duplicate(source: Source, kept_url: str, identity: str) -> Source:
+    """``source`` marked as a duplicate of ``kept_url``, said in one warning line."""
+    vcenter = source.kind == "vcenter"
+    what, how = ("vCenter", "instance UUID") if vcenter else ("Horizon pod", "identity")
+    log.warning(
+        "%s is the same %s as %s (%s %s): collected once",
+        _host(source.url),
+        what,
+        _host(kept_url),
+        how,
+        identity,
+    )
+    return dataclasses.replace(source, status="duplicate", duplicate_of=kept_url, objects=0)
+
+
+def _identity(result: _Result) -> tuple[str, str] | None:
+    if result.vcenter is not None:
+        return ("vcenter", result.vcenter.vcenter.instance_uuid.lower())
+    if result.pod is not None and result.pod.pod.identity:
+        return ("horizon", result.pod.pod.identity)
+    return None
+
+
+def _host(url: str) -> str:
+    return urlsplit(url).netloc or url
+
+
 def _collect_vcenter(
-    target: VCenterTarget, clock: Clock, progress: SourceProgress | None
+    target: VCenterTarget,
+    clock: Clock,
+    progress: SourceProgress | None,
+    position: int = 0,
+    collected: _Collected | None = None,
 ) -> _Result:
     started = clock()
+    seen = collected or _Collected()
+    kept_url: str | None = None
+    uuid = ""
     if progress is not None:
         progress.begin()
     verified = target.endpoint.scheme == "https" and target.tls.verify
@@ -160,11 +240,15 @@ def _collect_vcenter(
             connect_timeout=target.connect_timeout,
             retry=target.retry,
         ) as session:
-            inventory = collect_vcenter(
-                session,
-                page_size=target.page_size,
-                on_page=progress.page if progress is not None else None,
-            )
+            uuid = str(session.content.about.instanceUuid)
+            kept_url = seen.earlier(uuid, position)
+            if kept_url is None:
+                inventory = collect_vcenter(
+                    session,
+                    page_size=target.page_size,
+                    on_page=progress.page if progress is not None else None,
+                )
+                seen.add(uuid, position, target.endpoint.url)
             counter = session.round_trips
         round_trips = counter.count  # the logout included
     except FleetReportError as error:
@@ -182,6 +266,10 @@ def _collect_vcenter(
         return _Result(source, failure=error)
     if progress is not None:
         progress.end(ok=True)
+    if kept_url is not None:  # an earlier target has read this vCenter already
+        read = Source("vcenter", target.endpoint.url, "ok", started, clock(), verified)
+        source = _duplicate(read, kept_url, uuid.lower())
+        return _Result(dataclasses.replace(source, round_trips=round_trips, instance_uuid=uuid))
     log.info(
         "%s: %d VMs, %d hosts in %d round trips",
         target.endpoint.url,
@@ -263,7 +351,8 @@ def _collect_pod(target: HorizonTarget, clock: Clock, progress: SourceProgress |
 
 def _assemble(gathered: _Gathered, inference: InferenceRule | None, finished: datetime) -> Snapshot:
     vms = [vm for inventory in gathered.vcenters for vm in inventory.vms]
-    index = VmIndex(vms)
+    datacenters = [d for i in gathered.vcenters for d in i.datacenters]
+    index = VmIndex(vms, datacenters)
     pods = gathered.pods
     vcenter_uuids = {
         (vc.pod, vc.id): vc.instance_uuid for pod in pods for vc in pod.vcenters if vc.instance_uuid
@@ -283,7 +372,7 @@ def _assemble(gathered: _Gathered, inference: InferenceRule | None, finished: da
         collected_at=finished,
         sources=gathered.sources,
         vcenters=[i.vcenter for i in gathered.vcenters],
-        datacenters=[d for i in gathered.vcenters for d in i.datacenters],
+        datacenters=datacenters,
         clusters=[c for i in gathered.vcenters for c in i.clusters],
         hosts=[h for i in gathered.vcenters for h in i.hosts],
         vms=vms,
@@ -295,5 +384,5 @@ def _assemble(gathered: _Gathered, inference: InferenceRule | None, finished: da
         horizon_vcenters=[v for pod in pods for v in pod.vcenters],
         gateways=[g for pod in pods for g in pod.gateways],
         event_databases=[e for pod in pods for e in pod.event_databases],
-        unmatched_vms=unmatched_vms(pools, machines, vms),
+        unmatched_vms=unmatched_vms(pools, machines, vms, datacenters),
     )

@@ -27,6 +27,9 @@ class Collection:
     """A failure here fails the source; otherwise it is recorded and skipped."""
     single: bool = False
     """The response is one object, not a list."""
+    sort_by: str | None = None
+    """A field the spec lets this list be sorted by in every version (``sort_by``), so that
+    pages come in a stable order; the list's ``id`` is not sortable."""
 
     def path_for(self, version: int) -> str:
         """The URL path of ``version``."""
@@ -39,11 +42,28 @@ PAGE_SIZE = 1000
 """The largest page the API allows."""
 
 DESKTOP_POOLS = Collection("desktop_pools", "/inventory/{v}/desktop-pools", 12)
-MACHINES = Collection("machines", "/inventory/{v}/machines", 10, paged=True)
-SESSIONS = Collection("sessions", "/inventory/{v}/sessions", 7, paged=True)
+# Sort keys: machines and RDS servers by ``name``, sessions by ``start_time`` (new sessions
+# sort last), each "can be used for sorting" in every version of the 2512 spec.
+MACHINES = Collection("machines", "/inventory/{v}/machines", 10, paged=True, sort_by="name")
+SESSIONS = Collection("sessions", "/inventory/{v}/sessions", 7, paged=True, sort_by="start_time")
 FARMS = Collection("farms", "/inventory/{v}/farms", 9, required=False)
-RDS_SERVERS = Collection("rds_servers", "/inventory/{v}/rds-servers", 6, paged=True, required=False)
+RDS_SERVERS = Collection(
+    "rds_servers",
+    "/inventory/{v}/rds-servers",
+    6,
+    paged=True,
+    required=False,
+    sort_by="name",
+)
 VIRTUAL_CENTERS = Collection("virtual_centers", "/config/{v}/virtual-centers", 6)
+ENVIRONMENT = Collection(
+    "environment_properties",
+    "/config/{v}/environment-properties",
+    3,
+    required=False,
+    single=True,
+)
+"""``cluster_guid``: the pod's identity whichever Connection Server answers (2111 and later)."""
 CONNECTION_SERVERS = Collection(
     "connection_servers",
     "/monitor/{v}/connection-servers",
@@ -70,6 +90,7 @@ EVENT_DATABASE = Collection(
 
 ALL = (
     VIRTUAL_CENTERS,
+    ENVIRONMENT,
     DESKTOP_POOLS,
     FARMS,
     MACHINES,

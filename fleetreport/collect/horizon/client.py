@@ -14,7 +14,7 @@ import json
 import logging
 import ssl
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -171,38 +171,91 @@ class HorizonClient:
         """
         for version in range(collection.newest, 0, -1):
             path = collection.path_for(version)
-            first = self._get(
-                path, {"page": 1, "size": self._page_size} if collection.paged else None
-            )
+            first = self._get(path, self._page_params(collection, 1))
             if first.status_code == 404:
                 continue
             self.versions[collection.key] = f"v{version}"
             if collection.single:
                 return self._checked(first, path)
-            return list(self._pages(collection, path, first))
+            if not collection.paged:
+                return self._checked_list(first, path)
+            return self._read_pages(collection, path, first)
         return NOT_FOUND
 
-    def _pages(self, collection: Collection, path: str, first: requests.Response) -> Iterator[Any]:
+    def _page_params(self, collection: Collection, page: int) -> dict[str, Any] | None:
+        if not collection.paged:
+            return None
+        params: dict[str, Any] = {"page": page, "size": self._page_size}
+        if collection.sort_by:
+            params.update(sort_by=collection.sort_by, order_by="ASC")
+        return params
+
+    def _read_pages(self, collection: Collection, path: str, first: requests.Response) -> Any:
+        """Every page; read once more if the list changed between pages (records repeated, or
+        a different total), since a page boundary that moved may also have skipped a record."""
+        records, drifted = self._one_pass(collection, path, first)
+        if not drifted:
+            return records
+        log.warning("%s: the list changed while it was paged through; reading it again", path)
+        again, drifted = self._one_pass(
+            collection, path, self._get(path, self._page_params(collection, 1))
+        )
+        if not drifted:
+            return again
+        log.warning(
+            "%s: the list changed again; keeping every record seen in either read, once each",
+            path,
+        )
+        return _union_by_id(again, records)
+
+    def _one_pass(
+        self, collection: Collection, path: str, first: requests.Response
+    ) -> tuple[list[Any], bool]:
+        """The records of one read through the pages, each id once, and whether it drifted."""
+        records: list[Any] = []
+        seen_ids: set[str] = set()
+        repeated = 0
+        totals: set[str] = set()
         response, page = first, 1
-        seen = 0
         while True:
-            records = self._checked(response, path)
-            if not isinstance(records, list):
-                raise self._not_horizon(f"{path} did not answer a list")
+            batch = self._checked_list(response, path)
+            total = response.headers.get("X-TOTAL-COUNT")
+            if total and total.isdecimal():
+                totals.add(total)
             if self._progress is not None:
-                self._progress.page(len(records))
-            yield from records
-            seen += len(records)
+                self._progress.page(len(batch))
+            for record in batch:
+                key = record.get("id") if isinstance(record, dict) else None
+                if isinstance(key, str) and key in seen_ids:
+                    repeated += 1
+                    continue
+                if isinstance(key, str):
+                    seen_ids.add(key)
+                records.append(record)
             more = response.headers.get("HAS_MORE_RECORDS", "").strip().upper() == "TRUE"
-            if not collection.paged or not more or not records or page >= MAX_PAGES:
+            if not more or not batch or page >= MAX_PAGES:
                 break
             page += 1
-            response = self._get(path, {"page": page, "size": self._page_size})
+            response = self._get(path, self._page_params(collection, page))
             if response.status_code == 400:  # a page past the end
                 break
-        total = first.headers.get("X-TOTAL-COUNT")
-        if total and total.isdecimal() and int(total) != seen:
-            log.warning("%s: server said %s records, %d were read", path, total, seen)
+        if repeated:
+            log.warning(
+                "%s: %d record(s) came twice as the list changed between pages; kept once",
+                path,
+                repeated,
+            )
+        if len(totals) == 1 and not repeated:
+            (total,) = totals
+            if int(total) != len(records):
+                log.warning("%s: server said %s records, %d were read", path, total, len(records))
+        return records, bool(repeated) or len(totals) > 1
+
+    def _checked_list(self, response: requests.Response, path: str) -> list[Any]:
+        records = self._checked(response, path)
+        if not isinstance(records, list):
+            raise self._not_horizon(f"{path} did not answer a list")
+        return records
 
     def _get(self, path: str, params: dict[str, Any] | None) -> requests.Response:
         return self._send("GET", path, params=params, authenticated=True)
@@ -406,6 +459,12 @@ class HorizonClient:
             f"did not answer like a Horizon REST API ({detail})",
             hint="check the URL: it should be the Connection Server's /rest endpoint",
         )
+
+
+def _union_by_id(newer: list[Any], older: list[Any]) -> list[Any]:
+    """``newer``, then the records of ``older`` whose id ``newer`` lacks."""
+    ids = {r.get("id") for r in newer if isinstance(r, dict)}
+    return newer + [r for r in older if not (isinstance(r, dict) and r.get("id") in ids)]
 
 
 def _dropped(error: BaseException) -> bool:

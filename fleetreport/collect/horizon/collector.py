@@ -51,6 +51,21 @@ class HorizonInventory:
         )
 
 
+def pod_identity(environment: Any, servers: list[ConnectionServer]) -> str | None:
+    """What names the pod whichever of its Connection Servers answered.
+
+    ``cluster:<GUID>``: the environment properties' ``cluster_guid``, "the GUID of a group of
+    Connection Servers sharing the same configuration" (config/v1-v3/environment-properties,
+    2111 to 2512); else ``connection-servers:<ids>``, the sorted ids of the pod's Connection
+    Servers from the monitor list, which every member lists alike; else None.
+    """
+    guid = records.text(environment, "cluster_guid")
+    if guid:
+        return f"cluster:{guid.strip().lower()}"
+    ids = sorted({server.id for server in servers if server.id})
+    return f"connection-servers:{','.join(ids)}" if ids else None
+
+
 def collect_horizon(client: HorizonClient) -> HorizonInventory:
     """Read every collection fleetreport uses from a logged-in client."""
     pod_id = client.endpoint.host
@@ -96,7 +111,10 @@ def collect_horizon(client: HorizonClient) -> HorizonInventory:
     gateways = [records.gateway(pod_id, r) for r in listed(api.GATEWAYS)]
     database = read(api.EVENT_DATABASE)
     databases = [records.event_database(pod_id, database)] if isinstance(database, dict) else []
-    pod = HorizonPod(id=pod_id, url=client.endpoint.url, api_versions=dict(client.versions))
+    identity = pod_identity(read(api.ENVIRONMENT), servers)
+    pod = HorizonPod(
+        id=pod_id, url=client.endpoint.url, api_versions=dict(client.versions), identity=identity
+    )
     return HorizonInventory(
         pod=pod,
         pools=pools,

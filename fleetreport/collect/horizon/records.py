@@ -75,6 +75,7 @@ def _image_fields(record: Any, settings: str) -> dict[str, Any]:
     status = f"{settings}provisioning_status_data"
     return {
         "vm_folder_path": text(record, f"{provisioning}.vm_folder_path"),
+        "vm_folder_id": text(record, f"{provisioning}.vm_folder_id"),
         "parent_vm_id": text(record, f"{provisioning}.parent_vm_id"),
         "parent_vm_path": text(record, f"{provisioning}.parent_vm_path"),
         "base_snapshot_id": text(record, f"{provisioning}.base_snapshot_id"),
@@ -88,9 +89,31 @@ def _image_fields(record: Any, settings: str) -> dict[str, Any]:
     }
 
 
+def naming_method(record: Any, settings: str = "") -> str | None:
+    """``naming_method`` (desktop-pools v5 and later); before that, which naming settings
+    object the record holds (``pattern_naming_settings`` or ``specific_naming_settings``)."""
+    stated = text(record, f"{settings}naming_method")
+    if stated is not None:
+        return stated
+    if isinstance(dig(record, f"{settings}pattern_naming_settings"), Mapping):
+        return "PATTERN"
+    if isinstance(dig(record, f"{settings}specific_naming_settings"), Mapping):
+        return "SPECIFIED"
+    return None
+
+
+def spare_machines(record: Any, method: str | None) -> int | None:
+    """Powered-on unassigned machines the pool keeps: ``number_of_spare_machines`` for a
+    pattern, ``num_unassigned_machines_kept_powered_on`` for specified names."""
+    if method == "SPECIFIED":
+        return whole(record, "specific_naming_settings.num_unassigned_machines_kept_powered_on")
+    return whole(record, "pattern_naming_settings.number_of_spare_machines")
+
+
 def desktop_pool(pod: str, record: Any, vcenter_uuids: Mapping[str, str]) -> DesktopPool:
     vcenter_id = text(record, "vcenter_id")
     naming = "pattern_naming_settings"
+    method = naming_method(record)
     return DesktopPool(
         pod=pod,
         id=text(record, "id") or "",
@@ -106,11 +129,12 @@ def desktop_pool(pod: str, record: Any, vcenter_uuids: Mapping[str, str]) -> Des
         naming_pattern=text(record, f"{naming}.naming_pattern"),
         min_machines=whole(record, f"{naming}.min_number_of_machines"),
         max_machines=whole(record, f"{naming}.max_number_of_machines"),
-        spare_machines=whole(record, f"{naming}.number_of_spare_machines"),
+        spare_machines=spare_machines(record, method),
         vcenter_id=vcenter_id,
         vcenter=vcenter_uuids.get(vcenter_id or ""),
         machine_count=whole(record, "num_machines"),
         farm_id=text(record, "farm_id"),
+        naming_method=method,
         **_image_fields(record, ""),
     )
 
@@ -137,6 +161,7 @@ def farm(pod: str, record: Any, vcenter_uuids: Mapping[str, str]) -> DesktopPool
         spare_machines=None,
         vcenter_id=vcenter_id,
         vcenter=vcenter_uuids.get(vcenter_id or ""),
+        naming_method=naming_method(record, f"{settings}."),
         **_image_fields(record, f"{settings}."),
     )
 
@@ -172,6 +197,7 @@ def machine(pod: str, record: Any) -> Machine:
         vm_vcenter=None,
         vm_moref=None,
         join="none",
+        last_maintenance_time=epoch_ms(record, f"{data}.last_maintenance_time"),
     )
 
 

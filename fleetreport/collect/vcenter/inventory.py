@@ -27,8 +27,10 @@ log = logging.getLogger(__name__)
 VM_PROPERTIES = (
     "name",
     "parent",
+    "parentVApp",
     "resourcePool",
     "config.instanceUuid",
+    "config.createDate",
     "config.uuid",
     "config.version",
     "config.template",
@@ -68,6 +70,11 @@ PROPERTIES_BY_TYPE: Mapping[type, Sequence[str]] = {
     vim.Folder: ("name", "parent"),
     vim.ResourcePool: ("name",),
 }
+"""The view of ResourcePool also holds VirtualApps (a ResourcePool subtype), and a vApp's
+VMs are reached through it, so vApp members and vApp names come in the same retrieval."""
+
+_UNREADABLE = frozenset({"NoPermission", "NotAuthenticated", "SecurityError"})
+"""Faults that hide a property without saying it is unset."""
 
 
 @dataclass(frozen=True)
@@ -120,14 +127,19 @@ def collect_vcenter(
         relogin=session.relogin if session.login is not None else None,
         source=session.endpoint.url,
     )
-    return _InventoryBuilder(vcenter, records).build()
+    root = session.content.rootFolder
+    return _InventoryBuilder(vcenter, records, root_folder=str(root._moId)).build()
 
 
 class _InventoryBuilder:
     """Resolves references (parents, hosts, pools) between records of one retrieval."""
 
-    def __init__(self, vcenter: VCenter, records: Sequence[RawObject]) -> None:
+    def __init__(
+        self, vcenter: VCenter, records: Sequence[RawObject], root_folder: str | None = None
+    ) -> None:
         self.vcenter = vcenter
+        self.root_folder = root_folder
+        """The root folder's moref: a container view lists what is below it, not itself."""
         self.by_moref = {record.obj.value: record for record in records}
         self.field_names: dict[str, str] = {}
         for record in records:
@@ -143,7 +155,9 @@ class _InventoryBuilder:
         return VCenterInventory(
             vcenter=self.vcenter,
             datacenters=[
-                Datacenter(self.vcenter.instance_uuid, r.obj.value, _name(r))
+                Datacenter(
+                    self.vcenter.instance_uuid, r.obj.value, _name(r), self._datacenter_path(r)
+                )
                 for r in of_kind("Datacenter")
             ],
             clusters=[
@@ -176,6 +190,22 @@ class _InventoryBuilder:
                 return _text(ancestor, "name")
             ancestor = self._parent(ancestor.obj.value)
         return None
+
+    def _datacenter_path(self, datacenter: RawObject) -> str | None:
+        """``/Folder/Sub/DC``: the folders above the datacenter, below the root folder."""
+        if "parent" not in datacenter.properties:
+            return None
+        names = [_name(datacenter)]
+        parent = datacenter.properties["parent"]
+        while parent is not None and _moref(parent) != self.root_folder:
+            folder = self._record(parent)
+            if folder is None or folder.obj.type != "Folder":
+                return None  # a parent that was not read: the path is not known
+            parent = folder.properties.get("parent")
+            if parent is None:
+                break  # the root folder itself (not in paths)
+            names.append(_name(folder))
+        return "/" + "/".join(reversed(names))
 
     def _cluster_of_host(self, host_moref: str) -> str | None:
         parent = self._parent(host_moref)
@@ -211,6 +241,8 @@ class _InventoryBuilder:
         props = record.properties
         host_record = self._record(props.get("runtime.host"))
         pool_record = self._record(props.get("resourcePool"))
+        parent = self._record(props.get("parent"))
+        vapp = self._record(props.get("parentVApp"))
         return VirtualMachine(
             vcenter=self.vcenter.instance_uuid,
             moref=record.obj.value,
@@ -241,6 +273,10 @@ class _InventoryBuilder:
             annotation=_text(record, "config.annotation") or "",
             custom_attributes=self._custom_attributes(props.get("customValue")),
             snapshots=list(_flatten_snapshots(props.get("snapshot"))),
+            folder_moref=parent.obj.value if parent and parent.obj.type == "Folder" else None,
+            vapp=_name(vapp) if vapp is not None else None,
+            config_unset=_config_unset(record),
+            create_date=_time(props.get("config.createDate")),
         )
 
     def _custom_attributes(self, values: Any) -> dict[str, str]:
@@ -271,6 +307,16 @@ def _flatten_snapshots(info: Any) -> Iterator[VmSnapshot]:
         )
         children = as_list(tree.get("childSnapshotList"))
         stack.extend((child, depth + 1, path) for child in reversed(children))
+
+
+def _config_unset(record: RawObject) -> bool:
+    """No ``config.*`` property came back, and none was hidden by a permission fault."""
+    if any(path.startswith("config.") for path in record.properties):
+        return False
+    return not any(
+        path.startswith("config.") and fault in _UNREADABLE
+        for path, fault in record.missing.items()
+    )
 
 
 def _moref(reference: Any) -> str:

@@ -91,6 +91,12 @@ ENDPOINTS: dict[str, Endpoint] = {
             sortable="1-",
             capped=True,
         ),
+        Endpoint(
+            "config/environment-properties",
+            "environment_properties.json",
+            {"2111": "1-2", "2512": "1-3"},
+            single=True,
+        ),
         Endpoint("config/virtual-centers", "virtual_centers.json", {"2111": "1-2", "2512": "1-6"}),
         Endpoint(
             "monitor/connection-servers",

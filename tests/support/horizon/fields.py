@@ -118,6 +118,11 @@ FIELDS = {
           instant_clone_pending_image_snapshot_path) supported_domains uem_server_id
           uem_server_label
     """,
+    "config/environment-properties": """
+        @1- cluster_guid cluster_name fips_mode_enabled ip_mode local_pod_name timezone_offset
+        @2- deployment_type local_connection_server_build local_connection_server_version
+        @3- has_new_data_partition
+    """,
     "inventory/machines": """
         @1- agent_build_number agent_version attempted_theft_by_connection_server
           configured_by_connection_server desktop_pool_id dns_name id

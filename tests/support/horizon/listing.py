@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from typing import Any
 
 MAX_PAGE_SIZE = 1000
@@ -61,7 +62,35 @@ def _snake(name: str) -> str:
     )
 
 
-def _check_name(f: dict[str, Any], fields: frozenset[str]) -> str:
+_OPERATORS = ("Equals", "NotEquals", "Contains", "StartsWith", "EndsWith", "Between")
+
+
+def _validate(f: Any, fields: Mapping[str, frozenset[str]]) -> None:
+    """The whole filter, before any record: every field filterable, with that operator."""
+    if not isinstance(f, dict) or "type" not in f:
+        raise bad_request("rest.filter.invalid", "every filter needs a 'type'")
+    kind = f["type"]
+    if kind in ("And", "Or"):
+        subs = f.get("filters")
+        if not isinstance(subs, list) or not subs:
+            raise bad_request("rest.filter.invalid", "%s needs a non-empty 'filters' list" % kind)
+        for sub in subs:
+            _validate(sub, fields)
+        return
+    if kind == "Not":
+        _validate(f.get("filter"), fields)
+        return
+    if kind not in _OPERATORS:
+        raise bad_request("rest.filter.invalid", "unknown filter type %r" % kind)
+    name = _check_name(f, fields)
+    if kind not in fields[name]:
+        raise bad_request(
+            "rest.filter.unsupported.type",
+            "filter type %r is not supported on field %r" % (kind, name),
+        )
+
+
+def _check_name(f: dict[str, Any], fields: Mapping[str, frozenset[str]]) -> str:
     name = f.get("name")
     if not isinstance(name, str) or not name:
         raise bad_request("rest.filter.invalid", "filter %r needs a 'name'" % f.get("type"))
@@ -75,7 +104,7 @@ def _check_name(f: dict[str, Any], fields: frozenset[str]) -> str:
     return name
 
 
-def _matches(record: dict[str, Any], f: Any, fields: frozenset[str]) -> bool:
+def _matches(record: dict[str, Any], f: Any, fields: Mapping[str, frozenset[str]]) -> bool:
     if not isinstance(f, dict) or "type" not in f:
         raise bad_request("rest.filter.invalid", "every filter needs a 'type'")
     kind = f["type"]
@@ -116,11 +145,15 @@ def _matches(record: dict[str, Any], f: Any, fields: frozenset[str]) -> bool:
     raise bad_request("rest.filter.invalid", "unknown filter type %r" % kind)
 
 
-def apply_filter(records: list[dict[str, Any]], raw: str, fields: frozenset[str]):
+def apply_filter(
+    records: list[dict[str, Any]], raw: str, fields: Mapping[str, frozenset[str]]
+) -> list[dict[str, Any]]:
+    """The records ``raw`` selects; ``fields``: each filterable field and its operators."""
     try:
         expr = json.loads(raw)
     except ValueError:
         raise bad_request("rest.filter.invalid", "filter is not valid JSON") from None
+    _validate(expr, fields)
     return [r for r in records if _matches(r, expr, fields)]
 
 

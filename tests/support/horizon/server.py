@@ -17,6 +17,7 @@ import ssl
 import tempfile
 import threading
 import time
+import uuid
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -24,8 +25,10 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from .endpoints import ENDPOINTS, PROFILES
-from .fields import field_paths, project, projection_tree
+from .fields import project, projection_tree
+from .filtering import filterable_fields
 from .listing import ApiError, apply_filter, apply_sort, bad_request, paginate
+from .sorting import sortable_fields
 
 _ROUTE = re.compile(r"^/rest/(inventory|config|monitor|external)(?:/v(\d+))?/([a-z-]+)$")
 _REASONS = {
@@ -63,6 +66,27 @@ def resolve_times(value: Any, now_ms: int) -> Any:
             delta = int(m.group(2)) * _UNIT_MS[m.group(3)]
             return now_ms + delta if m.group(1) == "+" else now_ms - delta
     return value
+
+
+def _default_data(collection: str, data_dir: Path) -> dict[str, Any]:
+    """What a single-object endpoint answers when the data directory has no file for it.
+
+    Environment properties get a cluster GUID of their own per data directory (two servers on
+    one directory are one pod, as two Connection Servers of one cluster would be).
+    """
+    if collection == "config/environment-properties":
+        guid = uuid.uuid5(uuid.NAMESPACE_URL, data_dir.resolve().as_uri())
+        return {
+            "cluster_guid": str(guid),
+            "cluster_name": "Cluster-%s" % data_dir.name.upper(),
+            "deployment_type": "GENERAL",
+            "fips_mode_enabled": False,
+            "ip_mode": "IPv4",
+            "local_connection_server_build": "25120000",
+            "local_connection_server_version": "8.17.0",
+            "timezone_offset": 0,
+        }
+    return {"status": "NOT_CONFIGURED"}
 
 
 @dataclass
@@ -201,7 +225,7 @@ class HorizonTestServer:
         self.data: dict[str, Any] = {}
         for ep in ENDPOINTS.values():
             f = self.data_dir / ep.data_file
-            default: Any = {"status": "NOT_CONFIGURED"} if ep.single else []
+            default: Any = _default_data(ep.collection, self.data_dir) if ep.single else []
             loaded = json.loads(f.read_text("utf-8")) if f.exists() else default
             self.data[f.stem] = resolve_times(loaded, self.now_ms)
         if credentials is None:
@@ -227,6 +251,7 @@ class HorizonTestServer:
         self._access: dict[str, _Access] = {}
         self._refresh_tokens: dict[str, float] = {}  # valid refresh token -> issue time
         self._faults: list[_Rule] = []
+        self._changes: list[tuple[re.Pattern[str], int, Any]] = []
         self._throttles: list[_Rule] = []
         self._connections: set = set()  # open sockets, shut down by stop()
         self._workers: set = set()  # connection threads, joined by stop()
@@ -344,6 +369,20 @@ class HorizonTestServer:
         with self._lock:
             self._faults.append(_Rule(re.compile(path_regex), method, on_call, times, kind=kind))
 
+    def change_after_page(self, path_regex: str, page: int, change) -> None:
+        """Once a matching list's ``page`` has been answered, call ``change(self.data)`` (once):
+        the estate changes between that page and the next, as a live pod's does."""
+        with self._lock:
+            self._changes.append((re.compile(path_regex), page, change))
+
+    def _apply_changes(self, path: str, query: dict[str, list[str]]) -> None:
+        page = (query.get("page") or [""])[-1]
+        with self._lock:
+            due = [c for c in self._changes if c[0].search(path) and str(c[1]) == page]
+            for change in due:
+                self._changes.remove(change)
+                change[2](self.data)
+
     def clear_faults(self) -> None:
         with self._lock:
             self._faults.clear()
@@ -446,6 +485,7 @@ class HorizonTestServer:
                 status, payload, extra = self._route(h, path, query, body)
                 rec.status = status
                 data = b"" if payload is None else json.dumps(payload).encode("utf-8")
+                self._apply_changes(path, query)  # after this page was computed
                 return self._send(h, status, data, headers=extra)
             except ApiError as e:
                 err = e
@@ -497,15 +537,16 @@ class HorizonTestServer:
             records = [r for r in records if bool(r.get("group")) == (want == "true")]
         if not ep.is_paged(version):
             return 200, records, {}
-        fields = field_paths(ep.collection, version)
         if "filter" in query:
-            records = apply_filter(records, query["filter"][-1], fields)
+            records = apply_filter(
+                records, query["filter"][-1], filterable_fields(ep.collection, version)
+            )
         if ep.is_sortable(self.profile, version):
             records = apply_sort(
                 records,
                 (query.get("sort_by") or [None])[-1],
                 (query.get("order_by") or [None])[-1],
-                fields,
+                sortable_fields(ep.collection, version),
             )
         total = len(records)
         page, more = paginate(
