@@ -24,6 +24,8 @@ def summarise(snapshot: Snapshot, *, now: datetime | None = None) -> str:
             "detail": (
                 f"{source.objects} objects, {source.round_trips} round trips"
                 if source.status == "ok"
+                else f"same source as {source.duplicate_of}, collected once"
+                if source.status == "duplicate"
                 else f"FAILED: {source.error}"
             ),
         }

@@ -173,6 +173,22 @@ def test_a_host_down_is_the_hosts_finding_not_its_desktops() -> None:
     assert "notResponding" in said["na-orphaned-looking"].message
 
 
+def test_an_inaccessible_vm_is_one_finding_not_two() -> None:
+    vms = [
+        vm("na-inaccessible", connection_state="inaccessible"),
+        vm("na-no-config", connection_state="orphaned", config_unset=True),
+        vm("fail-unreachable"),
+    ]
+    machines = [machine(v, state="AGENT_UNREACHABLE") for v in vms]
+    snap = fleet_snapshot(vms, machines)
+    assert outcomes(snap, "machine_problem_state") == {
+        "n/a": {"na-inaccessible", "na-no-config"},
+        "fail": {"fail-unreachable"},
+    }
+    assert "vm_orphaned" in judged(snap, "machine_problem_state")["na-inaccessible"].message
+    assert set(failures(snap, "vm_orphaned")) == {"na-inaccessible", "na-no-config"}
+
+
 # ------------------------------------------------------- pools a power policy cannot touch
 
 

@@ -227,7 +227,7 @@ def worst_groups(findings: Sequence[FindingRecord], limit: int = WORST_GROUPS) -
 
 
 def _failed_sources(report: HealthReport) -> list[Source]:
-    return [source for source in report.sources if source.status != "ok"]
+    return [source for source in report.sources if source.status == "failed"]
 
 
 def _severity_rank(severity: str) -> int:

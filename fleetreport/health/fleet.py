@@ -84,7 +84,6 @@ class FleetView:
         self._vms = {(vm.vcenter, vm.moref): vm for vm in snapshot.vms}
         self._hosts_by_name = {(h.vcenter, h.name): h for h in snapshot.hosts}
         self._pools_by_id = {(p.pod, p.id): p for p in snapshot.pools}
-        self._idle_cache: dict[tuple[str, str, timedelta], frozenset[str]] = {}
         self._sessions: dict[tuple[str, str], list[Session]] = defaultdict(list)
         for session in snapshot.sessions:
             if session.machine_id:
@@ -210,7 +209,7 @@ class FleetView:
     @cached_property
     def horizon_failed(self) -> bool:
         """A Horizon source was asked and failed: Horizon data is missing, not absent."""
-        return any(s.kind == "horizon" and s.status != "ok" for s in self.snapshot.sources)
+        return any(s.kind == "horizon" and s.status == "failed" for s in self.snapshot.sources)
 
     @cached_property
     def collected_vcenters(self) -> set[str]:
@@ -234,21 +233,6 @@ class FleetView:
             if machine.pod not in newest or key > newest[machine.pod][0]:
                 newest[machine.pod] = (key, machine)
         return newest
-
-    def idle_powered_on(self, pool: DesktopPool, longer_than: timedelta) -> frozenset[str]:
-        """Keys of a pool's desktops powered on for longer than ``longer_than`` with no session."""
-        cache_key = (pool.pod, pool.id, longer_than)
-        if cache_key not in self._idle_cache:
-            self._idle_cache[cache_key] = frozenset(
-                d.key
-                for d in self.pool_desktops(pool)
-                if d.vm is not None
-                and d.vm.power_state == "poweredOn"
-                and not d.sessions
-                and d.vm.boot_time is not None
-                and self.now - d.vm.boot_time > longer_than
-            )
-        return self._idle_cache[cache_key]
 
 
 def _own(vm: VirtualMachine, roles: Mapping[tuple[str, str], object]) -> bool:

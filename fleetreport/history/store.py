@@ -423,7 +423,7 @@ def _insert_run(
             format_time(started_at),
             format_time(finished_at),
             format_time(report.snapshot.collected_at),
-            "ok" if all(s.status == "ok" for s in report.sources) else "partial",
+            "partial" if any(s.status == "failed" for s in report.sources) else "ok",
             int(exit_code),
             report_folder,
             report.generator,

@@ -155,7 +155,7 @@ def build_view(report: HealthReport) -> ReportView:
             **trend_charts,
         },
         data_age=describe_age(report.generated_at, report.snapshot.collected_at),
-        failed_sources=[s.url for s in report.sources if s.status != "ok"],
+        failed_sources=[s.url for s in report.sources if s.status == "failed"],
         unverified_sources=[s.url for s in report.sources if not s.tls_verified],
         trend=trend,
     )

@@ -111,7 +111,7 @@ class Estate:
             "tools_version_status2": "guestToolsCurrent",
             "tools_running_status": "guestToolsRunning" if powered_on else "guestToolsNotRunning",
             "tools_version": TOOLS_CURRENT,
-            "hardware_version": self.hardware.get(cluster, "vmx-20"),
+            "hardware_version": self.hardware.get(cluster, "vmx-21"),
             "num_cpu": 2,
             "memory_mb": 8192,
             "annotation": "",
@@ -466,7 +466,7 @@ def add_vc01_real_estate_parts(estate: Estate) -> None:
         tools_running_status="guestToolsNotRunning",
     )
     # an ESXi 7.0.3 host joined to the 8.0 cluster, its upgrade pending: no VM runs on it,
-    # since the cluster's vmx-20 desktops cannot
+    # since the cluster's vmx-21 desktops cannot
     clusters = {c["name"]: c for c in estate.clusters}
     clusters["VDI-Cluster-01"]["hosts"].append(
         host("esx-ams-05.corp.example.test", ESXI7[1], version=ESXI7[0])

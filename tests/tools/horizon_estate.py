@@ -1479,6 +1479,16 @@ def generate(
         "connection_servers.json": [b.connection_server(cs) for cs in pod.connection_servers],
         "credentials.json": dict(pod.credentials),
         "desktop_pools.json": pools,
+        "environment_properties.json": {
+            "cluster_guid": _id("cluster", pod.name),
+            "cluster_name": f"Cluster-{pod.connection_servers[0].name.split('.')[0].upper()}",
+            "deployment_type": "GENERAL",
+            "fips_mode_enabled": False,
+            "ip_mode": "IPv4",
+            "local_connection_server_build": "25120000",
+            "local_connection_server_version": "8.17.0",
+            "timezone_offset": 0,
+        },
         "event_database.json": {
             "status": "CONNECTED",
             "event_count": 1000 + 37 * len(sessions) + 11 * len(machines),
@@ -2118,6 +2128,17 @@ def horizon8_scenario() -> dict[str, Any]:
         create_date=when(800),
     )
     vm("jdoe-clone-tmp", "VDI-W10-CL02", 1, "", WIN10, hardware_version="vmx-19", boot_time=when(9))
+    # a machine Horizon deleted from the pool but whose VM was left behind: named like the pool
+    vm(
+        "LAB-PC-04",
+        "VDI-W10-CL02",
+        0,
+        "",
+        WIN10,
+        power_state="poweredOff",
+        hardware_version="vmx-19",
+        create_date=when(300),
+    )
 
     clusters = []
     for name, hosts in H8_CLUSTERS.items():
@@ -2303,7 +2324,7 @@ HORIZON8 = PodSpec(
             min_machines=3,
             max_machines=3,
             spare_machines=0,
-            exclude=("Win10-Test-Old", "jdoe-clone-tmp"),
+            exclude=("Win10-Test-Old", "jdoe-clone-tmp", "LAB-PC-04"),
             machines={
                 "LAB-PC-01": MachineSpec(users=("b.jansen",)),
                 "LAB-PC-02": MachineSpec(users=("c.peeters",)),

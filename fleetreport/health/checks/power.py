@@ -31,6 +31,8 @@ POWER = Category.POWER
 
 HOST_DOWN_STATES = ("disconnected", "notResponding")
 """vSphere ``HostSystemConnectionState`` values of a host vCenter cannot manage."""
+VM_LOST_STATES = ("orphaned", "inaccessible", "invalid")
+"""vSphere ``VirtualMachineConnectionState`` values of a VM whose files vCenter cannot reach."""
 
 
 def host_down(desktop: Desktop, limits: Limits) -> Outcome | None:
@@ -75,6 +77,7 @@ def host_down(desktop: Desktop, limits: Limits) -> Outcome | None:
         "maintenance_states": MAINTENANCE_STATES,
         "maintenance_hours": 24,
         "host_down_states": HOST_DOWN_STATES,
+        "vm_lost_states": VM_LOST_STATES,
     },
 )
 def machine_problem_state(desktop: Desktop, limits: Limits, fleet: FleetView) -> Outcome:
@@ -92,6 +95,14 @@ def machine_problem_state(desktop: Desktop, limits: Limits, fleet: FleetView) ->
     down = host_down(desktop, limits)
     if down is not None:
         return down
+    vm = desktop.vm
+    if vm is not None and (
+        vm.config_unset or limits.matches("vm_lost_states", vm.connection_state or "")
+    ):
+        return not_applicable(
+            f"Horizon {what} state is {state}, but its VM is inaccessible: vm_orphaned's"
+            " finding, not a second one"
+        )
     if limits.matches("critical_states", state):
         return failed(f"Horizon {what} state is {state}", Severity.CRITICAL)
     if limits.matches("warning_states", state):
@@ -224,7 +235,7 @@ def _since(idle: Idleness, fleet: FleetView) -> str:
     remediation="""Reconnect the datastore; remove orphaned VMs from the inventory and let
     Horizon re-provision, or re-register the VM from its datastore.""",
     thresholds={
-        "bad_states": ("orphaned", "inaccessible", "invalid"),
+        "bad_states": VM_LOST_STATES,
         "host_side_states": ("disconnected",),
         "host_down_states": HOST_DOWN_STATES,
     },
