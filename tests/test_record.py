@@ -122,7 +122,7 @@ def test_the_anonymised_recording_holds_no_name_of_the_live_estate(recording: Re
     live = load_bundle(recording.plain).snapshot
     originals = identifiers(live)
     assert "AMS-W11-035" in originals and "127.0.0.1" in originals
-    assert len(live.vms) == 320 and len(live.machines) == 308
+    assert len(live.vms) == 349 and len(live.machines) == 310
     assert survivors(originals, recording.anonymised.read_bytes()) == []
     for path in (recording.plain, recording.anonymised, recording.mapping, recording.collected):
         data = path.read_bytes()
@@ -162,7 +162,7 @@ def test_the_anonymised_report_scores_equal_the_plain_ones(recording: Recording)
             "checks": {c["id"]: c["counts"] for c in report["checks"]},
         }
 
-    assert plain["fleet"]["desktops"] == 308
+    assert plain["fleet"]["desktops"] == 310
     assert card(anonymised, {}) == card(plain, pools)
 
 
@@ -201,7 +201,7 @@ def test_a_plain_bundle_round_trips(recording: Recording, no_network: None) -> N
     assert timeless(bundle.snapshot) == timeless(load_snapshot(recording.collected))
     code, printed, err = run(["summary", str(recording.plain)])
     assert code == 0, err
-    assert "VMs 319 (plus 1 templates)" in printed
+    assert "VMs 348 (plus 1 templates)" in printed
 
 
 @simulator

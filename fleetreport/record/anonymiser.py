@@ -92,6 +92,7 @@ TEMPLATES: dict[str, str] = {
     "pool_display": "display-{:02d}",
     "naming_pattern": "pattern-{:02d}",
     "snapshot": "snap-{:02d}",
+    "vapp": "vapp-{:02d}",
     "database": "eventdb-{:02d}",
     "url_path": "path-{:02d}",
     "attribute": "attribute-{:02d}",

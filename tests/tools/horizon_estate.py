@@ -73,6 +73,7 @@ FILES = (
     "connection_servers.json",
     "credentials.json",
     "desktop_pools.json",
+    "environment_properties.json",
     "event_database.json",
     "farms.json",
     "gateways.json",
