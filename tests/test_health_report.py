@@ -37,9 +37,9 @@ def mixed_fleet() -> Snapshot:
     busy_vms, busy = desktops(vm("busy-1"), vm("busy-2"), pool_id="busy")
     idle_vms = [
         vm("idle-1", tools_version_status="guestToolsNeedUpgrade"),
-        vm("idle-2", boot_time=ago(days=70)),
+        vm("idle-2", boot_time=ago(days=100)),
     ]
-    idle = [machine(v, "idle", create_time=v.boot_time) for v in idle_vms]  # instant clones
+    idle = [machine(v, "idle", create_time=v.boot_time) for v in idle_vms]
     return fleet_snapshot(
         busy_vms + idle_vms,
         busy + idle,
@@ -63,15 +63,16 @@ def test_the_json_report_has_the_documented_shape(tmp_path: Path) -> None:
     assert all(finding_keys | {"remediation"} <= f.keys() for f in report["findings"])
     assert [c["id"] for c in report["checks"]] == list(catalogue())
     counts = {c["id"]: c["counts"] for c in report["checks"]}
-    assert (
-        counts["vm_uptime_long"] | {"passed": 3, "failed": 1, "unknown": 0}
-        == counts["vm_uptime_long"]
-    )
+    # instant clones are judged by age since refresh, full clones by power-cycle age
+    assert counts["vm_uptime_long"] | {"passed": 2, "failed": 0} == counts["vm_uptime_long"]
+    assert counts["vm_power_cycle_old"] | {"passed": 1, "failed": 1} == counts["vm_power_cycle_old"]
     for check in report["checks"]:
         judged = sum(check["counts"][k] for k in ("passed", "failed", "unknown", "excluded"))
         assert (
             judged
-            == {"desktop": 4, "pool": 2, "host": 1, "connection_server": 0}[check["subject_kind"]]
+            == {"desktop": 4, "pool": 2, "host": 1, "connection_server": 0, "pod": 0}[
+                check["subject_kind"]
+            ]
         ), check["id"]
     assert report["snapshot"]["collected_at"] == "2026-11-27T06:00:00Z"
     assert [s["kind"] for s in report["sources"]] == ["vcenter", "horizon"]
@@ -90,14 +91,14 @@ def test_findings_are_worst_first_and_name_subject_and_value() -> None:
     assert [ranks[f.severity] for f in report.findings] == sorted(
         ranks[f.severity] for f in report.findings
     )
-    uptime = next(f for f in report.findings if f.check == "vm_uptime_long")
+    uptime = next(f for f in report.findings if f.check == "vm_power_cycle_old")
     assert (uptime.subject, uptime.subject_name, uptime.severity) == (
         "vm-idle-2",
         "idle-2",
-        "critical",
+        "warning",
     )
-    assert "70 days" in uptime.message and "60 days" in uptime.message
-    assert uptime.remediation == catalogue()["vm_uptime_long"].remediation
+    assert "100 days" in uptime.message and "90 days" in uptime.message
+    assert uptime.remediation == catalogue()["vm_power_cycle_old"].remediation
 
 
 def test_pools_and_desktops_carry_their_scores() -> None:
@@ -108,7 +109,7 @@ def test_pools_and_desktops_carry_their_scores() -> None:
         "A",
         1.0,
     )
-    assert pools["idle"].patch_score == round((85 + 60) / 2, 1)
+    assert pools["idle"].patch_score == round((85 + 85) / 2, 1)
     assert pools["idle"].healthy_desktops == 0
     assert pools["idle"].image_age_days == 10.0
     assert [v.name for v in report.vms] == ["busy-1", "busy-2", "idle-1", "idle-2"]

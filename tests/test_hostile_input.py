@@ -565,6 +565,7 @@ def hostile_scenario() -> dict[str, Any]:
                 "name": value,
                 "folder": "Desktops",
                 "annotation": value,
+                "guest_id": "windows11_64Guest",  # desktops by the vCenter-only rule
                 "guest_full_name": value,
                 "hardware_version": HOSTILE_HARDWARE if key == "markup" else "vmx-20",
                 "boot_time": "2026-11-20T08:00:00Z",
