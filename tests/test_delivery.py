@@ -40,13 +40,13 @@ PASSWORD = "Corr3ct-Horse-Battery-Staple"
 WRONG_PASSWORD = "Wr0ng-Pa55word-7c1f"
 SENDER = "Fleet Reports <reports@example.com>"
 RECIPIENTS = ("ops@example.com", "Dana Smith <dana@example.org>")
-DEMO_SUBJECT = "[fleetreport] Contoso: grade B (patch 83.8, power 97.6), 35 critical findings"
+DEMO_SUBJECT = "[fleetreport] Contoso: grade B (patch 85.4, power 97.2), 28 critical findings"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @pytest.fixture(scope="module")
 def report() -> HealthReport:
-    """The demo fleet: grade B, patch 83.8, power 97.6, 35 critical findings, no failed source."""
+    """The demo fleet: grade B, patch 85.4, power 97.2, 28 critical findings, no failed source."""
     return build_report(load_snapshot(REPO / "fixtures" / "demo" / "snapshot.json"))
 
 
@@ -158,10 +158,10 @@ def test_starttls_with_login_delivers_the_report(
     for line in (
         "Contoso: desktop fleet health",
         "Grade          B",
-        "Patch score    83.8 of 100",
-        "Power score    97.6 of 100",
-        "Desktops       308 (76 healthy, 24.7%)",
-        "Findings       35 critical, 83 warning, 121 info",
+        "Patch score    85.4 of 100",
+        "Power score    97.2 of 100",
+        "Desktops       310 (82 healthy, 26.5%)",
+        "Findings       28 critical, 83 warning, 127 info",
         "  Grade B (was C)",
         "  3 new critical findings",
         "Data collected 2026-11-27 06:00 UTC;",
@@ -172,14 +172,14 @@ def test_starttls_with_login_delivers_the_report(
     worst = body.split("Worst findings, by check\n")[1].split("\n\n")[0].splitlines()
     assert [line.split("[")[1].split("]")[0] for line in worst] == [
         "machine_problem_state",
-        "vm_uptime_long",
         "vm_tools_not_running",
         "vm_snapshot_old",
         "vm_tools_outdated",
+        "vm_orphaned",
     ]
     assert worst[0] == (
         "  critical  Machine in a problem state [machine_problem_state]:"
-        " 14 desktops (13 critical, 1 warning)"
+        " 16 desktops (14 critical, 2 warning)"
     )
 
     files = attachments_of(message)
@@ -502,7 +502,7 @@ def test_partial_report_says_so_in_subject_and_body(report: HealthReport, html_f
     assert "X-Injected" not in message
     two = failed(failed(report))
     assert subject_of(build_message(two, settings_for(), [html_file])).endswith(
-        "35 critical findings — PARTIAL: 2 sources failed"
+        "28 critical findings — PARTIAL: 2 sources failed"
     )
 
 
@@ -511,7 +511,7 @@ def test_subject_without_customer_and_with_own_prefix(
 ) -> None:
     message = build_message(report, settings_for(subject_prefix="[Contoso VDI]"), [html_file])
     assert subject_of(message) == (
-        "[Contoso VDI] grade B (patch 83.8, power 97.6), 35 critical findings"
+        "[Contoso VDI] grade B (patch 85.4, power 97.2), 28 critical findings"
     )
 
 

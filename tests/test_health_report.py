@@ -70,7 +70,7 @@ def test_the_json_report_has_the_documented_shape(tmp_path: Path) -> None:
         judged = sum(check["counts"][k] for k in ("passed", "failed", "unknown", "excluded"))
         assert (
             judged
-            == {"desktop": 4, "pool": 2, "host": 1, "connection_server": 0, "pod": 0}[
+            == {"desktop": 4, "pool": 2, "host": 1, "connection_server": 0, "pod": 0, "horizon_vcenter": 1}[
                 check["subject_kind"]
             ]
         ), check["id"]

@@ -153,6 +153,6 @@ def test_demo_renders_the_full_report_offline(
     assert f"Report: {report.resolve()}" in out
     html = report.read_text("utf-8")
     model = json.loads((cli_env / "d" / "report.json").read_text())
-    assert model["fleet"]["desktops"] == 308
+    assert model["fleet"]["desktops"] == 310
     assert f'id="kpi-desktops">{model["fleet"]["desktops"]:,}<' in html
     assert len(model["pools"]) == 5 and "RDS" in {p["type"] for p in model["pools"]}

@@ -168,7 +168,7 @@ def test_history_grows_and_the_second_report_shows_the_differences(
         names = {part.get_filename() for part in message.iter_attachments()}
         assert names == {"report.html", "report.xlsx"}
     out = capsys.readouterr().out
-    assert "fleetreport run: 308 desktops" in out and "(exit 2)" in out
+    assert "fleetreport run: 310 desktops" in out and "(exit 2)" in out
     latest = tmp_path / "reports" / "latest"
     first_folder = latest.resolve()
     first_report = json.loads((latest / "report.json").read_text())

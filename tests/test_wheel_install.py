@@ -52,7 +52,7 @@ def test_wheel_ships_templates_and_demo_and_runs_demo_elsewhere(tmp_path: Path) 
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    assert "VMs 319 (plus 1 templates)" in result.stdout
+    assert "VMs 348 (plus 1 templates)" in result.stdout
     assert (elsewhere / "out" / "demo-snapshot.json").is_file()
     assert json.loads((elsewhere / "out" / "report.json").read_text())["fleet"]["desktops"] > 0
     where = subprocess.run(
