@@ -197,6 +197,15 @@ def test_internal_vms_are_listed_with_their_role(real: Estate) -> None:
     assert counts[VmRole.INSTANT_CLONE_PARENT] == 11  # one per host per image: 4 + 3 + 4
     assert counts[VmRole.INSTANT_CLONE_TEMPLATE] == counts[VmRole.INSTANT_CLONE_REPLICA] == 3
     assert counts[VmRole.VSPHERE_CLUSTER_SERVICE] == 7
+    listed = {v.name: v.role for v in real.report.infrastructure.vms}
+    assert listed == {name: role.value for name, role in expected.items()}
+    population = real.report.population
+    assert population is not None
+    assert population.rules == ["horizon"]
+    assert sum(population.left_out.values()) == len(real.snapshot.vms) - len(DESKTOPS)
+    assert population.left_out["not_a_horizon_machine"] == len(
+        {vm.name for vm in real.snapshot.vms} - set(expected) - DESKTOPS - {INACCESSIBLE_VMX}
+    )
     for name in ("HZN-CS01", "HZN-SQL01", "HZN-UAG01", "Win10-Test-Old"):
         assert roles[name] is None, (
             name
