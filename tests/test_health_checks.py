@@ -7,7 +7,6 @@ test asserts the exact sets, the severity of every failure and what its message 
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import timedelta
@@ -30,14 +29,13 @@ from support.fleet_builders import (
     session,
     vm,
 )
+from support.judging import judged, messages, outcomes, severities
 
 from fleetreport.config_file import parse_config
 from fleetreport.health.build import build_report
 from fleetreport.health.catalogue import Category, Check, catalogue
-from fleetreport.health.evaluate import evaluate
 from fleetreport.health.fleet import FleetView
-from fleetreport.health.results import Outcome, Status
-from fleetreport.health.settings import HealthSettings, default_settings, settings_from_config
+from fleetreport.health.settings import HealthSettings, settings_from_config
 from fleetreport.snapshot.model import (
     ConnectionServer,
     HorizonPod,
@@ -73,54 +71,6 @@ def covers(check_id: str) -> Callable[[TestFunction], TestFunction]:
 def configured(toml: str) -> HealthSettings:
     """Settings from TOML text, as ``--config`` would read them."""
     return settings_from_config(parse_config(toml, "t.toml"))
-
-
-def judged(
-    snapshot: Snapshot, check_id: str, settings: HealthSettings | None = None
-) -> dict[str, Outcome]:
-    """What ``check_id`` said about each subject, by subject name."""
-    settings = settings or default_settings()
-    evaluation = evaluate(FleetView(snapshot, settings.scope), settings)
-    result: dict[str, Outcome] = {}
-    for judgements in evaluation.judgements.values():
-        for judgement in judgements:
-            if judgement.check.id == check_id:
-                name = judgement.subject.name
-                assert name not in result, f"two subjects are named {name}"
-                result[name] = judgement.outcome
-    return result
-
-
-def outcomes(
-    snapshot: Snapshot, check_id: str, settings: HealthSettings | None = None
-) -> dict[str, set[str]]:
-    """Subject names by outcome: pass, fail, unknown (missing data) and n/a (does not apply)."""
-    groups: dict[str, set[str]] = defaultdict(set)
-    for name, outcome in judged(snapshot, check_id, settings).items():
-        groups["n/a" if outcome.not_applicable else outcome.status.value].add(name)
-    return dict(groups)
-
-
-def severities(
-    snapshot: Snapshot, check_id: str, settings: HealthSettings | None = None
-) -> dict[str, str]:
-    """Severity of each failure, by subject name."""
-    return {
-        name: outcome.severity.value if outcome.severity else "unsettled"
-        for name, outcome in judged(snapshot, check_id, settings).items()
-        if outcome.status is Status.FAIL
-    }
-
-
-def messages(
-    snapshot: Snapshot, check_id: str, settings: HealthSettings | None = None
-) -> dict[str, str]:
-    """Message of each failure, by subject name."""
-    return {
-        name: outcome.message
-        for name, outcome in judged(snapshot, check_id, settings).items()
-        if outcome.status is Status.FAIL
-    }
 
 
 def assert_messages_name(found: dict[str, str], expected: dict[str, Iterable[str]]) -> None:

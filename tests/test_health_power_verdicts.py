@@ -6,7 +6,6 @@ Subjects are named for what they must give (``pass-``, ``fail-``, ``unknown-``, 
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Any
 
 from support.fleet_builders import (
@@ -18,39 +17,16 @@ from support.fleet_builders import (
     session,
     vm,
 )
+from support.judging import judged, outcomes
 
 from fleetreport.config_file import parse_config
 from fleetreport.health.build import build_report
-from fleetreport.health.evaluate import evaluate
-from fleetreport.health.fleet import FleetView
-from fleetreport.health.results import Outcome, Status
-from fleetreport.health.settings import HealthSettings, default_settings, settings_from_config
+from fleetreport.health.results import Status
+from fleetreport.health.settings import settings_from_config
 from fleetreport.snapshot.model import DesktopPool, Machine, Snapshot, VirtualMachine
 
 OFF_HOURS = 8760 - 52 * 50
 """Default hours a year outside working hours."""
-
-
-def judged(
-    snapshot: Snapshot, check_id: str, settings: HealthSettings | None = None
-) -> dict[str, Outcome]:
-    settings = settings or default_settings()
-    evaluation = evaluate(FleetView(snapshot, settings.scope), settings)
-    return {
-        j.subject.name: j.outcome
-        for judgements in evaluation.judgements.values()
-        for j in judgements
-        if j.check.id == check_id
-    }
-
-
-def outcomes(
-    snapshot: Snapshot, check_id: str, settings: HealthSettings | None = None
-) -> dict[str, set[str]]:
-    groups: dict[str, set[str]] = defaultdict(set)
-    for name, outcome in judged(snapshot, check_id, settings).items():
-        groups["n/a" if outcome.not_applicable else outcome.status.value].add(name)
-    return dict(groups)
 
 
 def failures(snapshot: Snapshot, check_id: str) -> dict[str, tuple[str, str]]:

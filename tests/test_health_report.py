@@ -66,14 +66,11 @@ def test_the_json_report_has_the_documented_shape(tmp_path: Path) -> None:
     # instant clones are judged by age since refresh, full clones by power-cycle age
     assert counts["vm_uptime_long"] | {"passed": 2, "failed": 0} == counts["vm_uptime_long"]
     assert counts["vm_power_cycle_old"] | {"passed": 1, "failed": 1} == counts["vm_power_cycle_old"]
+    subjects = {"desktop": 4, "pool": 2, "host": 1, "connection_server": 0, "pod": 0}
+    subjects["horizon_vcenter"] = 1
     for check in report["checks"]:
         judged = sum(check["counts"][k] for k in ("passed", "failed", "unknown", "excluded"))
-        assert (
-            judged
-            == {"desktop": 4, "pool": 2, "host": 1, "connection_server": 0, "pod": 0, "horizon_vcenter": 1}[
-                check["subject_kind"]
-            ]
-        ), check["id"]
+        assert judged == subjects[check["subject_kind"]], check["id"]
     assert report["snapshot"]["collected_at"] == "2026-11-27T06:00:00Z"
     assert [s["kind"] for s in report["sources"]] == ["vcenter", "horizon"]
 

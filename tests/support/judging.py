@@ -1,0 +1,59 @@
+"""What one check said about each subject of a snapshot: the exact sets the check tests assert."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from fleetreport.health.evaluate import evaluate
+from fleetreport.health.fleet import FleetView
+from fleetreport.health.results import Outcome, Status
+from fleetreport.health.settings import HealthSettings, default_settings
+from fleetreport.snapshot.model import Snapshot
+
+
+def judged(
+    snapshot: Snapshot, check_id: str, settings: HealthSettings | None = None
+) -> dict[str, Outcome]:
+    """What ``check_id`` said about each subject, by subject name."""
+    settings = settings or default_settings()
+    evaluation = evaluate(FleetView(snapshot, settings.scope, settings.desktops), settings)
+    result: dict[str, Outcome] = {}
+    for judgements in evaluation.judgements.values():
+        for judgement in judgements:
+            if judgement.check.id == check_id:
+                name = judgement.subject.name
+                assert name not in result, f"two subjects are named {name}"
+                result[name] = judgement.outcome
+    return result
+
+
+def outcomes(
+    snapshot: Snapshot, check_id: str, settings: HealthSettings | None = None
+) -> dict[str, set[str]]:
+    """Subject names by outcome: pass, fail, unknown (missing data) and n/a (does not apply)."""
+    groups: dict[str, set[str]] = defaultdict(set)
+    for name, outcome in judged(snapshot, check_id, settings).items():
+        groups["n/a" if outcome.not_applicable else outcome.status.value].add(name)
+    return dict(groups)
+
+
+def severities(
+    snapshot: Snapshot, check_id: str, settings: HealthSettings | None = None
+) -> dict[str, str]:
+    """Severity of each failure, by subject name."""
+    return {
+        name: outcome.severity.value if outcome.severity else "unsettled"
+        for name, outcome in judged(snapshot, check_id, settings).items()
+        if outcome.status is Status.FAIL
+    }
+
+
+def messages(
+    snapshot: Snapshot, check_id: str, settings: HealthSettings | None = None
+) -> dict[str, str]:
+    """Message of each failure, by subject name."""
+    return {
+        name: outcome.message
+        for name, outcome in judged(snapshot, check_id, settings).items()
+        if outcome.status is Status.FAIL
+    }
