@@ -8,10 +8,11 @@ so configuration can change every one of them.
 from __future__ import annotations
 
 import enum
+import fnmatch
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
-from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from fleetreport.health.results import Outcome, Severity
@@ -52,6 +53,7 @@ class Limits:
     def __init__(self, check_id: str, values: Mapping[str, ThresholdValue]) -> None:
         self._check_id = check_id
         self._values = dict(values)
+        self._patterns: dict[str, re.Pattern[str]] = {}
 
     def number(self, name: str) -> float:
         """A numeric threshold."""
@@ -87,8 +89,14 @@ class Limits:
         return value
 
     def matches(self, name: str, value: str) -> bool:
-        """True when ``value`` equals, or matches a ``*`` pattern of, the list ``name``."""
-        return any(fnmatchcase(value, pattern) for pattern in self.words(name))
+        """True when ``value`` equals, or matches a ``*`` pattern of, the list ``name``
+        (case-sensitive glob, as ``fnmatchcase``; the list is compiled once)."""
+        pattern = self._patterns.get(name)
+        if pattern is None:
+            words = self.words(name)
+            either = "|".join(fnmatch.translate(word) for word in words) or r"(?!)"
+            pattern = self._patterns[name] = re.compile(either)
+        return pattern.match(value) is not None
 
     def _get(self, name: str) -> ThresholdValue:
         try:
