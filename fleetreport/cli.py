@@ -8,6 +8,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import NoReturn
 
@@ -43,9 +44,11 @@ from fleetreport.resources import demo_snapshot_path
 from fleetreport.run import commands as run_commands
 from fleetreport.run.config import FAIL_ON
 from fleetreport.run.job import outcome
+from fleetreport.snapshot.codec import parse_time
 from fleetreport.snapshot.schema import schema_text
 from fleetreport.snapshot.store import load_snapshot, save_snapshot
 from fleetreport.summary import summarise
+from fleetreport.text import terminal_safe
 
 log = logging.getLogger("fleetreport")
 
@@ -98,6 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="BUNDLE",
         help="replay a bundle that 'fleetreport record' wrote instead of the built-in demo fleet",
     )
+    add_as_of_option(demo)
     demo.set_defaults(handler=run_demo)
 
     summary = commands.add_parser("summary", help="print a short summary of a snapshot")
@@ -135,6 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SEVERITY",
         help="exit 2 when a finding is this severe or worse (critical, warning, info, never)",
     )
+    add_as_of_option(report)
     add_branding_options(report)
     report.set_defaults(handler=run_report)
 
@@ -264,7 +269,7 @@ def run_demo(args: argparse.Namespace) -> ExitCode:
             f"cannot create {args.out}: {error.strerror or error}",
             hint="choose another folder with --out",
         ) from error
-    report = build_report(snapshot)
+    report = build_report(snapshot, judged_at=args.as_of)
     html_path = args.out / "report.html"
     save_snapshot(snapshot, args.out / "demo-snapshot.json")
     write_report(report, "json", args.out / "report.json")
@@ -275,6 +280,28 @@ def run_demo(args: argparse.Namespace) -> ExitCode:
         print(f"\nReport: {html_path.resolve()}")
         print(f"(also report.json and demo-snapshot.json in {args.out.resolve()})")
     return ExitCode.OK
+
+
+def add_as_of_option(parser: argparse.ArgumentParser) -> None:
+    """``--as-of TIME``: measure ages at another time than the snapshot's collection."""
+    parser.add_argument(
+        "--as-of",
+        type=as_of_time,
+        metavar="TIME",
+        help="for replays of old recordings: measure ages (uptime, snapshots, images,"
+        " certificates, idle time) at this ISO 8601 time instead of the collection time",
+    )
+
+
+def as_of_time(text: str) -> datetime:
+    """The ``--as-of`` time, in UTC (a time without a zone is taken as UTC)."""
+    try:
+        return parse_time(text.strip())
+    except (ValueError, OverflowError):
+        raise UsageError(
+            f"--as-of {terminal_safe(text)!r} is not an ISO 8601 time",
+            hint="give a date and time, e.g. --as-of 2021-01-08T00:00:00Z (UTC without a zone)",
+        ) from None
 
 
 def run_summary(args: argparse.Namespace) -> ExitCode:
@@ -307,7 +334,7 @@ def run_report(args: argparse.Namespace) -> ExitCode:
     if args.format != "csv":
         check_writable(args.out)
     snapshot = load_any(args.snapshot)
-    report = build_report(snapshot, settings)
+    report = build_report(snapshot, settings, judged_at=args.as_of)
     if args.compare is not None:
         old = build_report(load_any(args.compare), settings)
         report = dataclasses.replace(report, changes=compare(digest_of(old), report))

@@ -270,32 +270,47 @@ def hardware_fleet() -> Snapshot:
 
     vms = [
         on("C7", "pass-vmx19-on-esxi7.0.3", "vmx-19", host="esx7-a"),
-        on("C7", "fail-vmx17-on-esxi7.0.3", "vmx-17", host="esx7-b"),
-        on("C7", "fail-below-minimum", "vmx-13", host="esx7-a"),
+        on("C7", "info-vmx17-on-esxi7.0.3", "vmx-17", host="esx7-b"),
+        on("C7", "info-vmx14-at-baseline", "vmx-14", host="esx7-a"),
+        on("C7", "warning-vmx13-below-baseline", "vmx-13", host="esx7-a"),
         on("C8", "pass-vmx21-disconnected-7.0-host-ignored", "vmx-21", host="esx8-a"),
-        on("C8", "fail-vmx20-on-esxi8.0.2", "vmx-20", host="esx8-a"),
+        on("C8", "info-vmx20-on-esxi8.0.2", "vmx-20", host="esx8-a"),
         on("C67", "pass-vmx15-on-esxi6.7", "vmx-15", host="esx67"),
         on("C67", "unknown-vmx14-on-esxi6.7-without-build", "vmx-14", host="esx67"),
-        on("C67", "fail-vmx13-on-esxi6.7", "vmx-13", host="esx67"),
+        on("C67", "warning-vmx13-on-esxi6.7", "vmx-13", host="esx67"),
         on("CX", "unknown-no-host-version", "vmx-19", host="esx-unknown"),
+        on("CX", "warning-vmx11-without-host-version", "vmx-11", host="esx-unknown"),
         on(None, "pass-vmx18-on-standalone-7.0.1", "vmx-18", host="esx-solo"),
-        on(None, "fail-vmx17-on-standalone-7.0.1", "vmx-17", host="esx-solo"),
+        on(None, "info-vmx17-on-standalone-7.0.1", "vmx-17", host="esx-solo"),
         on("C7", "unknown-odd-version", "vmx-latest", host="esx7-a"),
         on("C7", "unknown-not-reported", None, host="esx7-a"),
     ]
     return horizon_fleet(*vms, extra=[machine(None, name="unknown-no-vm")], hosts=hosts)
 
 
+HARDWARE_UNKNOWN = {
+    "unknown-vmx14-on-esxi6.7-without-build",
+    "unknown-no-host-version",
+    "unknown-odd-version",
+    "unknown-not-reported",
+    "unknown-no-vm",
+}
+HARDWARE_INFO = {
+    "info-vmx17-on-esxi7.0.3",
+    "info-vmx14-at-baseline",
+    "info-vmx20-on-esxi8.0.2",
+    "info-vmx17-on-standalone-7.0.1",
+}
+HARDWARE_BELOW_BASELINE = {
+    "warning-vmx13-below-baseline",
+    "warning-vmx13-on-esxi6.7",
+    "warning-vmx11-without-host-version",
+}
+
+
 @covers("vm_hardware_outdated")
 def test_vm_hardware_outdated() -> None:
     snap = hardware_fleet()
-    failing = {
-        "fail-vmx17-on-esxi7.0.3",
-        "fail-below-minimum",
-        "fail-vmx20-on-esxi8.0.2",
-        "fail-vmx13-on-esxi6.7",
-        "fail-vmx17-on-standalone-7.0.1",
-    }
     expected = {
         "pass": {
             "pass-vmx19-on-esxi7.0.3",
@@ -303,45 +318,69 @@ def test_vm_hardware_outdated() -> None:
             "pass-vmx15-on-esxi6.7",
             "pass-vmx18-on-standalone-7.0.1",
         },
-        "fail": failing,
-        "unknown": {
-            "unknown-vmx14-on-esxi6.7-without-build",
-            "unknown-no-host-version",
-            "unknown-odd-version",
-            "unknown-not-reported",
-            "unknown-no-vm",
-        },
+        "fail": HARDWARE_INFO | HARDWARE_BELOW_BASELINE,
+        "unknown": HARDWARE_UNKNOWN,
     }
-    # By default every version older than its cluster's newest is a warning.
+    # Below the vTPM baseline (vmx-14) is a warning, wherever it runs; older than what the
+    # cluster can run, but at or above the baseline, is information.
     assert outcomes(snap, "vm_hardware_outdated") == expected
-    assert severities(snap, "vm_hardware_outdated") == dict.fromkeys(failing, "warning")
+    assert severities(snap, "vm_hardware_outdated") == {
+        **dict.fromkeys(HARDWARE_INFO, "info"),
+        **dict.fromkeys(HARDWARE_BELOW_BASELINE, "warning"),
+    }
+    said = messages(snap, "vm_hardware_outdated")
     assert_messages_name(
-        messages(snap, "vm_hardware_outdated"),
+        said,
         {
-            "fail-vmx17-on-esxi7.0.3": ["vmx-17", "vmx-19", "cluster C7", "esx7-a", "7.0.3"],
-            "fail-vmx20-on-esxi8.0.2": ["vmx-20", "vmx-21", "cluster C8", "8.0.2"],
-            "fail-vmx13-on-esxi6.7": ["vmx-13", "vmx-14", "6.7.0"],
-            "fail-vmx17-on-standalone-7.0.1": ["vmx-17", "vmx-18", "esx-solo", "7.0.1"],
+            "info-vmx17-on-esxi7.0.3": ["vmx-17", "vmx-19", "cluster C7", "esx7-a", "7.0.3"],
+            "info-vmx14-at-baseline": ["vmx-14", "vmx-19", "cluster C7", "baseline vmx-14"],
+            "info-vmx20-on-esxi8.0.2": ["vmx-20", "vmx-21", "cluster C8", "8.0.2"],
+            "info-vmx17-on-standalone-7.0.1": ["vmx-17", "vmx-18", "esx-solo", "7.0.1"],
+            "warning-vmx13-below-baseline": ["vmx-13", "baseline vmx-14", "TPM", "Windows 11"],
+            "warning-vmx13-on-esxi6.7": ["vmx-13", "baseline vmx-14", "TPM"],
+            "warning-vmx11-without-host-version": ["vmx-11", "baseline vmx-14", "TPM"],
         },
     )
     # Below a configured minimum is critical.
     minimum = configured("[checks.vm_hardware_outdated]\nminimum_version = 14\n")
     assert outcomes(snap, "vm_hardware_outdated", minimum) == expected
     assert severities(snap, "vm_hardware_outdated", minimum) == {
-        **dict.fromkeys(failing, "warning"),
-        "fail-below-minimum": "critical",
-        "fail-vmx13-on-esxi6.7": "critical",
+        **dict.fromkeys(HARDWARE_INFO, "info"),
+        **dict.fromkeys(HARDWARE_BELOW_BASELINE, "critical"),
     }
     assert_messages_name(
-        messages(snap, "vm_hardware_outdated", minimum), {"fail-below-minimum": ["vmx-13", "14"]}
+        messages(snap, "vm_hardware_outdated", minimum),
+        {"warning-vmx13-below-baseline": ["vmx-13", "minimum vmx-14"]},
     )
-    # Without the comparison to the cluster, only the minimum is left.
-    minimum_only = configured(
-        "[checks.vm_hardware_outdated]\nminimum_version = 14\ncompare_to_newest = false\n"
+    # A higher baseline turns those versions into warnings; the vTPM reason is named only
+    # where it holds.
+    higher = configured("[checks.vm_hardware_outdated]\nbaseline_version = 19\n")
+    below_19 = (HARDWARE_BELOW_BASELINE | HARDWARE_INFO) - {"info-vmx20-on-esxi8.0.2"} | {
+        "unknown-vmx14-on-esxi6.7-without-build",
+        "pass-vmx15-on-esxi6.7",
+        "pass-vmx18-on-standalone-7.0.1",
+    }
+    assert severities(snap, "vm_hardware_outdated", higher) == {
+        **dict.fromkeys(below_19, "warning"),
+        "info-vmx20-on-esxi8.0.2": "info",
+    }
+    raised = messages(snap, "vm_hardware_outdated", higher)
+    assert "baseline vmx-19" in raised["info-vmx17-on-esxi7.0.3"]
+    assert "TPM" not in raised["info-vmx17-on-esxi7.0.3"]
+    assert "TPM" in raised["warning-vmx13-below-baseline"]
+    # Without a baseline, every version older than what its cluster runs is information.
+    no_baseline = configured("[checks.vm_hardware_outdated]\nbaseline_version = 0\n")
+    assert severities(snap, "vm_hardware_outdated", no_baseline) == dict.fromkeys(
+        HARDWARE_INFO | {"warning-vmx13-below-baseline", "warning-vmx13-on-esxi6.7"}, "info"
     )
-    assert outcomes(snap, "vm_hardware_outdated", minimum_only)["fail"] == {
-        "fail-below-minimum",
-        "fail-vmx13-on-esxi6.7",
+    # Without the comparison to the cluster, only the minimum and the baseline are left.
+    baseline_only = configured("[checks.vm_hardware_outdated]\ncompare_to_newest = false\n")
+    assert outcomes(snap, "vm_hardware_outdated", baseline_only) == {
+        "pass": expected["pass"]
+        | HARDWARE_INFO
+        | {"unknown-vmx14-on-esxi6.7-without-build", "unknown-no-host-version"},
+        "fail": HARDWARE_BELOW_BASELINE,
+        "unknown": {"unknown-odd-version", "unknown-not-reported", "unknown-no-vm"},
     }
 
 

@@ -228,7 +228,7 @@ def test_a_down_pod_with_other_failures_grades_f() -> None:
             "desk-3",
             tools_version_status="guestToolsTooOld",
             power_state="suspended",
-            hardware_version="vmx-19",
+            hardware_version="vmx-13",
         ),
         vm("desk-4"),
     )

@@ -126,11 +126,11 @@ def test_scores_are_traceable_to_their_deductions() -> None:
     vms, machines = desktops(
         vm("clean"),
         vm("two-warnings", tools_version_status="guestToolsNeedUpgrade", boot_time=ago(days=40)),
-        # vmx-19 where ESXi 8.0.3 runs vmx-21: a warning.
+        # vmx-13, below the vTPM baseline vmx-14: a warning.
         vm(
             "critical-and-warning",
             tools_version_status="guestToolsTooOld",
-            hardware_version="vmx-19",
+            hardware_version="vmx-13",
         ),
         vm(
             "floored",
@@ -198,12 +198,12 @@ def test_the_documented_worked_example() -> None:
     vms, machines = desktops(
         vm("desk-1"),
         vm("desk-2", tools_version_status="guestToolsTooOld", boot_time=ago(days=40)),
-        # Suspended: its Tools status is not judged; its vmx-19 is below the vmx-21 of ESXi 8.0.3.
+        # Suspended: its Tools status is not judged; its vmx-13 is below the vTPM baseline vmx-14.
         vm(
             "desk-3",
             tools_version_status="guestToolsTooOld",
             power_state="suspended",
-            hardware_version="vmx-19",
+            hardware_version="vmx-13",
         ),
         vm("desk-4"),
     )

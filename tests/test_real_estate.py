@@ -260,7 +260,8 @@ def test_the_inaccessible_vm_is_reported_inaccessible(real: Estate) -> None:
 def test_hardware_is_judged_against_what_the_cluster_can_run(real: Estate) -> None:
     results = outcomes(real, "vm_hardware_outdated")
     assert {n: results[n] for n in IC_LEGACY | LAB} == dict.fromkeys(IC_LEGACY | LAB, "pass")
-    assert set(failed(real, "vm_hardware_outdated")) == {"W10-FC-011", "W10-FC-012"}
+    # vmx-14 where the cluster's 7.0.3 host bounds it to vmx-19: at the vTPM baseline, so info.
+    assert failed(real, "vm_hardware_outdated") == {"W10-FC-011": "info", "W10-FC-012": "info"}
 
 
 def test_a_70_host_in_an_80_cluster_is_behind(real: Estate) -> None:

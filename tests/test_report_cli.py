@@ -6,6 +6,7 @@ import base64
 import csv
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from support.fleet_builders import ago, desktops, fleet_snapshot, pool, session, vm
@@ -156,3 +157,74 @@ def test_demo_renders_the_full_report_offline(
     assert model["fleet"]["desktops"] == 310
     assert f'id="kpi-desktops">{model["fleet"]["desktops"]:,}<' in html
     assert len(model["pools"]) == 5 and "RDS" in {p["type"] for p in model["pools"]}
+
+
+def judged_json(capsys: pytest.CaptureFixture[str], out: str, *as_of: str) -> dict[str, Any]:
+    """The JSON report of s.json, with ``--as-of`` when given."""
+    code, _, err = run(capsys, "report", "s.json", "--format", "json", "--out", out, *as_of)
+    assert (code, err) == (ExitCode.OK, "")
+    report: dict[str, Any] = json.loads(Path(out).read_text("utf-8"))
+    return report
+
+
+def test_as_of_measures_every_age_at_that_time(
+    snapshot_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A replay judged 32 days after its collection: every age is 32 days older."""
+    collected = judged_json(capsys, "now.json")
+    later = judged_json(capsys, "later.json", "--as-of", "2026-12-29T06:00:00Z")
+    assert collected["snapshot"]["judged_at"] == collected["snapshot"]["collected_at"]
+    assert later["snapshot"]["collected_at"] == "2026-11-27T06:00:00Z"
+    assert later["snapshot"]["judged_at"] == "2026-12-29T06:00:00Z"
+    assert {v["name"]: v["uptime_days"] for v in collected["vms"]} == {"desk-1": 1, "desk-2": 50}
+    assert {v["name"]: v["uptime_days"] for v in later["vms"]} == {"desk-1": 33, "desk-2": 82}
+    assert [p["image_age_days"] for p in (collected["pools"][0], later["pools"][0])] == [10, 42]
+    findings = {
+        name: {(f["check"], f["subject_name"], f["severity"]) for f in report["findings"]}
+        for name, report in (("now", collected), ("later", later))
+    }
+    # desk-2's newest start is Horizon's creation 5 days before collection: 37 days at --as-of.
+    assert findings == {
+        "now": {("vm_idle_powered_on", "desk-2", "info")},
+        "later": {
+            ("vm_idle_powered_on", "desk-2", "info"),
+            ("vm_uptime_long", "desk-2", "warning"),
+            ("pool_image_old", "pool-1", "warning"),
+        },
+    }
+    idle = [f["message"] for f in later["findings"] if f["check"] == "vm_idle_powered_on"]
+    assert "82 days" in idle[0]
+
+
+def test_the_html_report_says_when_ages_are_measured(
+    snapshot_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(capsys, "report", "s.json", "--out", "now.html")[0] == ExitCode.OK
+    code, _, _ = run(capsys, "report", "s.json", "--out", "later.html", "--as-of", "2026-12-27")
+    assert code == ExitCode.OK
+    now, later = (Path(name).read_text("utf-8") for name in ("now.html", "later.html"))
+    assert 'id="method-judged-at"' not in now and 'id="judged-at"' not in now
+    assert "measured at the snapshot's collection time" in now
+    assert 'id="method-judged-at"' in later and 'id="judged-at"' in later
+    assert "2026-12-27 00:00 UTC (--as-of, a replay)" in later
+
+
+@pytest.mark.parametrize(
+    "as_of", ["yesterday", "2021-13-01T00:00:00Z", "", "0001-01-01T00:00:00+01:00", "\x1b[2J"]
+)
+def test_a_bad_as_of_time_is_a_usage_error(
+    snapshot_file: Path, capsys: pytest.CaptureFixture[str], as_of: str
+) -> None:
+    code, out, err = run(capsys, "report", "s.json", "--out", "r.json", "--as-of", as_of)
+    assert (code, out) == (ExitCode.USAGE, "")
+    one_error(err, "--as-of", "is not an ISO 8601 time", "2021-01-08T00:00:00Z")
+    assert "\x1b" not in err
+    assert not Path("r.json").exists()
+
+
+def test_demo_replays_as_of_a_time(cli_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "demo", "--out", "d", "--as-of", "2030-01-01T00:00:00Z")
+    assert (code, err) == (ExitCode.OK, "")
+    model = json.loads((cli_env / "d" / "report.json").read_text())
+    assert model["snapshot"]["judged_at"] == "2030-01-01T00:00:00Z"
+    assert model["snapshot"]["collected_at"] != model["snapshot"]["judged_at"]

@@ -49,14 +49,16 @@ def build_report(
     settings: HealthSettings | None = None,
     generated_at: datetime | None = None,
     known_desktops: Sequence[KnownDesktops] = (),
+    judged_at: datetime | None = None,
 ) -> HealthReport:
     """Judge and score a snapshot.
 
     ``known_desktops`` are the desktops of pods that did not answer, as the last run in which
-    they answered knew them (from ``fleetreport run``'s history).
+    they answered knew them (from ``fleetreport run``'s history). ``judged_at`` measures ages
+    at another time than the snapshot's collection (``--as-of``, for replays of old recordings).
     """
     settings = settings or default_settings()
-    fleet = FleetView(snapshot, settings.scope, settings.desktops, known_desktops)
+    fleet = FleetView(snapshot, settings.scope, settings.desktops, known_desktops, judged_at)
     evaluation = evaluate(fleet, settings)
     scores = [score_desktop(d, evaluation, settings.scores) for d in fleet.desktops]
     failures = evaluation.failures()
@@ -77,7 +79,9 @@ def build_report(
         schema_version=REPORT_SCHEMA_VERSION,
         generated_at=generated_at or datetime.now(UTC),
         generator=f"fleetreport {__version__}",
-        snapshot=SnapshotInfo(snapshot.collected_at, snapshot.generator, snapshot.schema_version),
+        snapshot=SnapshotInfo(
+            snapshot.collected_at, snapshot.generator, snapshot.schema_version, fleet.now
+        ),
         sources=list(snapshot.sources),
         scoring=ScoringRules(
             settings.scores.critical_weight,

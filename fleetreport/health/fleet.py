@@ -77,9 +77,11 @@ class FleetView:
         scope: ScopeRules | None = None,
         desktop_rules: DesktopRules | None = None,
         known_desktops: Sequence[KnownDesktops] = (),
+        judged_at: datetime | None = None,
     ) -> None:
         self.snapshot = snapshot
-        self.now: datetime = snapshot.collected_at
+        self.now: datetime = judged_at or snapshot.collected_at
+        """The time every age is measured at: the collection's, or a replay's ``--as-of``."""
         self._scope = scope or ScopeRules()
         self._vms = {(vm.vcenter, vm.moref): vm for vm in snapshot.vms}
         self._hosts_by_name = {(h.vcenter, h.name): h for h in snapshot.hosts}

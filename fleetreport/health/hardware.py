@@ -35,6 +35,9 @@ HARDWARE_BY_ESXI: dict[tuple[int, int], tuple[tuple[int, int], ...]] = {
 ESXI_67_U2_BUILD = 13006603
 """The first ESXi 6.7 build (6.7 Update 2) that runs vmx-15."""
 ESXI_67_U2_HARDWARE = 15
+VTPM_HARDWARE = 14
+"""The first hardware version that can have a virtual TPM 2.0 (vSphere 6.7; VMware, "vSphere
+6.7 - Virtual Trusted Platform Modules": hardware version 14, EFI firmware, VM encryption)."""
 CONNECTED = "connected"
 """vSphere's ``HostSystemConnectionState`` of a host vCenter manages."""
 

@@ -27,11 +27,14 @@ class SnapshotInfo:
     """The snapshot the report was made from."""
 
     collected_at: datetime
-    """When its collection finished (UTC): every age in the report is measured at this time."""
+    """When its collection finished (UTC)."""
     generator: str
     """The fleetreport that collected it."""
     schema_version: int
     """Its file format version."""
+    judged_at: datetime
+    """The time every age in the report is measured at (UTC): ``collected_at``, unless the
+    report was made ``--as-of`` another time (replays of old recordings)."""
 
 
 @dataclass(frozen=True)

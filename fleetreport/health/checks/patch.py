@@ -15,6 +15,7 @@ from fleetreport.health.fleet import (
 )
 from fleetreport.health.hardware import (
     CONNECTED,
+    VTPM_HARDWARE,
     esxi_version_key,
     hosts_of_cluster,
     vm_hardware_limit,
@@ -151,14 +152,16 @@ def vm_tools_not_running(desktop: Desktop, limits: Limits, fleet: FleetView) -> 
     category=PATCH,
     severity=Severity.WARNING,
     subject=SubjectKind.DESKTOP,
-    rationale="""Older virtual hardware lacks CPU features, security mitigations and device
-    support that its hosts could give it. Compared with the newest version the desktop's cluster
-    can run: that of its oldest connected host, since the VM must run on every host (Broadcom
-    KB 315655, formerly VMware KB 1003746, ESXi versions and their hardware versions); a
-    standalone host bounds itself.""",
+    rationale="""A warning below the baseline desktops need: vmx-14 (vSphere 6.7) is the first
+    virtual hardware that can have a virtual TPM (VMware, "vSphere 6.7 - Virtual Trusted Platform
+    Modules": hardware version 14, EFI firmware, VM encryption), and Windows 11 requires a TPM
+    2.0 (Microsoft, Windows 11 requirements). Above the baseline, a version older than the newest
+    the desktop's cluster can run is information: that of its oldest connected host, since the
+    VM must run on every host (Broadcom KB 315655, formerly VMware KB 1003746); a standalone
+    host bounds itself. Below a user-set minimum_version it is critical.""",
     remediation="""Upgrade the golden image's compatibility (VM > Compatibility > Upgrade) and
     push it; schedule the upgrade for full clones at the next reboot.""",
-    thresholds={"minimum_version": 0, "compare_to_newest": True},
+    thresholds={"minimum_version": 0, "baseline_version": VTPM_HARDWARE, "compare_to_newest": True},
 )
 def vm_hardware_outdated(desktop: Desktop, limits: Limits, fleet: FleetView) -> Outcome:
     vm = desktop.vm
@@ -167,14 +170,20 @@ def vm_hardware_outdated(desktop: Desktop, limits: Limits, fleet: FleetView) -> 
     version = hardware_version_number(vm.hardware_version)
     if version is None:
         return unknown(f"hardware version {vm.hardware_version!r} is not known")
+    mine = f"hardware version {vm.hardware_version}"
     minimum = limits.number("minimum_version")
     if version < minimum:
-        return failed(
-            f"hardware version {vm.hardware_version} is below the minimum vmx-{minimum:g}",
-            Severity.CRITICAL,
+        return failed(f"{mine} is below the minimum vmx-{minimum:g}", Severity.CRITICAL)
+    baseline = limits.number("baseline_version")
+    if version < baseline:
+        why = (
+            f": no virtual TPM before vmx-{VTPM_HARDWARE}, and Windows 11 requires a TPM 2.0"
+            if version < VTPM_HARDWARE
+            else ""
         )
+        return failed(f"{mine} is below the baseline vmx-{baseline:g}{why}", Severity.WARNING)
     if not limits.flag("compare_to_newest"):
-        return passed(f"hardware version {vm.hardware_version}")
+        return passed(f"{mine}, at or above the baseline vmx-{baseline:g}")
     limit = vm_hardware_limit(fleet, vm, desktop.host)
     place = f"cluster {vm.cluster}" if vm.cluster is not None else "its host"
     if limit is None:
@@ -182,13 +191,12 @@ def vm_hardware_outdated(desktop: Desktop, limits: Limits, fleet: FleetView) -> 
     host = limit.bounded_by
     bound = f"{host.name} runs ESXi {host.version}" + (f" build {host.build}" if host.build else "")
     if version >= limit.highest:
-        return passed(
-            f"hardware version {vm.hardware_version}; {place} runs up to vmx-{limit.highest}"
-        )
+        return passed(f"{mine}; {place} runs up to vmx-{limit.highest}")
     if version < limit.lowest:
         return failed(
-            f"hardware version {vm.hardware_version} is older than vmx-{limit.lowest}, the"
-            f" newest {place} can run ({bound})"
+            f"{mine} is older than vmx-{limit.lowest}, the newest {place} can run ({bound});"
+            f" at or above the baseline vmx-{baseline:g}",
+            Severity.INFO,
         )
     return unknown(
         f"{place} runs up to vmx-{limit.lowest} or vmx-{limit.highest}: {bound}, and ESXi"
