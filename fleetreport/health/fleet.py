@@ -200,6 +200,16 @@ class FleetView:
         return self.desktops_by_pool.get((pool.pod, pool.id), [])
 
     @cached_property
+    def hosts_by_cluster(self) -> dict[tuple[str, str | None, str], list[Host]]:
+        """Every host of the snapshot (scope aside: a VM must run on all of its cluster's) by
+        ``(vCenter, datacenter, cluster)``."""
+        clusters: dict[tuple[str, str | None, str], list[Host]] = defaultdict(list)
+        for host in self.snapshot.hosts:
+            if host.cluster is not None:
+                clusters[(host.vcenter, host.datacenter, host.cluster)].append(host)
+        return dict(clusters)
+
+    @cached_property
     def stray_vms_by_pool(self) -> dict[str, list[UnmatchedVm]]:
         """VMs in a pool's folder that no machine claims, by pool id (never Horizon's own)."""
         result: dict[str, list[UnmatchedVm]] = defaultdict(list)

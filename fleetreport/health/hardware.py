@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 import weakref
-from collections import defaultdict
 from dataclasses import dataclass
 
 from fleetreport.health.fleet import FleetView, build_number
@@ -98,27 +97,20 @@ def cluster_hardware_limit(hosts: list[Host]) -> HardwareLimit | None:
     )
 
 
-_PLACES: weakref.WeakKeyDictionary[FleetView, dict[tuple[str, str | None, str], list[Host]]] = (
+ClusterKey = tuple[str, str | None, str]
+"""``(vCenter instance UUID, datacenter, cluster)``."""
+
+_LIMITS: weakref.WeakKeyDictionary[FleetView, dict[ClusterKey, HardwareLimit | None]] = (
     weakref.WeakKeyDictionary()
 )
-
-
-def _clusters(fleet: FleetView) -> dict[tuple[str, str | None, str], list[Host]]:
-    """Every host of the snapshot (scope aside: a VM must run on all) by its cluster."""
-    if fleet not in _PLACES:
-        clusters: dict[tuple[str, str | None, str], list[Host]] = defaultdict(list)
-        for host in fleet.snapshot.hosts:
-            if host.cluster is not None:
-                clusters[(host.vcenter, host.datacenter, host.cluster)].append(host)
-        _PLACES[fleet] = dict(clusters)
-    return _PLACES[fleet]
+"""Each cluster's limit, worked out once per fleet."""
 
 
 def hosts_of_cluster(fleet: FleetView, host: Host) -> list[Host]:
     """``host`` and the other hosts of its cluster (itself alone when standalone)."""
     if host.cluster is None:
         return [host]
-    return _clusters(fleet).get((host.vcenter, host.datacenter, host.cluster), [host])
+    return fleet.hosts_by_cluster.get((host.vcenter, host.datacenter, host.cluster), [host])
 
 
 def vm_hardware_limit(
@@ -127,6 +119,9 @@ def vm_hardware_limit(
     """The newest hardware ``vm`` could run where it is: its cluster's limit, or its
     standalone host's; None when no host version there is known."""
     if vm.cluster is not None:
-        hosts = _clusters(fleet).get((vm.vcenter, vm.datacenter, vm.cluster), [])
-        return cluster_hardware_limit(hosts)
+        key = (vm.vcenter, vm.datacenter, vm.cluster)
+        limits = _LIMITS.setdefault(fleet, {})
+        if key not in limits:
+            limits[key] = cluster_hardware_limit(fleet.hosts_by_cluster.get(key, []))
+        return limits[key]
     return host_hardware_limit(host) if host is not None else None
