@@ -803,6 +803,10 @@ def test_vm_guest_os_mismatch() -> None:
         },
     )
     said = judged(snap, "vm_guest_os_mismatch")
+    assert_messages_name(
+        {name: said[name].message for name in ("pass-photon-on-other-3x-linux",)},
+        {"pass-photon-on-other-3x-linux": ["other3xLinux64Guest", "vmwarePhoton64Guest"]},
+    )
     assert "CentOS 4/5/6/7 (64-bit)" in said["pass-centos-6-on-centos-range"].message
     assert "'plan9Guest'" in said["unknown-running-id-unknown"].message
     assert "windowsHyperVGuest" in said["unknown-hyper-v-names-no-release"].message

@@ -453,13 +453,13 @@ def _agent(machine: Machine, with_build: bool) -> str:
     subject=SubjectKind.DESKTOP,
     rationale="""Compares the configured guest OS id (config.guestId) with the one VMware Tools
     reports running (guest.guestId), by vSphere's guest OS identifiers
-    (VirtualMachineGuestOsIdentifier, vSphere API reference), never by display name, which
-    differs between vSphere versions and never matches a range type's member. The guest OS type
-    chooses the virtual devices, tuning defaults and security features vSphere gives the VM
-    (Windows 11 and Server 2025 types need EFI and a vTPM), so only three differences fail:
-    another OS family, another bitness, and a running Windows newer than its configured type.
-    Range, "or later" and generic types (CentOS 4/5/6/7, Other 3.x or later Linux) cover
-    their members; Linux, BSD and macOS versions are not compared.""",
+    (VirtualMachineGuestOsIdentifier, vSphere API reference), never by display name: names
+    differ between vSphere versions for one id and never match a range type's member. The type
+    decides the virtual devices, tuning defaults and security devices vSphere gives the VM (a
+    Windows 11 type comes with EFI and a vTPM), so only what changes those fails: another OS
+    family, another bitness, or a running Windows newer than its type. Range, "or later" and
+    generic types (CentOS 4/5/6/7, Other 3.x or later Linux) cover their members; Linux, BSD
+    and macOS versions are not compared.""",
     remediation="""Power the VM off and set its guest OS to the one it runs; fix the golden
     image first.""",
 )
