@@ -1236,7 +1236,8 @@ def test_horizon_checks_without_horizon_data(check_id: str) -> None:
     ["vm_tools_outdated", "vm_tools_not_running", "vm_power_cycle_old", "vm_guest_os_mismatch"],
 )
 def test_an_unreported_power_state_is_missing_data(check_id: str) -> None:
-    snap = fleet_snapshot([vm("unknown-no-power-state", power_state=None, guest_os_running=None)])
+    silent = vm("unknown-no-power-state", power_state=None, guest_os_running=None)
+    snap = fleet_snapshot([replace(silent, guest_id_running=None)])
     assert outcomes(snap, check_id) == {"unknown": {"unknown-no-power-state"}}
 
 
