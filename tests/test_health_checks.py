@@ -743,27 +743,112 @@ def test_machine_agent_outdated_by_build_names_the_builds() -> None:
     assert_messages_name(messages(snap, "machine_agent_outdated"), {"fail-build-50": ["50", "100"]})
 
 
+def guest(
+    name: str, configured: str | None, running: str | None, **overrides: Any
+) -> VirtualMachine:
+    """A desktop VM configured as one guest OS id and running another (None: not reported)."""
+    values: dict[str, Any] = {"guest_os_configured": None, "guest_os_running": None}
+    values.update(overrides)
+    return vm(name, guest_id=configured, guest_id_running=running, **values)
+
+
 @covers("vm_guest_os_mismatch")
 def test_vm_guest_os_mismatch() -> None:
-    win10, win11 = "Microsoft Windows 10 (64-bit)", "Microsoft Windows 11 (64-bit)"
     snap = with_missing_vm(
-        vm("pass-same", guest_os_configured=win10, guest_os_running=win10),
-        vm("pass-case-differs", guest_os_configured=win10, guest_os_running=win10.upper()),
-        vm("fail-upgraded-in-place", guest_os_configured=win10, guest_os_running=win11),
-        vm("na-powered-off", power_state="poweredOff", guest_os_running=None),
-        vm("unknown-on-but-not-reported", guest_os_running=None),
-        vm("unknown-no-configured-os", guest_os_configured=None),
+        guest("pass-same", "windows11_64Guest", "windows11_64Guest"),
+        guest(
+            "pass-centos-6-on-centos-range",
+            "centos64Guest",
+            "centos6_64Guest",
+            guest_os_configured="CentOS 4/5/6/7 (64-bit)",
+            guest_os_running="CentOS 6 (64-bit)",
+        ),
+        guest(
+            "pass-photon-on-other-3x-linux",
+            "other3xLinux64Guest",
+            "vmwarePhoton64Guest",
+            guest_os_configured="Other 3.x or later Linux (64-bit)",
+            guest_os_running="VMware Photon OS (64-bit)",
+        ),
+        guest(
+            "pass-other-3x-names-differ",
+            "other3xLinux64Guest",
+            "other3xLinux64Guest",
+            guest_os_configured="Other 3.x or later Linux (64-bit)",
+            guest_os_running="Other 3.x Linux (64-bit)",
+        ),
+        guest("pass-windows-older-than-type", "windows11_64Guest", "windows9_64Guest"),
+        guest(
+            "fail-windows-10-to-11",
+            "windows9_64Guest",
+            "windows11_64Guest",
+            guest_os_configured="Microsoft Windows 10 (64-bit)",
+            guest_os_running="Microsoft Windows 11 (64-bit)",
+        ),
+        guest("fail-server-2016-to-2022", "windows9Server64Guest", "windows2019srvNext_64Guest"),
+        guest("fail-client-to-server", "windows9_64Guest", "windows9Server64Guest"),
+        guest("fail-linux-to-windows", "otherLinux64Guest", "windows9_64Guest"),
+        guest("fail-32-bit-configured", "windows9Guest", "windows9_64Guest"),
+        guest("fail-64-bit-configured", "ubuntu64Guest", "ubuntuGuest"),
+        guest("unknown-running-id-unknown", "windows11_64Guest", "plan9Guest"),
+        guest("unknown-configured-id-unknown", "madeUpGuest", "windows11_64Guest"),
+        guest("unknown-no-configured-id", None, "windows11_64Guest"),
+        guest("unknown-hyper-v-names-no-release", "windowsHyperVGuest", "windows2019srv_64Guest"),
+        guest("unknown-on-but-not-reported", "windows11_64Guest", None),
+        guest("na-powered-off", "windows11_64Guest", None, power_state="poweredOff"),
+        guest("na-suspended", "windows11_64Guest", None, power_state="suspended"),
     )
-    assert outcomes(snap, "vm_guest_os_mismatch") == {
-        "pass": {"pass-same", "pass-case-differs"},
-        "fail": {"fail-upgraded-in-place"},
-        "unknown": {"unknown-on-but-not-reported", "unknown-no-configured-os", "unknown-no-vm"},
-        "n/a": {"na-powered-off"},
+    failing = {
+        "fail-windows-10-to-11",
+        "fail-server-2016-to-2022",
+        "fail-client-to-server",
+        "fail-linux-to-windows",
+        "fail-32-bit-configured",
+        "fail-64-bit-configured",
     }
-    assert severities(snap, "vm_guest_os_mismatch") == {"fail-upgraded-in-place": "warning"}
+    assert outcomes(snap, "vm_guest_os_mismatch") == {
+        "pass": {
+            "pass-same",
+            "pass-centos-6-on-centos-range",
+            "pass-photon-on-other-3x-linux",
+            "pass-other-3x-names-differ",
+            "pass-windows-older-than-type",
+        },
+        "fail": failing,
+        "unknown": {
+            "unknown-running-id-unknown",
+            "unknown-configured-id-unknown",
+            "unknown-no-configured-id",
+            "unknown-hyper-v-names-no-release",
+            "unknown-on-but-not-reported",
+            "unknown-no-vm",
+        },
+        "n/a": {"na-powered-off", "na-suspended"},
+    }
+    assert severities(snap, "vm_guest_os_mismatch") == dict.fromkeys(failing, "warning")
     assert_messages_name(
-        messages(snap, "vm_guest_os_mismatch"), {"fail-upgraded-in-place": [win10, win11]}
+        messages(snap, "vm_guest_os_mismatch"),
+        {
+            "fail-windows-10-to-11": [
+                "windows9_64Guest (Microsoft Windows 10 (64-bit))",
+                "windows11_64Guest (Microsoft Windows 11 (64-bit))",
+                "Windows 11 is newer than the configured type's Windows 10",
+            ],
+            "fail-server-2016-to-2022": ["Windows Server 2022", "Windows Server 2016"],
+            "fail-client-to-server": ["another OS family", "Windows Server", "Windows client"],
+            "fail-linux-to-windows": ["another OS family", "otherLinux64Guest", "Linux"],
+            "fail-32-bit-configured": ["64-bit running on a 32-bit", "windows9Guest"],
+            "fail-64-bit-configured": ["32-bit running on a 64-bit", "ubuntu64Guest"],
+        },
     )
+    said = judged(snap, "vm_guest_os_mismatch")
+    assert_messages_name(
+        {name: said[name].message for name in ("pass-photon-on-other-3x-linux",)},
+        {"pass-photon-on-other-3x-linux": ["other3xLinux64Guest", "vmwarePhoton64Guest"]},
+    )
+    assert "CentOS 4/5/6/7 (64-bit)" in said["pass-centos-6-on-centos-range"].message
+    assert "'plan9Guest'" in said["unknown-running-id-unknown"].message
+    assert "windowsHyperVGuest" in said["unknown-hyper-v-names-no-release"].message
 
 
 # ---------------------------------------------------------------------------------- power
@@ -1190,7 +1275,8 @@ def test_horizon_checks_without_horizon_data(check_id: str) -> None:
     ["vm_tools_outdated", "vm_tools_not_running", "vm_power_cycle_old", "vm_guest_os_mismatch"],
 )
 def test_an_unreported_power_state_is_missing_data(check_id: str) -> None:
-    snap = fleet_snapshot([vm("unknown-no-power-state", power_state=None, guest_os_running=None)])
+    silent = vm("unknown-no-power-state", power_state=None, guest_os_running=None)
+    snap = fleet_snapshot([replace(silent, guest_id_running=None)])
     assert outcomes(snap, check_id) == {"unknown": {"unknown-no-power-state"}}
 
 

@@ -201,6 +201,8 @@ class VirtualMachine:
     name may be its ``.vmx`` path."""
     create_date: datetime | None = None
     """``config.createDate`` (UTC), when vCenter reports it."""
+    guest_id_running: str | None = None
+    """``guest.guestId``: the guest OS id VMware Tools reports, e.g. ``windows11_64Guest``."""
 
 
 @dataclass(frozen=True)

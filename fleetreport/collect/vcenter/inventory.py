@@ -47,6 +47,7 @@ VM_PROPERTIES = (
     "guest.toolsVersionStatus2",
     "guest.toolsRunningStatus",
     "guest.toolsVersion",
+    "guest.guestId",
     "guest.guestFullName",
     "guest.hostName",
     "guest.ipAddress",
@@ -277,6 +278,7 @@ class _InventoryBuilder:
             vapp=_name(vapp) if vapp is not None else None,
             config_unset=_config_unset(record),
             create_date=_time(props.get("config.createDate")),
+            guest_id_running=_text(record, "guest.guestId"),
         )
 
     def _custom_attributes(self, values: Any) -> dict[str, str]:

@@ -13,6 +13,7 @@ from fleetreport.health.fleet import (
     describe_limit,
     hardware_version_number,
 )
+from fleetreport.health.guest_os import compare_guest_types, guest_type
 from fleetreport.health.hardware import (
     CONNECTED,
     VTPM_HARDWARE,
@@ -458,8 +459,15 @@ def _agent(machine: Machine, with_build: bool) -> str:
     category=PATCH,
     severity=Severity.WARNING,
     subject=SubjectKind.DESKTOP,
-    rationale="""A VM configured for one guest OS but running another (typically after an
-    in-place upgrade) gets the wrong virtual devices and tuning defaults.""",
+    rationale="""Compares the configured guest OS id (config.guestId) with the one VMware Tools
+    reports running (guest.guestId), by vSphere's guest OS identifiers
+    (VirtualMachineGuestOsIdentifier, vSphere API reference), never by display name: names
+    differ between vSphere versions for one id and never match a range type's member. The type
+    decides the virtual devices, tuning defaults and security devices vSphere gives the VM (a
+    Windows 11 type comes with EFI and a vTPM), so only what changes those fails: another OS
+    family, another bitness, or a running Windows newer than its type. Range, "or later" and
+    generic types (CentOS 4/5/6/7, Other 3.x or later Linux) cover their members; Linux, BSD
+    and macOS versions are not compared.""",
     remediation="""Power the VM off and set its guest OS to the one it runs; fix the golden
     image first.""",
 )
@@ -467,14 +475,27 @@ def vm_guest_os_mismatch(desktop: Desktop, limits: Limits, fleet: FleetView) -> 
     vm = desktop.vm
     if vm is None:
         return unknown("the VM was not found in vCenter")
-    if vm.guest_os_running is None:
-        if vm.power_state is None:
-            return unknown("vCenter did not report the power state or the running guest OS")
-        if vm.power_state != "poweredOn":
-            return not_applicable("the VM is not running, so its guest OS is not reported")
-        return unknown("VMware Tools did not report the running guest OS")
-    if vm.guest_os_configured is None:
-        return unknown("vCenter did not report the configured guest OS")
-    if vm.guest_os_configured.strip().casefold() == vm.guest_os_running.strip().casefold():
-        return passed(f"runs {vm.guest_os_running}")
-    return failed(f"configured as {vm.guest_os_configured} but runs {vm.guest_os_running}")
+    if vm.guest_id_running is None:
+        skipped = _not_running(desktop)
+        return skipped or unknown("VMware Tools did not report the running guest OS id")
+    if vm.guest_id is None:
+        return unknown("vCenter did not report the configured guest OS id")
+    both = (
+        f"configured {_guest(vm.guest_id, vm.guest_os_configured)},"
+        f" running {_guest(vm.guest_id_running, vm.guest_os_running)}"
+    )
+    configured, running = guest_type(vm.guest_id), guest_type(vm.guest_id_running)
+    if configured is None or running is None:
+        strange = vm.guest_id if configured is None else vm.guest_id_running
+        return unknown(f"guest OS id {strange!r} is not one fleetreport knows ({both})")
+    comparison = compare_guest_types(configured, running)
+    if comparison.differs is None:
+        return unknown(f"{comparison.reason} ({both})")
+    if comparison.differs:
+        return failed(f"{comparison.reason}: {both}")
+    return passed(f"{both} ({comparison.reason})")
+
+
+def _guest(guest_id: str, display_name: str | None) -> str:
+    """A guest OS id with its display name, when vCenter reported one."""
+    return f"{guest_id} ({display_name})" if display_name else guest_id
