@@ -34,6 +34,7 @@ def make_vm(moref: str = "vm-1", **overrides: Any) -> VirtualMachine:
         guest_id="windows9_64Guest",
         guest_os_configured="Microsoft Windows 10 (64-bit)",
         guest_os_running="Microsoft Windows 10 (64-bit)",
+        guest_id_running="windows9_64Guest",
         guest_hostname=None,
         ip_address=None,
         tools_status="toolsOk",

@@ -29,6 +29,7 @@ VM_FIELDS = {  # scenario key -> snapshot attribute
     "guest_id": "guest_id",
     "guest_full_name": "guest_os_configured",
     "running_guest_full_name": "guest_os_running",
+    "running_guest_id": "guest_id_running",
     "guest_hostname": "guest_hostname",
     "ip_address": "ip_address",
     "tools_status": "tools_status",

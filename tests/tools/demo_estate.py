@@ -370,7 +370,10 @@ def build_vc01() -> dict[str, Any]:
             "memory_mb": 32768,
         }
         if index == 4:
-            state.update(running_guest_full_name="Microsoft Windows 11 (64-bit)")
+            state.update(
+                running_guest_id="windows11_64Guest",
+                running_guest_full_name="Microsoft Windows 11 (64-bit)",
+            )
         if index == 7:
             state.update(connection_state="orphaned", power_state="poweredOff", boot_time=None)
         estate.vm(
