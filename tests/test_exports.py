@@ -143,6 +143,12 @@ def test_csv_values_are_the_models(demo: HealthReport, tmp_path: Path) -> None:
         assert row["Uptime (days)"] == text_of(record.uptime_days)
         deductions = row["Deductions"].split("; ") if row["Deductions"] else []
         assert [item.split(":")[0] for item in deductions] == [d.check for d in record.deductions]
+    inherited = next(
+        d for d in demo.vms if any(x.subject == d.pool for x in d.deductions) and d.pool_name
+    )
+    row = next(r for r in desktops if r["Key"] == inherited.key)
+    assert f"(from {inherited.pool_name})" in row["Deductions"]  # the pool's name, not its id
+    assert inherited.pool is not None and inherited.pool not in row["Deductions"]
     several_users = next(d for d in demo.vms if len(d.users) > 1)
     row = next(r for r in desktops if r["Key"] == several_users.key)
     assert row["Users"].split("; ") == several_users.users

@@ -177,7 +177,7 @@ def deduction(desktop: DesktopSummary, item: Deduction) -> str:
     """
     text = f"{item.check}: -{item.points:g} {item.category}, {item.severity}"
     if item.subject not in (desktop.moref, desktop.machine_id, desktop.key, desktop.name):
-        text += f" (from {item.subject})"
+        text += f" (from {item.subject_name or item.subject})"
     return text
 
 

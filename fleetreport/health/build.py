@@ -260,7 +260,14 @@ def desktop_summary(score: DesktopScore, now: datetime) -> DesktopSummary:
         power_score=round(score.power, 1),
         healthy=score.healthy,
         deductions=[
-            Deduction(d.check, d.category.value, d.severity.value, d.points, d.subject)
+            Deduction(
+                d.check,
+                d.category.value,
+                d.severity.value,
+                d.points,
+                d.subject,
+                pool.name if pool is not None and d.subject == pool.id else d.subject,
+            )
             for d in score.deductions
         ],
     )

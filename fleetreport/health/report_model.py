@@ -157,7 +157,9 @@ class Deduction:
     points: float
     """Points taken off."""
     subject: str
-    """Where it was found: the desktop, its pool's id or its host's name."""
+    """Where it was found: the desktop, its pool's id, its host's name or its pod."""
+    subject_name: str = ""
+    """That subject's name as people know it (the pool's name rather than its id)."""
 
 
 @dataclass(frozen=True)
