@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fleetreport.health.catalogue import Category, Limits, SubjectKind, check
+from fleetreport.health.checks.host_down import on_host_down
 from fleetreport.health.checks.tiers import judge_age
 from fleetreport.health.fleet import (
     Desktop,
@@ -43,15 +44,8 @@ POWERED_ON = "poweredOn"
 
 
 def _on_unreachable_host(desktop: Desktop) -> Outcome | None:
-    """Not applicable when the desktop's host is disconnected or not responding: vCenter's data
-    about its VMs is stale, and the cause is that host's finding (``host_not_connected``)."""
-    host = desktop.host
-    if host is None or host.connection_state is None or host.connection_state == CONNECTED:
-        return None
-    return not_applicable(
-        f"its host {host.name} is {host.connection_state}: that host's finding"
-        " (host_not_connected), not the desktop's"
-    )
+    """Not applicable when the desktop's host is anything but connected."""
+    return on_host_down(desktop, lambda state: state != CONNECTED)
 
 
 def _not_running(desktop: Desktop) -> Outcome | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from fleetreport.health.catalogue import Category, Limits, SubjectKind, check
+from fleetreport.health.checks.host_down import on_host_down
 from fleetreport.health.fleet import Desktop, FleetView, describe_age, describe_limit
 from fleetreport.health.idle import Idleness, idle_longer_than, pool_idleness
 from fleetreport.health.pool_power import Lever, pool_lever, power_policy_exemption, sizing_advice
@@ -36,17 +37,8 @@ VM_LOST_STATES = ("orphaned", "inaccessible", "invalid")
 
 
 def host_down(desktop: Desktop, limits: Limits) -> Outcome | None:
-    """Not applicable when the desktop's host is down: that is ``host_not_connected``'s finding,
-    and what vCenter says of the VM is stale."""
-    host = desktop.host
-    if host is None or host.connection_state is None:
-        return None
-    if not limits.matches("host_down_states", host.connection_state):
-        return None
-    return not_applicable(
-        f"its host {host.name} is {host.connection_state}: the host's finding"
-        " (host_not_connected), not the desktop's"
-    )
+    """Not applicable when the desktop's host is in one of the check's ``host_down_states``."""
+    return on_host_down(desktop, lambda state: limits.matches("host_down_states", state))
 
 
 @check(
