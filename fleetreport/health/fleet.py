@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from fnmatch import fnmatchcase
@@ -90,11 +90,8 @@ class FleetView:
         for session in snapshot.sessions:
             if session.machine_id:
                 self._sessions[(session.pod, session.machine_id)].append(session)
-        claimed = {
-            (m.vm_vcenter, m.vm_moref) for m in snapshot.machines if m.vm_vcenter and m.vm_moref
-        }
         self.population: Population = decide_population(
-            snapshot, desktop_rules or DesktopRules(), known_desktops, claimed
+            snapshot, desktop_rules or DesktopRules(), known_desktops
         )
         """Which rules made the desktops, and which VMs they left out."""
         self.desktops: list[Desktop] = [
@@ -113,13 +110,13 @@ class FleetView:
     # ------------------------------------------------------------------ desktops
 
     def _all_desktops(self) -> Iterable[Desktop]:
-        roles = self.population.roles
         for machine in self.snapshot.machines:
             vm = None
             if machine.vm_vcenter and machine.vm_moref:
-                vm = self._vms.get((machine.vm_vcenter, machine.vm_moref))
-            if vm is not None and (vm.template or (machine.kind == "inferred" and _own(vm, roles))):
-                continue
+                key = (machine.vm_vcenter, machine.vm_moref)
+                vm = self._vms.get(key)
+                if vm is not None and key not in self.population.machine_vms:
+                    continue
             yield self._desktop(vm, machine)
         for vm in self.snapshot.vms:
             if (vm.vcenter, vm.moref) in self.population.desktop_vms:
@@ -245,11 +242,6 @@ class FleetView:
             if machine.pod not in newest or key > newest[machine.pod][0]:
                 newest[machine.pod] = (key, machine)
         return newest
-
-
-def _own(vm: VirtualMachine, roles: Mapping[tuple[str, str], object]) -> bool:
-    """True for Horizon's and vSphere's own VMs, golden images and templates."""
-    return (vm.vcenter, vm.moref) in roles
 
 
 def hardware_version_number(text: str | None) -> int | None:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import enum
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from fnmatch import fnmatchcase
@@ -96,6 +96,8 @@ class Population:
     """Every rule that contributed desktops (or the one that would have), in order."""
     notes: tuple[str, ...]
     """Plain sentences for the report: which rule, for which pod, from when."""
+    machine_vms: frozenset[VmKey]
+    """VMs joined to a Horizon or inferred machine that makes them a desktop."""
     desktop_vms: frozenset[VmKey]
     """VMs taken as desktops without a Horizon machine (previous run or vCenter rule)."""
     left_out: Counter[str] = field(default_factory=Counter)
@@ -117,19 +119,15 @@ def decide_population(
     snapshot: Snapshot,
     rules: DesktopRules,
     known: Sequence[KnownDesktops] = (),
-    claimed: Iterable[VmKey] = (),
 ) -> Population:
-    """Classify every VM of the snapshot: Horizon's own, desktop, or left out (and why).
-
-    ``claimed`` are the VMs Horizon (or inference) already made desktops.
-    """
+    """Classify every VM of the snapshot: Horizon's own, desktop, or left out (and why)."""
     golden = golden_image_keys(snapshot.pools)
     roles: dict[VmKey, VmRole] = {}
     for vm in snapshot.vms:
         role = vm_role(vm, golden)
         if role is not None:
             roles[(vm.vcenter, vm.moref)] = role
-    taken = set(claimed)
+    taken = _machine_vms(snapshot, roles)
     answered = {pod.id for pod in snapshot.pods}
     answered |= {m.pod for m in snapshot.machines if m.kind != "inferred"}
     answered |= {
@@ -209,7 +207,25 @@ def decide_population(
             left_out[LeftOut.NOT_INFERRED.value] += 1
         else:
             left_out[LeftOut.POD_DID_NOT_ANSWER.value] += 1
-    return Population(tuple(chosen), tuple(notes), frozenset(extra), left_out, roles)
+    return Population(
+        tuple(chosen), tuple(notes), frozenset(taken), frozenset(extra), left_out, roles
+    )
+
+
+def _machine_vms(snapshot: Snapshot, roles: dict[VmKey, VmRole]) -> set[VmKey]:
+    """VMs a Horizon or inferred machine makes a desktop: never a template, and never
+    Horizon's or vSphere's own VM for an inferred machine (a folder or name rule can catch
+    one; Horizon cannot)."""
+    taken = set()
+    for machine in snapshot.machines:
+        if not (machine.vm_vcenter and machine.vm_moref):
+            continue
+        key = (machine.vm_vcenter, machine.vm_moref)
+        role = roles.get(key)
+        if role is VmRole.TEMPLATE or (role is not None and machine.kind == "inferred"):
+            continue
+        taken.add(key)
+    return taken
 
 
 def _vcenter_rule(rules: DesktopRules) -> tuple[PopulationRule, str]:
