@@ -113,16 +113,17 @@ def test_a_job_that_raises_raises_in_the_caller_after_the_others_end() -> None:
 
 
 @contextmanager
-def silent_servers(count: int) -> Iterator[list[int]]:
-    """Ports that accept TCP connections and never say a word (no TLS handshake)."""
+def silent_servers(count: int) -> Iterator[list[socket.socket]]:
+    """Listeners that accept TCP connections and never say a word (no TLS handshake)."""
     listeners = []
     for _ in range(count):
         listener = socket.socket()
         listener.bind(("127.0.0.1", 0))
         listener.listen(8)
+        listener.settimeout(60)
         listeners.append(listener)
     try:
-        yield [listener.getsockname()[1] for listener in listeners]
+        yield listeners
     finally:
         for listener in listeners:
             listener.close()
@@ -133,10 +134,10 @@ def silent_servers(count: int) -> Iterator[list[int]]:
 def test_ctrl_c_stops_a_collection_from_silent_vcenters(
     tmp_path: os.PathLike[str], concurrency: int
 ) -> None:
-    with silent_servers(2) as ports:
+    with silent_servers(2) as listeners:
         command = [sys.executable, "-m", "fleetreport", "collect", "--user", "reader"]
-        for port in ports:
-            command += ["--vcenter", f"https://127.0.0.1:{port}/sdk"]
+        for listener in listeners:
+            command += ["--vcenter", f"https://127.0.0.1:{listener.getsockname()[1]}/sdk"]
         command += [
             "--connect-timeout",
             "120",
@@ -151,12 +152,15 @@ def test_ctrl_c_stops_a_collection_from_silent_vcenters(
         process = subprocess.Popen(
             command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
         )
-        time.sleep(1.5)  # logged in to nothing: both handshakes are waiting
+        waiting = [listener.accept()[0] for listener in listeners[:concurrency]]
+        time.sleep(0.3)  # each source is now waiting for a TLS handshake that never comes
         assert process.poll() is None
         interrupted = time.monotonic()
         process.send_signal(signal.SIGINT)
         _, err = process.communicate(timeout=30)
         took = time.monotonic() - interrupted
+    for connection in waiting:
+        connection.close()
     assert process.returncode == 130, err
     assert err.strip().splitlines() == ["fleetreport: interrupted"]
     assert took < 10, f"took {took:.1f} s to stop"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Sequence
 from types import TracebackType
@@ -24,6 +25,7 @@ class LiveProgress:
         self._drawn = 0
 
     def __enter__(self) -> LiveProgress:
+        _enable_escape_sequences()
         self._draw()
         self._thread.start()
         return self
@@ -57,3 +59,12 @@ def describe(view: ProgressView) -> str:
         f"{view.kind:8} {url:48} {view.state:10} {view.objects:>8,} objects"
         f" {view.pages:>3} pages {view.round_trips:>4} requests {view.elapsed:6.1f} s"
     )
+
+
+def _enable_escape_sequences() -> None:
+    """Windows' classic console (cmd.exe, Windows PowerShell) draws the cursor movements of the
+    live display only once asked to; colorama asks, and does nothing where that is not needed."""
+    if sys.platform == "win32":
+        import colorama
+
+        colorama.just_fix_windows_console()
