@@ -7,10 +7,10 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
+from tools import record_demo
 from tools.demo_estate import ANCHOR
 
 from fleetreport.snapshot import load_snapshot
-from tools import record_demo
 
 pytestmark = pytest.mark.simulator
 

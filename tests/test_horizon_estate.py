@@ -14,7 +14,6 @@ import requests
 from support.horizon.fields import in_ranges, parse_ranges
 from support.horizon_server import ENDPOINTS, PROFILES, HorizonTestServer, field_paths
 from support.vcsim import start_vcsim
-
 from tools import horizon_estate as estate
 
 pytestmark = pytest.mark.simulator

@@ -24,6 +24,7 @@ from datetime import timedelta
 import pytest
 from support.horizon_server import HorizonTestServer
 from support.vcsim import VcsimServer, start_vcsim
+from tools import horizon_estate as estate
 from tools.record_demo import horizon_target, ticking_clock, vcenter_target
 
 from fleetreport.collect.run import Collection, VCenterTarget, collect_all
@@ -37,7 +38,6 @@ from fleetreport.health.results import Status
 from fleetreport.health.settings import default_settings
 from fleetreport.snapshot.model import Snapshot
 from fleetreport.snapshot.roles import VmRole, golden_image_keys, vm_role
-from tools import horizon_estate as estate
 
 pytestmark = pytest.mark.simulator
 

@@ -1,4 +1,4 @@
-"""``tools/wheelhouse.py``: an offline wheelhouse for a Windows jump host, checked complete.
+"""``scripts/wheelhouse.py``: an offline wheelhouse for a Windows jump host, checked complete.
 
 The verifier is tested on hand-made folders of empty wheels (a file name and METADATA); the
 slow test builds the real win_amd64 wheelhouse for CPython 3.11-3.13 from PyPI on this machine.
@@ -23,11 +23,11 @@ from packaging.utils import canonicalize_name, parse_wheel_filename
 from fleetreport import __version__
 
 REPO = Path(__file__).resolve().parent.parent
-SCRIPT = REPO / "tools" / "wheelhouse.py"
+SCRIPT = REPO / "scripts" / "wheelhouse.py"
 
 
 def _load_script() -> ModuleType:
-    """The script as a module (``tools`` is not a package; tests/tools is another folder)."""
+    """The script as a module (``scripts`` is not a package)."""
     spec = importlib.util.spec_from_file_location("wheelhouse_script", SCRIPT)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
