@@ -5,16 +5,31 @@ from __future__ import annotations
 import math
 import re
 import tomllib
+import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
 from fleetreport.errors import ConfigError
+from fleetreport.text_files import read_user_text
 
 _TABLE_HEADER = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
 _KEY_LINE = re.compile(r"^\s*([A-Za-z0-9_.\"' -]+?)\s*=")
 _TOML_POSITION = re.compile(r"\(at line (\d+), column \d+\)")
+_ESCAPE_PROBLEM = re.compile(r"escape|hex value|unicode", re.IGNORECASE)
+WINDOWS_PATH_HINT = (
+    "write Windows paths in single quotes ('C:\\reports') or with forward slashes (\"C:/reports\")"
+)
+_CONTROL_NAMES = {
+    "\r": "a carriage return (\\r)",
+    "\n": "a line feed (\\n)",
+    "\t": "a tab (\\t)",
+    "\b": "a backspace (\\b)",
+    "\f": "a form feed (\\f)",
+    "\x00": "a NUL character",
+    "\x1b": "an escape character",
+}
 
 
 @dataclass(frozen=True)
@@ -151,8 +166,17 @@ class ConfigText:
         return value
 
     def path_value(self, path: tuple[str, ...], name: str, value: Any) -> Path:
-        """A file or folder path; relative paths are relative to the config file's folder."""
-        given = Path(self.string(path, name, value)).expanduser()
+        """A file or folder path; relative paths are relative to the config file's folder.
+
+        A control character is refused: it is what ``"C:\\reports"`` reads as in TOML.
+        """
+        text = self.string(path, name, value)
+        control = next((char for char in value if unicodedata.category(char) == "Cc"), None)
+        if control is not None:
+            seen = _CONTROL_NAMES.get(control, f"the control character U+{ord(control):04X}")
+            problem = f"the path holds {seen}: in double quotes TOML reads a backslash as an escape"
+            raise self.error(path, name, problem, hint=WINDOWS_PATH_HINT)
+        given = Path(text).expanduser()
         return given if given.is_absolute() else Path(self.path).parent / given
 
 
@@ -179,18 +203,8 @@ class Problems:
 
 
 def read_config(path: Path) -> ConfigText:
-    """Read and parse a TOML file; a syntax error names its line."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"config file {path} does not exist", hint="check the path") from None
-    except IsADirectoryError:
-        raise ConfigError(f"config file {path} is a folder", hint="give a .toml file") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path} is not UTF-8 text", hint="save it as UTF-8 TOML") from None
-    except OSError as error:
-        raise ConfigError(f"cannot read {path}: {error.strerror or error}") from None
-    return parse_config(text, str(path))
+    """Read and parse a TOML file (UTF-8, or UTF-16 with a BOM); a syntax error names its line."""
+    return parse_config(read_user_text(path, "config file", ConfigError), str(path))
 
 
 def parse_config(text: str, path: str) -> ConfigText:
@@ -202,9 +216,8 @@ def parse_config(text: str, path: str) -> ConfigText:
         position = _TOML_POSITION.search(message)
         reason = _TOML_POSITION.sub("", message).strip()
         place = f"{path}:{position.group(1)}" if position else path
-        raise ConfigError(
-            f"{place}: not valid TOML: {reason}", hint="see the example config"
-        ) from None
+        hint = WINDOWS_PATH_HINT if _ESCAPE_PROBLEM.search(reason) else "see the example config"
+        raise ConfigError(f"{place}: not valid TOML: {reason}", hint=hint) from None
     return ConfigText(path, text, data)
 
 

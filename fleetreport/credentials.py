@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from fleetreport.errors import CredentialError
+from fleetreport.text_files import read_user_text
 
 DEFAULT_PASSWORD_ENV = "FLEETREPORT_PASSWORD"  # noqa: S105 (a variable name, not a password)
 DEFAULT_HORIZON_PASSWORD_ENV = "FLEETREPORT_HORIZON_PASSWORD"  # noqa: S105 (likewise)
@@ -63,17 +64,16 @@ def resolve_password(
 
 
 def read_password_file(path: Path) -> str:
-    """The first line of a password file."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise CredentialError(
-            f"cannot read password file {path}: {error.strerror or error}",
-            hint="the file must hold the password on its first line",
-        ) from error
-    first_line = text.splitlines()[0] if text else ""
-    if not first_line:
+    """The first line of a password file (UTF-8, UTF-8 or UTF-16 with BOM; any line ends)."""
+    text = read_user_text(path, "password file", CredentialError)
+    first_line = text.split("\n", 1)[0]
+    if not text.strip():
         raise CredentialError(
             f"password file {path} is empty", hint="put the password on its first line"
+        )
+    if not first_line.strip():
+        raise CredentialError(
+            f"password file {path} has a blank first line",
+            hint="put the password on its first line, with nothing before it",
         )
     return first_line

@@ -176,10 +176,11 @@ def test_config_check_names_a_broken_source_once(
     [
         ("[branding]\ncustomer = 'Caf\xe9'\n".encode("latin-1"), "is not UTF-8 text"),
         (PNG, "is not UTF-8 text"),
-        (b"\x00\x00\x00\x00", "not valid TOML"),
+        (b"\x00\x00\x00\x00", "is not UTF-8 text: it has NUL bytes"),
+        ("[output]\n".encode("utf-16-le"), "is not UTF-8 text: it has NUL bytes"),
         (b"", "no sources"),
     ],
-    ids=["latin-1", "binary", "nul-bytes", "empty"],
+    ids=["latin-1", "binary", "nul-bytes", "utf-16-without-bom", "empty"],
 )
 def test_a_run_config_that_is_not_toml_text_is_one_line(
     cli_env: Path, capsys: pytest.CaptureFixture[str], content: bytes, fragment: str

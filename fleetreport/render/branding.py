@@ -104,10 +104,9 @@ def branding_from_config(config: ConfigText, defaults: Branding | None = None) -
         if not isinstance(value, str) or not value.strip():
             raise config.error(path, key, "expected text", hint=f'{key} = "..."')
         values[key] = value.strip()
+    logo_path = config.path_value(path, "logo", table["logo"]) if values.pop("logo", None) else None
     try:
-        logo = None
-        if "logo" in values:
-            logo = logo_data_uri(Path(config.path).parent / Path(values.pop("logo")).expanduser())
+        logo = logo_data_uri(logo_path) if logo_path is not None else None
         accent = accent_colour(values.pop("accent_colour", base.accent_colour))
     except InputFileError as error:
         raise config.error(path, None, error.message, hint=error.hint or "") from None

@@ -37,10 +37,18 @@ def _from_keyring(service: str, user: str, what: str) -> str:
         ) from None
     try:
         value = keyring.get_password(service, user)
-    except keyring.errors.KeyringError as error:
+    except keyring.errors.NoKeyringError:
         raise CredentialError(
-            f"{what}: the system keyring failed: {type(error).__name__}",
-            hint="check that a keyring backend is available to this user",
+            f"{what}: no keyring backend is available to read service {service!r}, user {user!r}",
+            hint="on Windows and macOS the keyring package brings its own backend; elsewhere"
+            " install a Secret Service (e.g. GNOME Keyring), or use password_env or password_file",
+        ) from None
+    except Exception as error:  # Windows backends raise pywintypes.error, OSError, ...
+        raise CredentialError(
+            f"{what}: the system keyring failed reading service {service!r}, user {user!r}:"
+            f" {_type_name(error)}",
+            hint="on Windows, check the entry under Windows Credentials in the Credential"
+            f" Manager, or store it again with: keyring set {service} {user}",
         ) from None
     if not value:
         raise CredentialError(
@@ -48,3 +56,11 @@ def _from_keyring(service: str, user: str, what: str) -> str:
             hint=f"store it with: keyring set {service} {user}",
         )
     return str(value)
+
+
+def _type_name(error: BaseException) -> str:
+    """The exception's type, with its module unless built in (``pywintypes.error``)."""
+    kind = type(error)
+    if kind.__module__ == "builtins":
+        return kind.__qualname__
+    return f"{kind.__module__}.{kind.__qualname__}"
