@@ -517,6 +517,22 @@ def test_a_user_cover_replaces_the_built_in_one_only(
     assert len(document.find_all("script")) == 1
 
 
+def test_a_user_template_saved_by_a_windows_editor_renders_without_a_stray_bom(
+    tmp_path: Path, demo_report: HealthReport
+) -> None:
+    """UTF-8 with a BOM and CRLF line ends, as Notepad wrote it before Windows 10 1903."""
+    folder = tmp_path / "templates"
+    (folder / "report").mkdir(parents=True)
+    (folder / "report" / "report.html").write_bytes(
+        b'\xef\xbb\xbf{% extends "default:report/report.html" %}\r\n'
+        b'{% block energy %}<section id="energy">Energie \xe2\x80\x93 Schulung</section>'
+        b"{% endblock %}\r\n"
+    )
+    html = render_html(demo_report, DEMO_BRANDING, folder)
+    assert "\ufeff" not in html and "\r" not in html
+    assert parse(html).by_id("energy").text() == "Energie \u2013 Schulung"
+
+
 def test_a_user_report_can_extend_the_built_in_one_and_replace_a_block(
     tmp_path: Path, demo_report: HealthReport
 ) -> None:

@@ -38,7 +38,9 @@ def report_environment(user_templates: Path | None = None) -> jinja2.Environment
                 f"templates folder {user_templates} does not exist",
                 hint="give a folder holding e.g. report/report.html",
             )
-        loaders.append(jinja2.FileSystemLoader(str(user_templates)))
+        # utf-8-sig: Windows editors (Notepad before 2019) start UTF-8 files with a BOM, which
+        # would otherwise reach the report as an invisible character.
+        loaders.append(jinja2.FileSystemLoader(str(user_templates), encoding="utf-8-sig"))
     loaders += [builtin, jinja2.PrefixLoader({"default": builtin}, delimiter=":")]
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),
