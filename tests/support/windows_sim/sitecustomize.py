@@ -15,6 +15,9 @@ import sys
 import warnings
 from collections.abc import Sequence
 from types import ModuleType
+from typing import TypeAlias
+
+StrOrBytesPath: TypeAlias = str | bytes | os.PathLike[str] | os.PathLike[bytes]
 
 UNIX_ONLY_MODULES = frozenset(
     {
@@ -70,15 +73,19 @@ class PrivilegeNotHeldError(OSError):
 
 
 def symlink_without_privilege(
-    src: object, dst: object, target_is_directory: bool = False, *, dir_fd: int | None = None
+    src: StrOrBytesPath,
+    dst: StrOrBytesPath,
+    target_is_directory: bool = False,
+    *,
+    dir_fd: int | None = None,
 ) -> None:
     """What ``os.symlink`` does on Windows without Developer Mode or admin rights."""
     raise PrivilegeNotHeldError(
         errno.EINVAL,  # CPython maps winerror 1314 to EINVAL
         "A required privilege is not held by the client",
-        os.fspath(src),  # type: ignore[arg-type]
+        os.fsdecode(src),
         None,
-        os.fspath(dst),  # type: ignore[arg-type]
+        os.fsdecode(dst),
     )
 
 
