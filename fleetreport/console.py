@@ -10,6 +10,19 @@ from fleetreport.logs import json_line
 _json = False
 
 
+def tolerate_unencodable_characters() -> None:
+    """Let stdout and stderr print any name, whatever the console's code page.
+
+    A pool named ``Schulung-Łódź`` cannot be encoded in cp1252, the code page of a Windows
+    console, of output redirected to a file there, and of a scheduled task's log: such a
+    character is written as ``\\u0141`` instead of failing the run. UTF-8 consoles are unchanged.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
+
+
 def use_json(enabled: bool) -> None:
     """Print errors as JSON log lines (``--log-format json``)."""
     global _json

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import truststore
+
 from fleetreport.errors import InputFileError, UsageError
 
 log = logging.getLogger(__name__)
@@ -138,8 +140,15 @@ class TlsOptions:
     """An extra CA bundle (PEM) trusted on top of the system's."""
 
     def ssl_context(self) -> ssl.SSLContext:
-        """A client context: system CAs plus ``ca_file``; no verification only if asked."""
-        context = ssl.create_default_context()
+        """A client context: the system's trust store plus ``ca_file``; no verification only if
+        asked.
+
+        ``truststore`` verifies with the operating system itself: the Windows certificate store
+        (with the enterprise CAs a domain's group policy deploys, and the roots Windows fetches
+        on demand), the macOS keychain, OpenSSL's system bundle on Linux. ``ca_file`` adds to it
+        on every system.
+        """
+        context: ssl.SSLContext = truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
         if self.ca_file is not None:
             try:
                 context.load_verify_locations(cafile=str(self.ca_file))

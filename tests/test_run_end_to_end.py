@@ -4,7 +4,6 @@ server, a real SMTP server; history across runs, changes, mail, exit codes, lock
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import signal
@@ -18,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import filelock
 import pytest
 from support.horizon_server import HorizonTestServer
 from support.smtp_server import SmtpTestServer
@@ -220,10 +220,9 @@ def test_an_overlapping_run_is_refused(
 ) -> None:
     lock = tmp_path / "reports" / ".fleetreport.lock"
     lock.parent.mkdir()
-    with lock.open("a+") as held, estate(tmp_path) as busy:
-        fcntl.flock(held.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        held.write("pid 4242, started earlier\n")
-        held.flush()
+    (lock.parent / ".fleetreport.lock.holder").write_text("pid 4242, started earlier\n")
+    held = filelock.FileLock(str(lock), thread_local=False)
+    with held.acquire(timeout=0), estate(tmp_path) as busy:
         code = run(busy, monkeypatch)
     assert code == ExitCode.LOCKED
     err = capsys.readouterr().err.strip().splitlines()

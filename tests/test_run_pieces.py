@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -93,6 +94,7 @@ def test_outputs_are_published_whole_and_pruned(tmp_path: Path) -> None:
             (staging / "report.html").write_text(str(when))
             publish(staging, root, when)
     assert (root / "latest").resolve().name == "2026-11-26T060000Z"
+    assert (root / "latest.txt").read_text() == "2026-11-26T060000Z\n"
     assert prune(root, keep=2) == [root / "2026-11-24T060000Z"]
     with pytest.raises(RuntimeError), staged_run_folder(root) as staging:  # noqa: PT012
         (staging / "report.html").write_text("half")
@@ -101,4 +103,42 @@ def test_outputs_are_published_whole_and_pruned(tmp_path: Path) -> None:
         "2026-11-25T060000Z",
         "2026-11-26T060000Z",
         "latest",
+        "latest.txt",
     ]
+
+
+def test_without_link_rights_latest_txt_names_the_newest_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Windows without Developer Mode or admin rights: WinError 1314 on every symlink."""
+    root = tmp_path / "reports"
+    with staged_run_folder(root) as staging:  # an earlier run, made where links worked
+        publish(staging, root, datetime(2026, 11, 25, 6, tzinfo=UTC))
+    assert (root / "latest").is_symlink()
+
+    def no_link_rights(self: Path, target: str, target_is_directory: bool = False) -> None:
+        raise OSError(1314, "A required privilege is not held by the client")
+
+    monkeypatch.setattr(Path, "symlink_to", no_link_rights)
+    caplog.set_level("INFO", logger="fleetreport.run.outputs")
+    with staged_run_folder(root) as staging:
+        published = publish(staging, root, datetime(2026, 11, 26, 6, tzinfo=UTC))
+    assert published.name == "2026-11-26T060000Z"
+    assert (root / "latest.txt").read_text() == "2026-11-26T060000Z\n"
+    assert not (root / "latest").exists() and not (root / "latest").is_symlink()
+    assert sorted(p.name for p in root.iterdir()) == [
+        "2026-11-25T060000Z",
+        "2026-11-26T060000Z",
+        "latest.txt",
+    ]
+    assert "required privilege" in caplog.text and "latest.txt" in caplog.text
+
+
+def test_the_lock_names_its_holder_and_leaves_no_holder_file(tmp_path: Path) -> None:
+    lock = tmp_path / "reports" / "run.lock"
+    with run_lock(lock):
+        holder = (tmp_path / "reports" / "run.lock.holder").read_text()
+        assert holder.startswith(f"pid {os.getpid()}, started ")
+        with pytest.raises(LockedError, match=f"pid {os.getpid()}"), run_lock(lock):
+            pass
+    assert not (tmp_path / "reports" / "run.lock.holder").exists()

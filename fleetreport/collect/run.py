@@ -7,7 +7,6 @@ import functools
 import logging
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
@@ -26,6 +25,7 @@ from fleetreport.collect.progress import SourceProgress
 from fleetreport.collect.retry import DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT, RetrySettings
 from fleetreport.collect.vcenter.inventory import VCenterInventory, collect_vcenter
 from fleetreport.collect.vcenter.session import open_session
+from fleetreport.collect.workers import run_jobs
 from fleetreport.credentials import Secret
 from fleetreport.endpoints import Endpoint, TlsOptions
 from fleetreport.errors import FleetReportError
@@ -118,7 +118,8 @@ def collect_all(
 
     With ``max_workers`` above 1, sources are collected concurrently (a thread each, at most
     that many at once), so a slow vCenter does not hold up the others; the snapshot is the same
-    whatever the order they finish in.
+    whatever the order they finish in. Ctrl-C stops the collection at once on every system
+    (:mod:`fleetreport.collect.workers`).
     """
     clock = now or (lambda: datetime.now(UTC))
     tracked = progress or {}
@@ -132,11 +133,7 @@ def collect_all(
     jobs += [
         functools.partial(_collect_pod, t, clock, tracked.get(t.endpoint.url)) for t in horizons
     ]
-    if max_workers <= 1 or len(jobs) <= 1:
-        results = [job() for job in jobs]
-    else:
-        with ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="collect") as pool:
-            results = list(pool.map(lambda job: job(), jobs))
+    results = run_jobs(jobs, max_workers)
     gathered = _Gathered()
     for result in drop_duplicates(results):
         gathered.sources.append(result.source)

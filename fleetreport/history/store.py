@@ -9,7 +9,6 @@ downgraded or rewritten.
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -37,6 +36,7 @@ from fleetreport.health.report_model import (
     Trend,
 )
 from fleetreport.history.migrations import MIGRATIONS, SCHEMA_VERSION
+from fleetreport.paths import data_folder
 from fleetreport.snapshot.codec import format_time, parse_time
 from fleetreport.snapshot.model import Source
 
@@ -47,16 +47,10 @@ _NOT_A_DATABASE = frozenset({"SQLITE_NOTADB", "SQLITE_CORRUPT"})
 
 
 def default_database_path() -> Path:
-    """``$XDG_DATA_HOME/fleetreport/history.sqlite``, else
-    ``~/.local/share/fleetreport/history.sqlite`` (a relative ``XDG_DATA_HOME`` is ignored, as
-    the XDG specification says)."""
-    configured = os.environ.get("XDG_DATA_HOME", "")
-    base = (
-        Path(configured)
-        if configured and Path(configured).is_absolute()
-        else Path.home() / ".local" / "share"
-    )
-    return base / "fleetreport" / DATABASE_NAME
+    """``history.sqlite`` in the user's data folder (:func:`fleetreport.paths.data_folder`):
+    on Linux ``$XDG_DATA_HOME/fleetreport``, else ``~/.local/share/fleetreport`` (a relative
+    ``XDG_DATA_HOME`` is ignored, as the XDG specification says)."""
+    return data_folder() / DATABASE_NAME
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
@@ -132,8 +133,8 @@ def _write(snapshot: Snapshot, bundle: Path, mapping: Path | None, *, quiet: boo
         )
     if mapping is not None:
         warning = (
-            "it maps every pseudonym back to the real name (mode 0600): keep it private and"
-            f" DO NOT share it; share only {bundle}"
+            f"it maps every pseudonym back to the real name ({privacy_of_private_files()}):"
+            f" keep it private and DO NOT share it; share only {bundle}"
         )
         if quiet:
             print_line(f"{mapping}: {warning}", level="warning")
@@ -155,10 +156,18 @@ def mapping_json(mapping: Mapping, *, bundle: Path, created_at: datetime | None 
 
 
 def write_mapping(path: Path, mapping: Mapping, *, bundle: Path) -> None:
-    """Write the mapping readable by its owner only (mode 0600), atomically."""
+    """Write the mapping as privately as the system allows (:func:`write_private`)."""
     write_private(path, mapping_json(mapping, bundle=bundle))
 
 
 def write_private(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` atomically with mode 0600 from the first byte."""
+    """Write ``text`` to ``path`` atomically; on Linux and macOS with mode 0600 from the
+    first byte. Windows has no such mode: the file takes the permissions of its folder."""
     write_atomically(path, text, private=True)
+
+
+def privacy_of_private_files() -> str:
+    """What :func:`write_private` can promise on this system, for the user's message."""
+    if os.name == "posix":
+        return "mode 0600: only you can read it"
+    return "on Windows it has its folder's permissions: keep it in your own profile, not a share"

@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from fleetreport.console import print_error, print_line, print_summary
-from fleetreport.errors import ExitCode, FleetReportError
+from fleetreport.errors import ExitCode, FleetReportError, UsageError
+from fleetreport.paths import default_config_path
 from fleetreport.run.config import (
     FAIL_ON,
     HorizonSource,
@@ -26,7 +27,12 @@ def add_commands(commands: argparse._SubParsersAction[Any]) -> None:
     run = commands.add_parser(
         "run", help="collect, judge, write, remember and mail, as one config file says"
     )
-    run.add_argument("--config", type=Path, required=True, metavar="TOML", help="the run config")
+    run.add_argument(
+        "--config",
+        type=Path,
+        metavar="TOML",
+        help=f"the run config (default {default_config_path()})",
+    )
     run.add_argument(
         "--fail-on",
         choices=FAIL_ON,
@@ -57,7 +63,7 @@ def add_commands(commands: argparse._SubParsersAction[Any]) -> None:
 
 def run_command(args: argparse.Namespace) -> ExitCode:
     """``fleetreport run --config FILE``."""
-    config = load_run_config(args.config)
+    config = load_run_config(args.config or _default_config())
     live = None if args.no_progress or args.quiet or not sys.stderr.isatty() else sys.stderr
     result = run_job(config, fail_on=args.fail_on, progress_stream=live)
     for failure in result.failures:
@@ -67,6 +73,17 @@ def run_command(args: argparse.Namespace) -> ExitCode:
     if not args.quiet:
         print_summary(summary_line(result))
     return result.exit_code
+
+
+def _default_config() -> Path:
+    path = default_config_path()
+    if not path.is_file():
+        raise UsageError(
+            f"no --config given and no run config at {path}",
+            hint="pass --config FILE, or put the run config there"
+            " (docs/fleetreport.example.toml is a start)",
+        )
+    return path
 
 
 def summary_line(result: RunResult) -> str:

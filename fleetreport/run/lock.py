@@ -1,19 +1,25 @@
-"""A lock file that stops two overlapping runs (cron firing again) from clobbering each other.
+"""A lock file that stops two overlapping runs (cron or Task Scheduler firing again) from
+clobbering each other.
 
-``flock`` on an open file: the kernel releases it when the process dies, so a crashed run
-never leaves a stale lock behind. The file records who holds it, for the message.
+``filelock`` takes the operating system's own lock on the file (``flock`` on Linux and macOS,
+``LockFileEx`` on Windows): the system releases it when the process dies, so a crashed run
+never leaves a stale lock behind. Who holds it is written beside it, for the message: Windows
+lets no other process read a locked file.
 """
 
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-from fleetreport.errors import ExitCode, FleetReportError
+import filelock
+
+from fleetreport.errors import ExitCode, FleetReportError, OutputError
+
+HOLDER_SUFFIX = ".holder"
 
 
 class LockedError(FleetReportError):
@@ -25,22 +31,36 @@ class LockedError(FleetReportError):
 @contextlib.contextmanager
 def run_lock(path: Path) -> Iterator[None]:
     """Hold the lock for the duration of the block, or fail at once if it is taken."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle = path.open("a+", encoding="utf-8")
+    holder = path.with_name(path.name + HOLDER_SUFFIX)
+    lock = filelock.FileLock(str(path), timeout=0, thread_local=False)
     try:
-        try:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.seek(0)
-            holder = handle.read().strip() or "another process"
-            raise LockedError(
-                f"another fleetreport run is in progress ({holder}; lock {path})",
-                hint="wait for it to finish; the lock is released when that process ends",
-            ) from None
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"pid {os.getpid()}, started {datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC\n")
-        handle.flush()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        lock.acquire()
+    except filelock.Timeout:
+        raise LockedError(
+            f"another fleetreport run is in progress ({_holder_text(holder)}; lock {path})",
+            hint="wait for it to finish; the lock is released when that process ends",
+        ) from None
+    except OSError as error:
+        raise OutputError(
+            f"cannot create the run lock {path}: {error.strerror or error}",
+            hint="check that the folder of [run] lock_file (or [output] folder) is writable",
+        ) from None
+    try:
+        with contextlib.suppress(OSError):
+            holder.write_text(
+                f"pid {os.getpid()}, started {datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC\n",
+                encoding="utf-8",
+            )
         yield
     finally:
-        handle.close()
+        with contextlib.suppress(OSError):
+            holder.unlink()
+        lock.release()
+
+
+def _holder_text(holder: Path) -> str:
+    try:
+        return holder.read_text(encoding="utf-8").strip() or "another process"
+    except (OSError, UnicodeDecodeError):
+        return "another process"

@@ -1,8 +1,13 @@
 """A run's outputs: written into a staging folder, renamed into a dated folder, then ``latest``.
 
 An interrupted run leaves only a hidden ``.staging-*`` folder behind (removed by the next
-run); the previous dated folders and the ``latest`` link are untouched until the new folder
+run); the previous dated folders and the ``latest`` pointers are untouched until the new folder
 is complete.
+
+Two pointers name the newest folder: ``latest.txt`` (its name on one line, written on every
+system, for scripts) and a ``latest`` symbolic link where the system allows one. Windows grants
+link rights only to administrators and to Developer Mode, so there a run without them keeps
+just ``latest.txt`` and says so once in the log; nothing fails.
 """
 
 from __future__ import annotations
@@ -15,10 +20,12 @@ from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
+from fleetreport.atomic_write import write_atomically
 from fleetreport.errors import OutputError
 
 log = logging.getLogger(__name__)
 LATEST = "latest"
+LATEST_POINTER = "latest.txt"
 STAGING_PREFIX = ".staging-"
 RUN_FOLDER_FORMAT = "%Y-%m-%dT%H%M%SZ"
 
@@ -52,13 +59,31 @@ def publish(staging: Path, root: Path, collected_at: datetime) -> Path:
         target = root / f"{name}-{suffix}"
         suffix += 1
     staging.rename(target)
+    write_atomically(root / LATEST_POINTER, f"{target.name}\n")
+    _link_latest(root, target)
+    return target
+
+
+def _link_latest(root: Path, target: Path) -> None:
+    """Point the ``latest`` link at ``target`` atomically, where links may be made."""
     link = root / LATEST
     temporary = root / f".{LATEST}.{os.getpid()}"
     with contextlib.suppress(FileNotFoundError):
         temporary.unlink()
-    temporary.symlink_to(target.name)
-    temporary.replace(link)
-    return target
+    try:
+        temporary.symlink_to(target.name, target_is_directory=True)
+        temporary.replace(link)
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+        if link.is_symlink():  # a stale link would name an older folder: better none
+            with contextlib.suppress(OSError):
+                link.unlink()
+        log.info(
+            "no 'latest' link (%s): %s names the newest folder",
+            error.strerror or error,
+            LATEST_POINTER,
+        )
 
 
 def prune(root: Path, keep: int) -> list[Path]:
