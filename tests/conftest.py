@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -103,6 +105,15 @@ def make_snapshot(**overrides: Any) -> Snapshot:
     )
     values.update(overrides)
     return Snapshot(**values)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Skip the tests marked ``posix`` or ``linux`` on systems that are not."""
+    missing = {"posix": os.name != "posix", "linux": not sys.platform.startswith("linux")}
+    for item in items:
+        for marker, absent in missing.items():
+            if absent and item.get_closest_marker(marker):
+                item.add_marker(pytest.mark.skip(reason=f"needs {marker} ({sys.platform} here)"))
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ import io
 import ipaddress
 import json
 import re
-import stat
 import zipfile
 from collections import Counter
 from collections.abc import Iterable
@@ -23,6 +22,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from support.hostile import HOSTILE, hostile_snapshot
+from support.private_files import assert_owner_only
 
 from fleetreport.cli import main
 from fleetreport.collect.infer import InferenceRule, infer_pools
@@ -618,7 +618,7 @@ def test_anonymise_command_writes_a_bundle_and_a_private_mapping(
     mapping = tmp_path / "demo.zip.mapping.json"
     assert f"wrote {out}: anonymised bundle" in printed
     assert "DO NOT share it" in printed and str(mapping) in printed
-    assert stat.S_IMODE(mapping.stat().st_mode) == 0o600
+    assert_owner_only(mapping)
     document = json.loads(mapping.read_text("utf-8"))
     assert "never share" in document["warning"]
     assert document["mapping"]["datacenter"] == {"Amsterdam": "dc-01", "Rotterdam": "dc-02"}
@@ -632,8 +632,8 @@ def test_anonymise_command_writes_a_bundle_and_a_private_mapping(
     assert main(["report", str(out), "--format", "json", "--out", str(report)]) == 0
     plain = tmp_path / "plain.json"
     assert main(["report", str(DEMO), "--format", "json", "--out", str(plain)]) == 0
-    fleet = json.loads(report.read_text())["fleet"]
-    assert fleet == json.loads(plain.read_text())["fleet"]
+    fleet = json.loads(report.read_text(encoding="utf-8"))["fleet"]
+    assert fleet == json.loads(plain.read_text(encoding="utf-8"))["fleet"]
     assert main(["summary", str(out)]) == 0
     assert "vc01" not in capsys.readouterr().out
 
@@ -643,7 +643,7 @@ def test_anonymise_command_writes_a_bundle_and_a_private_mapping(
     captured = capsys.readouterr()
     assert captured.out == ""
     assert "DO NOT share it" in captured.err
-    assert stat.S_IMODE(private.stat().st_mode) == 0o600
+    assert_owner_only(private)
     twice = load_bundle(again).snapshot
     once = {vm.name.casefold() for vm in bundle.snapshot.vms if not role_by_name(vm.name)}
     assert all(vm.name.startswith(("vm-", "VM-")) or role_by_name(vm.name) for vm in twice.vms)

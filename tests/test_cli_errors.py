@@ -136,7 +136,7 @@ def test_password_is_never_a_plain_argument(capsys: pytest.CaptureFixture[str]) 
 
 
 def test_corrupt_snapshot_summary(cli_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    (cli_env / "s.json").write_text('{"schema_version": 1, "sources": [')
+    (cli_env / "s.json").write_text('{"schema_version": 1, "sources": [', encoding="utf-8")
     code, _, err = run(capsys, "summary", "s.json")
     assert code == ExitCode.ERROR
     assert_one_error_line(err, "ends early")

@@ -218,7 +218,7 @@ def test_cli_horizon_only_snapshot(server_2512: HorizonTestServer, tmp_path: Pat
     (source,) = snapshot.sources
     assert source.kind == "horizon" and source.status == "ok"
     assert source.api_versions["machines"] == "v10"
-    assert server_2512.credentials["password"] not in out.read_text()
+    assert server_2512.credentials["password"] not in out.read_text(encoding="utf-8")
     # no vCenter collected: nothing can be joined, and the snapshot says so per machine
     assert {m.join for m in snapshot.machines} == {"none"}
 
@@ -235,7 +235,11 @@ def test_vcenter_ok_but_horizon_failed_is_partial(
     server_2512.fault(r"/inventory/v\d+/machines", kind="status:503")
     with start_vcsim("basic") as vcenter:
         cas = tmp_path / "cas.pem"
-        cas.write_text(Path(vcenter.ca_file).read_text() + Path(server_2512.ca_file).read_text())
+        cas.write_text(
+            Path(vcenter.ca_file).read_text(encoding="utf-8")
+            + Path(server_2512.ca_file).read_text(encoding="utf-8"),
+            encoding="utf-8",
+        )
         monkeypatch.setenv("VC_PW", vcenter.password)
         monkeypatch.setenv("HZ_PW", server_2512.credentials["password"])
         base = [

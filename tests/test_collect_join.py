@@ -20,7 +20,11 @@ POD = Path(__file__).resolve().parent.parent / "fixtures" / "horizon" / "horizon
 def collect(profile: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Snapshot:
     with start_vcsim("horizon_pod") as vcenter, HorizonTestServer(POD, profile=profile) as pod:
         cas = tmp_path / "cas.pem"
-        cas.write_text(Path(vcenter.ca_file).read_text() + Path(pod.ca_file).read_text())
+        cas.write_text(
+            Path(vcenter.ca_file).read_text(encoding="utf-8")
+            + Path(pod.ca_file).read_text(encoding="utf-8"),
+            encoding="utf-8",
+        )
         monkeypatch.setenv("VC_PW", vcenter.password)
         monkeypatch.setenv("HZ_PW", pod.credentials["password"])
         out = tmp_path / "s.json"
@@ -48,7 +52,7 @@ def collect(profile: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Sn
             ]
         )
         assert code == ExitCode.OK
-        machines = json.loads((POD / "machines.json").read_text())
+        machines = json.loads((POD / "machines.json").read_text(encoding="utf-8"))
         expected = {m["name"]: m.get("managed_machine_data", {}).get("vm_moid") for m in machines}
         return_value = load_snapshot(out)
     vm_names = {vm.moref: vm.name for vm in return_value.vms}

@@ -43,7 +43,7 @@ def replay(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[s
         )
         assert cassette.all_played
     assert code == ExitCode.OK
-    return json.loads(out.read_text())
+    return json.loads(out.read_text(encoding="utf-8"))
 
 
 @pytest.mark.parametrize("name", ["collect_basic", "collect_paged"])
@@ -51,13 +51,15 @@ def test_replay_reproduces_the_recorded_snapshot(
     name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     replayed = replay(name, tmp_path, monkeypatch)
-    recorded = json.loads((CASSETTES / f"{name}.snapshot.json").read_text())
+    recorded = json.loads((CASSETTES / f"{name}.snapshot.json").read_text(encoding="utf-8"))
     assert without_times(replayed) == without_times(recorded)
     assert len(replayed["vms"]) >= 10
 
 
 def test_paged_recording_follows_continue_tokens() -> None:
-    exchanges = yaml.safe_load((CASSETTES / "collect_paged.yaml").read_text())["interactions"]
+    exchanges = yaml.safe_load((CASSETTES / "collect_paged.yaml").read_text(encoding="utf-8"))[
+        "interactions"
+    ]
 
     class Request:
         def __init__(self, raw: dict[str, Any]) -> None:
@@ -73,7 +75,7 @@ def test_paged_recording_follows_continue_tokens() -> None:
 
 def test_recordings_hold_no_secret_or_address() -> None:
     for cassette in CASSETTES.glob("*.yaml"):
-        text = cassette.read_text()
+        text = cassette.read_text(encoding="utf-8")
         assert "vmware_soap_session" not in text
         assert "127.0.0.1" not in text
         assert "REDACTED</password>" in text

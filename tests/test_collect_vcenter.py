@@ -197,7 +197,7 @@ def test_two_collections_give_identical_files_but_for_times(
     assert collect(basic_server, second)[0] == ExitCode.OK
 
     def without_times(path: Path) -> dict[str, Any]:
-        data = json.loads(path.read_text())
+        data = json.loads(path.read_text(encoding="utf-8"))
         del data["collected_at"]
         for source in data["sources"]:
             del source["started_at"], source["finished_at"]
@@ -292,7 +292,11 @@ def test_two_vcenters_and_a_failed_one(
         password=basic_server.password,
     ) as second:
         ca_bundle = tmp_path / "cas.pem"
-        ca_bundle.write_text(basic_server.ca_file.read_text() + second.ca_file.read_text())
+        ca_bundle.write_text(
+            basic_server.ca_file.read_text(encoding="utf-8")
+            + second.ca_file.read_text(encoding="utf-8"),
+            encoding="utf-8",
+        )
         monkeypatch.setenv("VC_TEST_PASSWORD", basic_server.password)
         base = [
             "collect",

@@ -434,7 +434,7 @@ def test_a_successful_write_leaves_no_temporary(demo: HealthReport, tmp_path: Pa
 def test_a_failed_csv_write_leaves_old_files_and_no_temporary(
     demo: HealthReport, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    (tmp_path / "desktops.csv").write_text("old")
+    (tmp_path / "desktops.csv").write_text("old", encoding="utf-8")
     calls: list[str] = []
     real_replace = os.replace
 
@@ -448,12 +448,12 @@ def test_a_failed_csv_write_leaves_old_files_and_no_temporary(
     with pytest.raises(OutputError, match=r"desktops\.csv"):
         write_csv(demo, tmp_path)
 
-    assert (tmp_path / "desktops.csv").read_text() == "old"
+    assert (tmp_path / "desktops.csv").read_text(encoding="utf-8") == "old"
     assert sorted(entry.name for entry in tmp_path.iterdir()) == ["desktops.csv", "summary.csv"]
 
 
 def test_a_csv_target_that_is_a_file_is_an_output_error(demo: HealthReport, tmp_path: Path) -> None:
-    (tmp_path / "taken").write_text("a file")
+    (tmp_path / "taken").write_text("a file", encoding="utf-8")
 
     with pytest.raises(OutputError, match="cannot create folder"):
         write_csv(demo, tmp_path / "taken")

@@ -30,7 +30,11 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     monkeypatch = pytest.MonkeyPatch()
     with start_vcsim("horizon_pod") as vcenter, HorizonTestServer(POD) as pod:
         cas = folder / "cas.pem"
-        cas.write_text(Path(vcenter.ca_file).read_text() + Path(pod.ca_file).read_text())
+        cas.write_text(
+            Path(vcenter.ca_file).read_text(encoding="utf-8")
+            + Path(pod.ca_file).read_text(encoding="utf-8"),
+            encoding="utf-8",
+        )
         monkeypatch.setenv("VC_PW", vcenter.password)
         monkeypatch.setenv("HZ_PW", pod.credentials["password"])
         try:
@@ -50,7 +54,7 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     assert code == ExitCode.OK
     out = folder / "report.json"
     assert main(["report", str(folder / "s.json"), "--format", "json", "--out", str(out)]) == 0
-    data: dict[str, Any] = json.loads(out.read_text())
+    data: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
     return data
 
 
@@ -60,8 +64,8 @@ def findings(report: dict[str, Any], check: str) -> dict[str, str]:
 
 def test_the_report_validates_and_counts_every_desktop(report: dict[str, Any]) -> None:
     jsonschema.validate(report, json.loads(shipped_report_schema_text()))
-    machines = json.loads((POD / "machines.json").read_text())
-    rds = json.loads((POD / "rds_servers.json").read_text())
+    machines = json.loads((POD / "machines.json").read_text(encoding="utf-8"))
+    rds = json.loads((POD / "rds_servers.json").read_text(encoding="utf-8"))
     assert report["fleet"]["desktops"] == len(machines) + len(rds)
     assert sum(report["fleet"]["by_machine_state"].values()) == report["fleet"]["desktops"]
     assert {p["name"] for p in report["pools"]} >= {"ic-win11-floating", "rdsh-apps"}

@@ -159,7 +159,7 @@ def test_report_command_writes_json(cli_env: Path, capsys: pytest.CaptureFixture
     code, out, err = run(capsys, "report", "s.json", "--format", "json", "--out", "r.json")
     assert (code, err) == (ExitCode.OK, "")
     assert "4 desktops" in out and "grade" in out
-    data = json.loads((cli_env / "r.json").read_text())
+    data = json.loads((cli_env / "r.json").read_text(encoding="utf-8"))
     assert data["fleet"]["desktops"] == 4
     assert not list(cli_env.glob("*.tmp*"))
 
@@ -168,13 +168,14 @@ def test_report_command_uses_the_config(cli_env: Path, capsys: pytest.CaptureFix
     save_snapshot(mixed_fleet(), cli_env / "s.json")
     (cli_env / "health.toml").write_text(
         "[checks.vm_uptime_long]\nenabled = false\n\n[checks.vm_tools_outdated]\n"
-        'exclude = ["idle-*"]\n'
+        'exclude = ["idle-*"]\n',
+        encoding="utf-8",
     )
     code, _, _ = run(
         capsys, "report", "s.json", "--format", "json", "--out", "r.json", "--config", "health.toml"
     )
     assert code == ExitCode.OK
-    data = json.loads((cli_env / "r.json").read_text())
+    data = json.loads((cli_env / "r.json").read_text(encoding="utf-8"))
     assert not [
         f for f in data["findings"] if f["check"] in ("vm_uptime_long", "vm_tools_outdated")
     ]
@@ -208,7 +209,7 @@ def test_bad_configuration_is_one_line_with_its_place(
     cli_env: Path, capsys: pytest.CaptureFixture[str], toml: str, fragments: list[str]
 ) -> None:
     save_snapshot(mixed_fleet(), cli_env / "s.json")
-    (cli_env / "h.toml").write_text(toml)
+    (cli_env / "h.toml").write_text(toml, encoding="utf-8")
     code, _, err = run(capsys, "report", "s.json", "--out", "r.json", "--config", "h.toml")
     assert code == ExitCode.ERROR
     lines = err.strip().splitlines()
@@ -248,7 +249,8 @@ def test_checks_shows_what_the_config_changed(
 ) -> None:
     (cli_env / "h.toml").write_text(
         "[checks.vm_uptime_long]\nwarning_days = 28\nexclude = ['kiosk-*']\n"
-        "[checks.vm_suspended]\nenabled = false\n"
+        "[checks.vm_suspended]\nenabled = false\n",
+        encoding="utf-8",
     )
     code, out, _ = run(capsys, "checks", "--config", "h.toml")
     assert code == ExitCode.OK

@@ -111,6 +111,7 @@ def test_a_new_database_is_created_with_the_newest_version(tmp_path: Path) -> No
         assert again.schema_version == SCHEMA_VERSION
 
 
+@pytest.mark.linux  # XDG base directories are the Linux convention
 def test_the_default_path_follows_xdg(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))

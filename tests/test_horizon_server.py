@@ -18,7 +18,7 @@ from support.horizon.sorting import SORTABLE, sortable_fields
 from support.horizon_server import ENDPOINTS, EXAMPLE_DATA, PROFILES, HorizonTestServer, field_paths
 
 REPO = Path(__file__).resolve().parents[1]
-CREDS = json.loads((EXAMPLE_DATA / "credentials.json").read_text())
+CREDS = json.loads((EXAMPLE_DATA / "credentials.json").read_text(encoding="utf-8"))
 
 
 class Client:
@@ -396,7 +396,7 @@ def test_pools_and_monitor_lists_return_everything(client):
 
 
 def test_empty_collection_first_page(client, tmp_path):
-    (tmp_path / "credentials.json").write_text(json.dumps(CREDS))
+    (tmp_path / "credentials.json").write_text(json.dumps(CREDS), encoding="utf-8")
     c = client(data_dir=tmp_path)
     c.login()
     r = c.get("/inventory/v1/machines", page=1, size=10)
@@ -693,7 +693,7 @@ def test_example_data_uses_only_known_fields():
         if not (EXAMPLE_DATA / ep.data_file).exists():  # optional: the server has a default
             assert ep.single, ep.data_file
             continue
-        data = json.loads((EXAMPLE_DATA / ep.data_file).read_text())
+        data = json.loads((EXAMPLE_DATA / ep.data_file).read_text(encoding="utf-8"))
         known = set()
         for profile in PROFILES:
             for v in versions(profile, ep.collection):
@@ -703,7 +703,7 @@ def test_example_data_uses_only_known_fields():
 
 
 def test_example_data_is_a_consistent_pod():
-    load = lambda n: json.loads((EXAMPLE_DATA / n).read_text())  # noqa: E731
+    load = lambda n: json.loads((EXAMPLE_DATA / n).read_text(encoding="utf-8"))  # noqa: E731
     pools = {p["id"]: p for p in load("desktop_pools.json")}
     machines = load("machines.json")
     vcs = {v["id"]: v for v in load("virtual_centers.json")}
@@ -780,7 +780,9 @@ def _spec_paths(schema, defs, prefix="", seen=()):
 
 
 def _load_spec(release):
-    spec = json.loads((SPEC_DIR / ("horizon-server-rest-api-%s.json" % release)).read_text())
+    spec = json.loads(
+        (SPEC_DIR / ("horizon-server-rest-api-%s.json" % release)).read_text(encoding="utf-8")
+    )
     defs = spec.get("definitions") or spec["components"]["schemas"]
     found = {}
     for path, ops in spec["paths"].items():
@@ -833,15 +835,17 @@ def test_tables_match_specs(release):
 
 
 def _raw_paths(release):
-    return json.loads((SPEC_DIR / ("horizon-server-rest-api-%s.json" % release)).read_text())[
-        "paths"
-    ]
+    return json.loads(
+        (SPEC_DIR / ("horizon-server-rest-api-%s.json" % release)).read_text(encoding="utf-8")
+    )["paths"]
 
 
 @needs_specs
 def test_login_schema_matches_spec():
     for release in PROFILES:
-        spec = json.loads((SPEC_DIR / ("horizon-server-rest-api-%s.json" % release)).read_text())
+        spec = json.loads(
+            (SPEC_DIR / ("horizon-server-rest-api-%s.json" % release)).read_text(encoding="utf-8")
+        )
         defs = spec.get("definitions") or spec["components"]["schemas"]
         login = defs["AuthLogin"]
         assert set(login["required"]) == {"username", "password", "domain"}
@@ -872,7 +876,7 @@ def _sortable_in_spec(schema, defs, prefix="", seen=()):
 
 @needs_specs
 def test_sortable_table_matches_spec():
-    spec = json.loads((SPEC_DIR / "horizon-server-rest-api-2512.json").read_text())
+    spec = json.loads((SPEC_DIR / "horizon-server-rest-api-2512.json").read_text(encoding="utf-8"))
     defs = spec["components"]["schemas"]
     checked = 0
     for collection in SORTABLE:
@@ -926,7 +930,7 @@ def _filterable_in_spec(schema, defs, prefix="", seen=()):
 
 @needs_specs
 def test_filter_table_matches_spec():
-    spec = json.loads((SPEC_DIR / "horizon-server-rest-api-2512.json").read_text())
+    spec = json.loads((SPEC_DIR / "horizon-server-rest-api-2512.json").read_text(encoding="utf-8"))
     defs = spec["components"]["schemas"]
     checked = 0
     for collection in FILTERABLE:

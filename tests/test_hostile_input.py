@@ -326,7 +326,8 @@ def test_a_run_config_url_with_credentials_is_a_config_error_without_the_passwor
     config.write_text(
         "[[vcenter]]\n"
         f'url = "https://admin:{PASSWORD_IN_URL}@vc01.example.test/sdk"\n'
-        'user = "u"\npassword_env = "HOSTILE_TEST_PW"\n\n[output]\nfolder = "reports"\n'
+        'user = "u"\npassword_env = "HOSTILE_TEST_PW"\n\n[output]\nfolder = "reports"\n',
+        encoding="utf-8",
     )
     monkeypatch.delenv("HOSTILE_TEST_PW", raising=False)
     code, out, err = cli(capsys, "config", "check", str(config))
@@ -492,6 +493,7 @@ sys.exit(done.returncode)
 
 
 @pytest.mark.slow
+@pytest.mark.linux  # resource.getrusage: ru_maxrss is KiB on Linux (bytes on macOS)
 def test_a_100_mb_snapshot_loads_within_reasonable_memory(tmp_path: Path) -> None:
     big = tmp_path / "big.json"
     count = write_big_snapshot(big, 100 * 1024 * 1024)
@@ -645,7 +647,8 @@ def test_hostile_names_never_reach_the_terminal_raw(
     config.write_text(
         '[energy]\ncurrency = "\\u001b]0;pwned\\u0007EUR"\n'
         '[scope.exclude]\nfolders = ["\\u001b[2J<b>Lab\\u202e"]\n'
-        '[checks.vm_uptime_long]\nexclude = ["kiosk-\\u001b[31m*", "\\r\\u2067x"]\n'
+        '[checks.vm_uptime_long]\nexclude = ["kiosk-\\u001b[31m*", "\\r\\u2067x"]\n',
+        encoding="utf-8",
     )
     code, out, err = cli(capsys, "checks", "--config", str(config))
     assert code == ExitCode.OK, err
@@ -1040,8 +1043,8 @@ def test_a_bad_logo_is_one_line_and_nothing_is_written(
 def test_a_bad_logo_named_in_the_config_names_its_line(
     small_snapshot: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    Path("logo.png").write_text("not an image at all")
-    Path("c.toml").write_text('[branding]\ncustomer = "X"\nlogo = "logo.png"\n')
+    Path("logo.png").write_text("not an image at all", encoding="utf-8")
+    Path("c.toml").write_text('[branding]\ncustomer = "X"\nlogo = "logo.png"\n', encoding="utf-8")
     code, _, err = cli(capsys, "report", "s.json", "--out", "r.html", "--config", "c.toml")
     assert code == ExitCode.ERROR
     assert_one_error(err, "c.toml:", "branding", "not a PNG, JPEG, GIF or SVG")
@@ -1078,7 +1081,7 @@ def test_a_broken_user_template_is_one_line_and_nothing_is_written(
     small_snapshot: Path, capsys: pytest.CaptureFixture[str], template: str, fragments: list[str]
 ) -> None:
     Path("mine/report").mkdir(parents=True)
-    Path("mine/report/_cover.html").write_text(template)
+    Path("mine/report/_cover.html").write_text(template, encoding="utf-8")
     code, _, err = cli(capsys, "report", "s.json", "--out", "r.html", "--templates", "mine")
     assert code == ExitCode.ERROR
     assert_one_error(err, *fragments)
@@ -1163,7 +1166,8 @@ def test_a_run_with_a_history_database_from_the_future_writes_nothing(
                 [history]
                 database = "history.sqlite"
                 """
-            )
+            ),
+            encoding="utf-8",
         )
         code, _, err = cli(capsys, "run", "--config", str(config))
     assert code == ExitCode.ERROR

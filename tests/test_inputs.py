@@ -67,7 +67,7 @@ def test_tls_is_verified_unless_asked(tmp_path: Path) -> None:
     assert TlsOptions().ssl_context().check_hostname
     assert TlsOptions(verify=False).ssl_context().verify_mode == ssl.CERT_NONE
     bad = tmp_path / "ca.pem"
-    bad.write_text("not a certificate")
+    bad.write_text("not a certificate", encoding="utf-8")
     with pytest.raises(InputFileError) as caught:
         TlsOptions(ca_file=bad).ssl_context()
     assert "--ca-file takes a PEM" in caught.value.one_line()
@@ -81,7 +81,7 @@ def test_password_from_env_file_and_missing(
         resolve_password(env_var="VC_PASSWORD", password_file=None, prompt="").reveal() == "s3cret"
     )
     secret_file = tmp_path / "pw"
-    secret_file.write_text("from-file\nignored\n")
+    secret_file.write_text("from-file\nignored\n", encoding="utf-8")
     assert (
         resolve_password(env_var=None, password_file=secret_file, prompt="").reveal() == "from-file"
     )
@@ -89,7 +89,7 @@ def test_password_from_env_file_and_missing(
     monkeypatch.setattr("sys.stdin", None)
     with pytest.raises(CredentialError, match="VC_PASSWORD is not set"):
         resolve_password(env_var="VC_PASSWORD", password_file=None, prompt="")
-    (tmp_path / "empty").write_text("")
+    (tmp_path / "empty").write_text("", encoding="utf-8")
     with pytest.raises(CredentialError, match="is empty"):
         resolve_password(env_var=None, password_file=tmp_path / "empty", prompt="")
 
@@ -103,19 +103,19 @@ def test_secret_never_shows_itself() -> None:
 
 def test_atomic_write_replaces_whole_and_leaves_no_temp(tmp_path: Path) -> None:
     target = tmp_path / "out.json"
-    target.write_text("old")
+    target.write_text("old", encoding="utf-8")
     write_atomically(target, "new")
-    assert target.read_text() == "new"
+    assert target.read_text(encoding="utf-8") == "new"
     assert os.listdir(tmp_path) == ["out.json"]
 
 
 def test_atomic_write_failure_keeps_the_old_file(tmp_path: Path) -> None:
     target = tmp_path / "out.json"
-    target.write_text("old")
+    target.write_text("old", encoding="utf-8")
     with pytest.raises(OutputError):
         write_atomically(tmp_path / "missing-folder" / "x.json", "data")
     (tmp_path / "folder.json").mkdir()
     with pytest.raises(OutputError):
         write_atomically(tmp_path / "folder.json", "data")
-    assert target.read_text() == "old"
+    assert target.read_text(encoding="utf-8") == "old"
     assert sorted(os.listdir(tmp_path)) == ["folder.json", "out.json"]

@@ -129,7 +129,7 @@ def silent_servers(count: int) -> Iterator[list[socket.socket]]:
             listener.close()
 
 
-@pytest.mark.skipif(os.name != "posix", reason="sends SIGINT; the thread test covers Windows")
+@pytest.mark.posix  # sends SIGINT; the thread test covers Windows
 @pytest.mark.parametrize("concurrency", [1, 2])
 def test_ctrl_c_stops_a_collection_from_silent_vcenters(
     tmp_path: os.PathLike[str], concurrency: int

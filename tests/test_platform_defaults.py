@@ -16,6 +16,7 @@ from fleetreport.paths import default_config_path
 from fleetreport.record import commands as record_commands
 
 
+@pytest.mark.linux  # XDG_CONFIG_HOME steers platformdirs on Linux only
 def test_run_without_config_reads_the_users_config_folder(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -12,7 +12,6 @@ import dataclasses
 import io
 import json
 import socket
-import stat
 import zipfile
 from collections import Counter
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from typing import Any
 
 import pytest
 from support.horizon_server import HorizonTestServer
+from support.private_files import assert_owner_only
 from support.vcsim import start_vcsim
 from test_anonymise import identifiers, survivors
 from tools.demo_estate import ANCHOR
@@ -69,11 +69,14 @@ def recording(tmp_path_factory: pytest.TempPathFactory) -> Recording:
         pod = stack.enter_context(HorizonTestServer(POD_DATA, now=int(ANCHOR.timestamp() * 1000)))
         assert len({(s.username, s.password) for s in servers}) == 1
         cas = folder / "cas.pem"
-        cas.write_text("".join(Path(s.ca_file).read_text() for s in servers if s.ca_file))
-        with cas.open("a") as handle:
-            handle.write(Path(pod.ca_file or "").read_text())
-        (folder / "vc.pw").write_text(servers[0].password + "\n")
-        (folder / "hz.pw").write_text(pod.credentials["password"] + "\n")
+        cas.write_text(
+            "".join(Path(s.ca_file).read_text(encoding="utf-8") for s in servers if s.ca_file),
+            encoding="utf-8",
+        )
+        with cas.open("a", encoding="utf-8") as handle:
+            handle.write(Path(pod.ca_file or "").read_text(encoding="utf-8"))
+        (folder / "vc.pw").write_text(servers[0].password + "\n", encoding="utf-8")
+        (folder / "hz.pw").write_text(pod.credentials["password"] + "\n", encoding="utf-8")
         common = [
             *("--vcenter", servers[0].url, "--vcenter", servers[1].url),
             *("--user", servers[0].username, "--password-file", str(folder / "vc.pw")),
@@ -206,7 +209,7 @@ def test_a_plain_bundle_round_trips(recording: Recording, no_network: None) -> N
 
 @simulator
 def test_the_mapping_is_private_and_never_in_the_bundle(recording: Recording) -> None:
-    assert stat.S_IMODE(recording.mapping.stat().st_mode) == 0o600
+    assert_owner_only(recording.mapping)
     assert "DO NOT share it" in recording.output
     assert str(recording.mapping) in recording.output
     mapping = json.loads(recording.mapping.read_text("utf-8"))

@@ -76,7 +76,8 @@ def test_branding_from_the_config_file(
     Path("brand/logo.png").write_bytes(PNG)
     Path("brand/fleet.toml").write_text(
         '[branding]\ncustomer = "Initech"\nlogo = "logo.png"\naccent_colour = "#123456"\n'
-        "[checks.vm_uptime_long]\nwarning_days = 100\ncritical_days = 200\n"
+        "[checks.vm_uptime_long]\nwarning_days = 100\ncritical_days = 200\n",
+        encoding="utf-8",
     )
     code, _, _ = run(capsys, "report", "s.json", "--out", "r.html", "--config", "brand/fleet.toml")
     assert code == ExitCode.OK
@@ -110,7 +111,9 @@ def test_bad_report_options(
 def test_unknown_branding_key_names_its_line(
     snapshot_file: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    Path("c.toml").write_text('# brand\n[branding]\ncustomer = "X"\ncolour = "#000000"\n')
+    Path("c.toml").write_text(
+        '# brand\n[branding]\ncustomer = "X"\ncolour = "#000000"\n', encoding="utf-8"
+    )
     code, _, err = run(capsys, "report", "s.json", "--out", "r.html", "--config", "c.toml")
     assert code == ExitCode.ERROR
     one_error(err, "c.toml:4", "branding.colour", "unknown setting")
@@ -120,7 +123,7 @@ def test_broken_user_template_is_one_line(
     snapshot_file: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     Path("mine/report").mkdir(parents=True)
-    Path("mine/report/_cover.html").write_text("{% if %}")
+    Path("mine/report/_cover.html").write_text("{% if %}", encoding="utf-8")
     code, _, err = run(capsys, "report", "s.json", "--out", "r.html", "--templates", "mine")
     assert code == ExitCode.ERROR
     one_error(err, "report template failed", "_cover.html")
@@ -153,7 +156,7 @@ def test_demo_renders_the_full_report_offline(
     report = cli_env / "d" / "report.html"
     assert f"Report: {report.resolve()}" in out
     html = report.read_text("utf-8")
-    model = json.loads((cli_env / "d" / "report.json").read_text())
+    model = json.loads((cli_env / "d" / "report.json").read_text(encoding="utf-8"))
     assert model["fleet"]["desktops"] == 310
     assert f'id="kpi-desktops">{model["fleet"]["desktops"]:,}<' in html
     assert len(model["pools"]) == 5 and "RDS" in {p["type"] for p in model["pools"]}
@@ -225,6 +228,6 @@ def test_a_bad_as_of_time_is_a_usage_error(
 def test_demo_replays_as_of_a_time(cli_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "demo", "--out", "d", "--as-of", "2030-01-01T00:00:00Z")
     assert (code, err) == (ExitCode.OK, "")
-    model = json.loads((cli_env / "d" / "report.json").read_text())
+    model = json.loads((cli_env / "d" / "report.json").read_text(encoding="utf-8"))
     assert model["snapshot"]["judged_at"] == "2030-01-01T00:00:00Z"
     assert model["snapshot"]["collected_at"] != model["snapshot"]["judged_at"]

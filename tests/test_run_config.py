@@ -62,7 +62,7 @@ def test_secrets_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> N
 
 
 def test_secrets_come_from_a_file(tmp_path: Path) -> None:
-    (tmp_path / "pw").write_text("from-file\nignored\n")
+    (tmp_path / "pw").write_text("from-file\nignored\n", encoding="utf-8")
     assert resolve_secret(SecretSource(file=tmp_path / "pw"), "u", "vc") == Secret("from-file")
 
 

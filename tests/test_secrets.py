@@ -219,7 +219,7 @@ def secret_estate(
     with ExitStack() as stack:
         vc1 = stack.enter_context(start_vcsim("demo-vc01", password=secrets.vc1))
         vc2 = stack.enter_context(start_vcsim("demo-vc02", password=secrets.vc2))
-        credentials = json.loads((POD / "credentials.json").read_text())
+        credentials = json.loads((POD / "credentials.json").read_text(encoding="utf-8"))
         pod = stack.enter_context(
             HorizonTestServer(POD, credentials={**credentials, "password": secrets.horizon})
         )
@@ -231,11 +231,15 @@ def secret_estate(
         folder.mkdir(parents=True, exist_ok=True)
         cas = folder / "cas.pem"
         cas.write_text(
-            "".join(Path(str(p)).read_text() for p in (vc1.ca_file, vc2.ca_file, pod.ca_file))
-            + Path(str(smtp.ca_file)).read_text()
+            "".join(
+                Path(str(p)).read_text(encoding="utf-8")
+                for p in (vc1.ca_file, vc2.ca_file, pod.ca_file)
+            )
+            + Path(str(smtp.ca_file)).read_text(encoding="utf-8"),
+            encoding="utf-8",
         )
         outside = Path(stack.enter_context(_temporary_folder()))
-        (outside / "vc2.pw").write_text(given.vc2 + "\n")
+        (outside / "vc2.pw").write_text(given.vc2 + "\n", encoding="utf-8")
 
         def tls(name: str) -> str:
             lines = ['ca_file = "cas.pem"'] if ca_files and name not in insecure else []
@@ -285,7 +289,8 @@ ca_file = "cas.pem"
 
 [branding]
 customer = "Example Corp"
-"""
+""",
+            encoding="utf-8",
         )
         env = {
             "SECRET_VC1_PW": given.vc1,
@@ -394,6 +399,7 @@ def assert_no_leaks(found: dict[str, list[str]]) -> None:
 # --- a whole job -----------------------------------------------------------------------------
 
 
+@pytest.mark.linux  # reads the process's command line from /proc
 def test_a_whole_job_leaves_no_secret_in_any_artefact(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -479,6 +485,7 @@ def test_a_whole_job_leaves_no_secret_in_any_artefact(
     assert_no_leaks(found)
 
 
+@pytest.mark.linux  # reads the process's command line from /proc
 def test_failing_runs_show_no_password_right_or_wrong(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -549,6 +556,7 @@ def test_failing_runs_show_no_password_right_or_wrong(
     assert_no_leaks(found)
 
 
+@pytest.mark.linux  # reads the process's command line from /proc
 def test_a_password_that_is_not_ascii_is_sent_or_refused_in_one_line(tmp_path: Path) -> None:
     """A mail password with a non-ASCII letter: delivered, or one clear line; never a crash
     and never the password."""
@@ -585,6 +593,7 @@ def test_self_signed_servers_without_a_ca_file_are_refused(
     assert not (tmp_path / "job" / "history.sqlite").exists()
 
 
+@pytest.mark.linux  # reads the process's command line from /proc
 @pytest.mark.parametrize(
     "variables",
     [

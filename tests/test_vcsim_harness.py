@@ -197,7 +197,9 @@ def test_missing_go_is_an_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path)
 def test_compile_errors_are_reported(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     source = tmp_path / "src"
     source.mkdir()
-    (source / "main.go").write_text("package main\n\nfunc main() { this is not go }\n")
+    (source / "main.go").write_text(
+        "package main\n\nfunc main() { this is not go }\n", encoding="utf-8"
+    )
     monkeypatch.setattr(vcsim, "VCSIM_SOURCE", source)
     monkeypatch.setenv("FLEETREPORT_CACHE_DIR", str(tmp_path / "cache"))
     with pytest.raises(VcsimError, match=r"building the vCenter simulator failed(.|\n)*main\.go"):
@@ -569,9 +571,9 @@ def test_hostile_names_are_carried_verbatim() -> None:
             assert [f.name for f in fields] == ['<Owner & "x">']
         finally:
             Disconnect(si)
-        assert len(json.loads(server.workdir.joinpath("manifest.json").read_text())["vms"]) == len(
-            HOSTILE_NAMES
-        )
+        assert len(
+            json.loads(server.workdir.joinpath("manifest.json").read_text(encoding="utf-8"))["vms"]
+        ) == len(HOSTILE_NAMES)
 
 
 def test_hosts_match_the_scenario(basic: VcsimServer, basic_si: Any) -> None:

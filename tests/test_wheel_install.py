@@ -54,7 +54,12 @@ def test_wheel_ships_templates_and_demo_and_runs_demo_elsewhere(tmp_path: Path) 
     assert result.returncode == 0, result.stderr
     assert "VMs 348 (plus 1 templates)" in result.stdout
     assert (elsewhere / "out" / "demo-snapshot.json").is_file()
-    assert json.loads((elsewhere / "out" / "report.json").read_text())["fleet"]["desktops"] > 0
+    assert (
+        json.loads((elsewhere / "out" / "report.json").read_text(encoding="utf-8"))["fleet"][
+            "desktops"
+        ]
+        > 0
+    )
     where = subprocess.run(
         [str(python), "-c", "import fleetreport.resources as r; print(r.templates_dir())"],
         cwd=elsewhere,

@@ -12,7 +12,6 @@ govmomi package must fail the test run, not silently drop the simulator tests.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import json
 import os
@@ -98,6 +97,8 @@ def _source_key(go: str, gopath: str) -> str:
 
 @contextlib.contextmanager
 def _file_lock(path: Path) -> Iterator[None]:
+    import fcntl  # the simulator is built on Linux only; importing this module must not need it
+
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "a+b") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
@@ -426,14 +427,16 @@ def start_vcsim(
             if manifest is not None:
                 break
             if process.poll() is not None:
+                log_text = log_path.read_text(encoding="utf-8", errors="replace")
                 raise VcsimError(
                     f"the vCenter simulator exited with status {process.returncode} before "
-                    f"serving ({path}):\n{_tail(log_path.read_text(errors='replace'))}"
+                    f"serving ({path}):\n{_tail(log_text)}"
                 )
             if time.monotonic() > deadline:
+                log_text = log_path.read_text(encoding="utf-8", errors="replace")
                 raise VcsimError(
                     f"the vCenter simulator did not start within {timeout:.0f}s ({path}):\n"
-                    f"{_tail(log_path.read_text(errors='replace'))}"
+                    f"{_tail(log_text)}"
                 )
             time.sleep(pause)
             pause = min(pause * 1.5, 0.05)

@@ -540,7 +540,7 @@ def build_vc02() -> dict[str, Any]:
 def main() -> None:
     for name, scenario in (("demo-vc01", build_vc01()), ("demo-vc02", build_vc02())):
         path = SCENARIOS / f"{name}.json"
-        path.write_text(json.dumps(scenario, indent=1, ensure_ascii=False) + "\n")
+        path.write_text(json.dumps(scenario, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
         print(f"{path}: {len(scenario['vms'])} VMs")
 
 

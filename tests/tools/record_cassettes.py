@@ -45,8 +45,8 @@ def record(name: str, page_size: int) -> None:
         assert not collection.failures, collection.failures
         text = snapshot_to_json(collection.snapshot)
         text = text.replace(server.url, REPLAY_URL).replace(f'"{server.host}"', f'"{REPLAY_HOST}"')
-        (CASSETTES / f"{name}.snapshot.json").write_text(text)
-        recorded = cassette.read_text()
+        (CASSETTES / f"{name}.snapshot.json").write_text(text, encoding="utf-8")
+        recorded = cassette.read_text(encoding="utf-8")
         assert server.password not in recorded and "vmware_soap_session" not in recorded
         assert "127.0.0.1" not in recorded
     print(f"{cassette}: {recorded.count('- request:')} exchanges")
@@ -55,7 +55,7 @@ def record(name: str, page_size: int) -> None:
 def main() -> None:
     record("collect_basic", page_size=0)
     record("collect_paged", page_size=3)
-    json.loads((CASSETTES / "collect_paged.snapshot.json").read_text())
+    json.loads((CASSETTES / "collect_paged.snapshot.json").read_text(encoding="utf-8"))
 
 
 if __name__ == "__main__":
