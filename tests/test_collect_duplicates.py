@@ -24,9 +24,9 @@ from fleetreport.collect.run import (
     drop_duplicates,
 )
 from fleetreport.collect.vcenter.inventory import VCenterInventory
-from fleetreport.credentials import Secret
 from fleetreport.endpoints import TlsOptions, parse_endpoint
 from fleetreport.errors import ExitCode
+from fleetreport.secrets import Secret
 from fleetreport.snapshot import load_snapshot
 from fleetreport.snapshot.model import Source, VCenter
 

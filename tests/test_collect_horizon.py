@@ -12,9 +12,9 @@ from support.horizon_server import EXAMPLE_DATA, HorizonTestServer
 from fleetreport.cli import main
 from fleetreport.collect.horizon.client import HorizonClient
 from fleetreport.collect.horizon.collector import HorizonInventory, collect_horizon
-from fleetreport.credentials import Secret
 from fleetreport.endpoints import TlsOptions, parse_endpoint
 from fleetreport.errors import CredentialError, ExitCode, SourceError
+from fleetreport.secrets import Secret
 from fleetreport.snapshot import load_snapshot
 
 

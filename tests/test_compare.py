@@ -8,7 +8,8 @@ from datetime import timedelta
 import pytest
 from support.fleet_builders import NOW, POD, fleet_snapshot, machine, pool, session, vm
 
-from fleetreport.compare import (
+from fleetreport.health.build import build_report
+from fleetreport.health.compare import (
     PoolBrief,
     ReportDigest,
     compare,
@@ -16,7 +17,6 @@ from fleetreport.compare import (
     finding_key,
     trend_of,
 )
-from fleetreport.health.build import build_report
 from fleetreport.health.report_model import DesktopBrief, FindingBrief, HealthReport
 
 OUTDATED_TOOLS = {"tools_version_status": "guestToolsNeedUpgrade"}

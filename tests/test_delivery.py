@@ -20,7 +20,6 @@ import pytest
 from conftest import REPO
 from support.smtp_server import SmtpTestServer
 
-from fleetreport.credentials import Secret
 from fleetreport.delivery import (
     DeliveryError,
     EmailSettings,
@@ -32,6 +31,7 @@ from fleetreport.endpoints import TlsOptions
 from fleetreport.health.build import build_report
 from fleetreport.health.report_model import HealthReport
 from fleetreport.render.html import write_html_report
+from fleetreport.secrets import Secret
 from fleetreport.snapshot.model import Source
 from fleetreport.snapshot.store import load_snapshot
 

@@ -35,9 +35,9 @@ from fleetreport.collect.progress import SourceProgress
 from fleetreport.collect.retry import RetryPolicy, RetrySettings, TransientFault
 from fleetreport.collect.run import Collection, HorizonTarget, VCenterTarget, collect_all
 from fleetreport.collect.vcenter.session import ConnectTimeout, transient_reason
-from fleetreport.credentials import Secret
 from fleetreport.endpoints import TlsOptions, parse_endpoint
 from fleetreport.errors import CredentialError, ExitCode, SourceError
+from fleetreport.secrets import Secret
 from fleetreport.snapshot import Snapshot, load_snapshot
 from fleetreport.snapshot.store import parse_snapshot, snapshot_to_json
 

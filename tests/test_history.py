@@ -17,9 +17,9 @@ from support.fleet_builders import NOW, fleet_snapshot, machine, pool, session, 
 from support.hostile import HOSTILE, PWNED_MARKERS, hostile_snapshot
 from test_compare import OUTDATED_TOOLS, TOOLS_NOT_RUNNING, fleet_report
 
-from fleetreport.compare import compare, digest_of, trend_of
 from fleetreport.errors import InputFileError, OutputError
 from fleetreport.health.build import build_report
+from fleetreport.health.compare import compare, digest_of, trend_of
 from fleetreport.health.report_json import report_to_json
 from fleetreport.health.report_model import HealthReport
 from fleetreport.health.report_schema import shipped_report_schema_text

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from fleetreport.atomic_write import write_atomically
-from fleetreport.credentials import Secret, resolve_password
 from fleetreport.endpoints import TlsOptions, parse_endpoint
 from fleetreport.errors import CredentialError, InputFileError, OutputError, UsageError
+from fleetreport.secrets import Secret, SecretSource, resolve_secret
 
 
 @pytest.mark.parametrize(
@@ -78,20 +78,18 @@ def test_password_from_env_file_and_missing(
 ) -> None:
     monkeypatch.setenv("VC_PASSWORD", "s3cret")
     assert (
-        resolve_password(env_var="VC_PASSWORD", password_file=None, prompt="").reveal() == "s3cret"
+        resolve_secret(SecretSource(env="VC_PASSWORD", prompt=""), "u", "vc").reveal() == "s3cret"
     )
     secret_file = tmp_path / "pw"
     secret_file.write_text("from-file\nignored\n", encoding="utf-8")
-    assert (
-        resolve_password(env_var=None, password_file=secret_file, prompt="").reveal() == "from-file"
-    )
+    assert resolve_secret(SecretSource(file=secret_file), "u", "vc").reveal() == "from-file"
     monkeypatch.delenv("VC_PASSWORD")
     monkeypatch.setattr("sys.stdin", None)
     with pytest.raises(CredentialError, match="VC_PASSWORD is not set"):
-        resolve_password(env_var="VC_PASSWORD", password_file=None, prompt="")
+        resolve_secret(SecretSource(env="VC_PASSWORD", prompt=""), "u", "vc")
     (tmp_path / "empty").write_text("", encoding="utf-8")
     with pytest.raises(CredentialError, match="is empty"):
-        resolve_password(env_var=None, password_file=tmp_path / "empty", prompt="")
+        resolve_secret(SecretSource(file=tmp_path / "empty"), "u", "vc")
 
 
 def test_secret_never_shows_itself() -> None:

@@ -13,7 +13,7 @@ from fleetreport.cli import main
 from fleetreport.endpoints import TlsOptions
 from fleetreport.errors import ExitCode
 from fleetreport.paths import default_config_path
-from fleetreport.record import commands as record_commands
+from fleetreport.record import recording
 
 
 @pytest.mark.linux  # XDG_CONFIG_HOME steers platformdirs on Linux only
@@ -47,11 +47,9 @@ def test_tls_uses_the_systems_trust_store_and_verifies() -> None:
 def test_the_mapping_files_privacy_is_claimed_only_where_it_holds(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    assert os.name == "posix" or "folder's permissions" in (
-        record_commands.privacy_of_private_files()
-    )
-    monkeypatch.setattr(record_commands.os, "name", "posix")
-    assert record_commands.privacy_of_private_files() == "mode 0600: only you can read it"
-    monkeypatch.setattr(record_commands.os, "name", "nt")
-    assert "0600" not in record_commands.privacy_of_private_files()
-    assert "folder's permissions" in record_commands.privacy_of_private_files()
+    assert os.name == "posix" or "folder's permissions" in (recording.privacy_of_private_files())
+    monkeypatch.setattr(recording.os, "name", "posix")
+    assert recording.privacy_of_private_files() == "mode 0600: only you can read it"
+    monkeypatch.setattr(recording.os, "name", "nt")
+    assert "0600" not in recording.privacy_of_private_files()
+    assert "folder's permissions" in recording.privacy_of_private_files()

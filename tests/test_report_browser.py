@@ -26,7 +26,8 @@ from support.hostile import (
     shifted,
 )
 
-from fleetreport.cli import DEMO_BRANDING, main
+from fleetreport.cli import main
+from fleetreport.cli.report import DEMO_BRANDING
 from fleetreport.health.build import build_report
 from fleetreport.render.html import plain_text, write_html_report
 

@@ -29,7 +29,7 @@ from support.hostile import (
     shifted,
 )
 
-from fleetreport.cli import DEMO_BRANDING
+from fleetreport.cli.report import DEMO_BRANDING
 from fleetreport.health.build import build_report
 from fleetreport.health.report_model import HealthReport
 from fleetreport.render.html import plain_text, render_html, write_html_report

@@ -10,10 +10,9 @@ import keyring.backend
 import pytest
 
 from fleetreport.config_file import parse_config
-from fleetreport.credentials import Secret
 from fleetreport.errors import ConfigError, CredentialError
-from fleetreport.run.config import Problems, SecretSource, parse_run_config
-from fleetreport.run.secrets import resolve_secret
+from fleetreport.run.config import Problems, parse_run_config
+from fleetreport.secrets import Secret, SecretSource, resolve_secret
 
 
 class MemoryKeyring(keyring.backend.KeyringBackend):

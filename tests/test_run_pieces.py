@@ -14,12 +14,12 @@ from support.vcsim import start_vcsim
 from fleetreport.cli import main
 from fleetreport.collect.progress import SourceProgress
 from fleetreport.collect.run import VCenterTarget, collect_all, progress_for
-from fleetreport.credentials import Secret
 from fleetreport.endpoints import TlsOptions, parse_endpoint
 from fleetreport.errors import ExitCode
 from fleetreport.run.lock import LockedError, run_lock
 from fleetreport.run.outputs import prune, publish, staged_run_folder
 from fleetreport.run.progress_display import LiveProgress, describe
+from fleetreport.secrets import Secret
 
 
 @pytest.mark.simulator

@@ -50,8 +50,7 @@ from support.horizon_server import HorizonTestServer
 from support.smtp_server import SmtpTestServer
 from support.vcsim import start_vcsim
 
-from fleetreport import logs
-from fleetreport.cli import main
+from fleetreport.cli import logs, main
 from fleetreport.errors import ExitCode
 from fleetreport.run.config import load_run_config
 from fleetreport.run.job import run_job

@@ -18,10 +18,9 @@ import pytest
 from fleetreport.atomic_write import write_atomically
 from fleetreport.cli import main
 from fleetreport.config_file import Problems, parse_config, read_config
-from fleetreport.credentials import read_password_file
 from fleetreport.errors import ConfigError, CredentialError, ExitCode, InputFileError, OutputError
-from fleetreport.run.config import SecretSource, load_run_config, parse_run_config
-from fleetreport.run.secrets import resolve_secret
+from fleetreport.run.config import load_run_config, parse_run_config
+from fleetreport.secrets import SecretSource, read_password_file, resolve_secret
 from fleetreport.text_files import decode_user_text
 
 REPO = Path(__file__).resolve().parents[1]

@@ -26,9 +26,9 @@ from fleetreport.collect.retry import DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIME
 from fleetreport.collect.vcenter.inventory import VCenterInventory, collect_vcenter
 from fleetreport.collect.vcenter.session import open_session
 from fleetreport.collect.workers import run_jobs
-from fleetreport.credentials import Secret
 from fleetreport.endpoints import Endpoint, TlsOptions
 from fleetreport.errors import FleetReportError
+from fleetreport.secrets import Secret
 from fleetreport.snapshot.model import Snapshot, Source
 from fleetreport.snapshot.store import SCHEMA_VERSION
 

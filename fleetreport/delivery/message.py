@@ -18,11 +18,12 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
 from fleetreport.delivery.errors import DeliveryError
-from fleetreport.delivery.plain import one_line
 from fleetreport.delivery.settings import EmailSettings, parse_address
 from fleetreport.health.report_model import FindingRecord, HealthReport
 from fleetreport.health.results import Severity
+from fleetreport.render.summary_lines import subject_line
 from fleetreport.snapshot.model import Source
+from fleetreport.text import one_line
 
 log = logging.getLogger(__name__)
 
@@ -46,14 +47,6 @@ ATTACHMENT_TYPES: dict[str, tuple[str, str]] = {
 
 WORST_GROUPS = 5
 """Finding groups (by check) listed in the body."""
-
-
-CUSTOMER_LIMIT = 80
-"""Characters of the customer's name kept in the subject."""
-
-
-SUBJECT_LIMIT = 250
-"""Characters of the whole subject."""
 
 
 _SUBJECT_PLURALS = {
@@ -111,26 +104,6 @@ def build_message(
         params = {"charset": "utf-8"} if maintype == "text" else None
         message.add_attachment(data, maintype, subtype, filename=name, params=params)
     return message
-
-
-def subject_line(report: HealthReport, prefix: str, customer: str | None = None) -> str:
-    """``[fleetreport] Contoso: grade B (patch 83.8, power 97), 35 critical findings``,
-    with `` — PARTIAL: 1 source failed`` when a source failed. One line, no control characters.
-    """
-    fleet = report.fleet
-    critical = fleet.findings_by_severity.get(Severity.CRITICAL.value, 0)
-    figures = (
-        f"grade {fleet.grade or 'n/a'} (patch {_score(fleet.patch_score)}, "
-        f"power {_score(fleet.power_score)}), "
-        f"{critical} critical finding{'' if critical == 1 else 's'}"
-    )
-    name = one_line(customer or "", CUSTOMER_LIMIT)
-    text = f"{name}: {figures}" if name else figures
-    failed = _failed_sources(report)
-    if failed:
-        text += f" — PARTIAL: {len(failed)} source{'' if len(failed) == 1 else 's'} failed"
-    head = one_line(prefix, 60)
-    return one_line(f"{head} {text}" if head else text, SUBJECT_LIMIT)
 
 
 def message_body(

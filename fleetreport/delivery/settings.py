@@ -9,10 +9,10 @@ from email import policy
 from email.headerregistry import Address
 from email.utils import parseaddr
 
-from fleetreport.credentials import Secret
 from fleetreport.delivery.errors import DeliveryError
-from fleetreport.delivery.plain import is_control, one_line, visible
 from fleetreport.endpoints import TlsOptions
+from fleetreport.secrets import Secret
+from fleetreport.text import is_control, one_line, visible
 
 log = logging.getLogger(__name__)
 

@@ -17,9 +17,9 @@ from collections.abc import Mapping
 from email.message import EmailMessage
 
 from fleetreport.delivery.errors import DeliveryError
-from fleetreport.delivery.plain import one_line
 from fleetreport.delivery.settings import EmailSettings, is_loopback, parse_address
 from fleetreport.errors import FleetReportError
+from fleetreport.text import one_line
 
 log = logging.getLogger(__name__)
 

@@ -1,8 +1,8 @@
 """The history of ``fleetreport run``: one SQLite file of runs, their figures and findings.
 
 ``HistoryStore(path)`` opens (creating and migrating) the database; ``record_run`` adds a run,
-``runs`` lists them, ``last_digest`` gives what :func:`fleetreport.compare.compare` needs of the
-newest, ``trend`` the figures over the last few; ``render_history`` prints a table of runs.
+``runs`` lists them, ``last_digest`` gives what :func:`fleetreport.health.compare.compare` needs
+of the newest, ``trend`` the figures over the last few; ``render_history`` prints a table of runs.
 """
 
 from __future__ import annotations

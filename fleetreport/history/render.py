@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from fleetreport.history.store import RunRow
-from fleetreport.templating import environment
+from fleetreport.render.templating import environment
 from fleetreport.text import terminal_safe
 
 HEADINGS = (

@@ -18,14 +18,14 @@ from pathlib import Path
 from types import TracebackType
 from urllib.parse import urlsplit, urlunsplit
 
-from fleetreport.compare import (
+from fleetreport.errors import InputFileError, OutputError
+from fleetreport.health.compare import (
     PoolBrief,
     PoolKey,
     ReportDigest,
     digest_of,
     trend_of,
 )
-from fleetreport.errors import InputFileError, OutputError
 from fleetreport.health.population import KnownDesktops
 from fleetreport.health.report_model import (
     DesktopSummary,

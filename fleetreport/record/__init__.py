@@ -8,15 +8,16 @@ with no network.
 
 from fleetreport.record.anonymiser import Anonymised, anonymise, invert
 from fleetreport.record.bundle import Bundle, load_any, load_bundle, write_bundle
-from fleetreport.record.commands import add_commands
+from fleetreport.record.recording import Recording, write_recording
 
 __all__ = [
     "Anonymised",
     "Bundle",
-    "add_commands",
+    "Recording",
     "anonymise",
     "invert",
     "load_any",
     "load_bundle",
     "write_bundle",
+    "write_recording",
 ]

@@ -8,90 +8,25 @@ the system keyring). Relative paths are relative to the config file's folder.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from fleetreport.collect.retry import RetrySettings
+from fleetreport.collect.sources import DEFAULT_PATHS, SourceKind, SourceSettings, SourceTls
 from fleetreport.config_file import ConfigText, Problems, read_config
 from fleetreport.endpoints import parse_endpoint
 from fleetreport.errors import ConfigError, UsageError
-from fleetreport.health.results import Severity
-from fleetreport.health.settings import HealthSettings, default_settings, settings_from_config
+from fleetreport.health.fail_on import FAIL_ON
+from fleetreport.health.settings import HealthSettings, settings_from_config
 from fleetreport.render.branding import Branding, branding_from_config
+from fleetreport.secrets import SecretSource
 
 RETRY_KEYS = ("retries", "retry_seconds")
 RUN_TABLES = ("vcenter", "horizon", "collect", "output", "history", "email", "run", "branding")
 FORMATS = ("html", "json", "csv", "xlsx")
 SECRET_KEYS = ("password_env", "password_file", "password_keyring")
 INLINE_SECRETS = ("password", "secret", "token")
-FAIL_ON = ("critical", "warning", "info", "never")
-
-
-@dataclass(frozen=True)
-class SecretSource:
-    """Where a password lives; it is read only when the run needs it."""
-
-    env: str | None = None
-    """Environment variable."""
-    file: Path | None = None
-    """File whose first line is the password."""
-    keyring_service: str | None = None
-    """System keyring service name (the account is the source's user)."""
-
-
-@dataclass(frozen=True)
-class SourceTls:
-    """TLS options of one source."""
-
-    ca_file: Path | None
-    """Extra CA certificates (PEM)."""
-    insecure: bool
-    """Certificate verification off (shown in the report)."""
-
-
-@dataclass(frozen=True)
-class VCenterSource:
-    """A ``[[vcenter]]`` entry."""
-
-    url: str
-    """Host or URL."""
-    user: str
-    """User name, e.g. ``audit@vsphere.local``."""
-    secret: SecretSource
-    """Where its password lives."""
-    tls: SourceTls
-    """TLS options."""
-    timeout: float
-    """Read timeout per request, seconds."""
-    page_size: int
-    """PropertyCollector page size."""
-    connect_timeout: float = 10.0
-    """Connect timeout (TCP and TLS handshake), seconds."""
-    retry: RetrySettings = field(default_factory=RetrySettings)
-    """Attempts per request and the time bound of its retries."""
-
-
-@dataclass(frozen=True)
-class HorizonSource:
-    """A ``[[horizon]]`` entry: one Connection Server per pod."""
-
-    url: str
-    """Host or URL."""
-    user: str
-    """Horizon administrator."""
-    domain: str
-    """Its domain."""
-    secret: SecretSource
-    """Where its password lives."""
-    tls: SourceTls
-    """TLS options."""
-    timeout: float
-    """Read timeout per request, seconds."""
-    connect_timeout: float = 10.0
-    """Connect timeout (TCP and TLS handshake), seconds."""
-    retry: RetrySettings = field(default_factory=RetrySettings)
-    """Attempts per request and the time bound of its retries."""
 
 
 @dataclass(frozen=True)
@@ -176,9 +111,9 @@ class RunConfig:
 
     path: Path
     """The config file."""
-    vcenters: tuple[VCenterSource, ...]
+    vcenters: tuple[SourceSettings, ...]
     """``[[vcenter]]`` entries."""
-    horizons: tuple[HorizonSource, ...]
+    horizons: tuple[SourceSettings, ...]
     """``[[horizon]]`` entries."""
     collect: CollectSettings
     """Collection."""
@@ -259,7 +194,7 @@ def _not_array(config: ConfigText, name: str) -> None:
     raise config.error((), name, "expected [[" + name + "]] tables", hint=f"write [[{name}]]")
 
 
-def _vcenter(config: ConfigText, index: int, table: Any) -> VCenterSource:
+def _vcenter(config: ConfigText, index: int, table: Any) -> SourceSettings:
     path = (f"vcenter[{index + 1}]",)
     known = (
         "url",
@@ -273,8 +208,9 @@ def _vcenter(config: ConfigText, index: int, table: Any) -> VCenterSource:
         *RETRY_KEYS,
     )
     table = _entry_table(config, path, index, table, known)
-    return VCenterSource(
-        url=_url(config, path, table.get("url"), "/sdk"),
+    return SourceSettings(
+        kind="vcenter",
+        url=_url(config, path, table.get("url"), "vcenter"),
         user=config.string(path, "user", table.get("user")),
         secret=_secret(config, path, table, required=True) or SecretSource(),
         tls=_tls(config, path, table),
@@ -287,7 +223,7 @@ def _vcenter(config: ConfigText, index: int, table: Any) -> VCenterSource:
     )
 
 
-def _horizon(config: ConfigText, index: int, table: Any) -> HorizonSource:
+def _horizon(config: ConfigText, index: int, table: Any) -> SourceSettings:
     path = (f"horizon[{index + 1}]",)
     known = (
         "url",
@@ -301,8 +237,9 @@ def _horizon(config: ConfigText, index: int, table: Any) -> HorizonSource:
         *RETRY_KEYS,
     )
     table = _entry_table(config, path, index, table, known)
-    return HorizonSource(
-        url=_url(config, path, table.get("url"), "/rest"),
+    return SourceSettings(
+        kind="horizon",
+        url=_url(config, path, table.get("url"), "horizon"),
         user=config.string(path, "user", table.get("user")),
         domain=config.string(path, "domain", table.get("domain")),
         secret=_secret(config, path, table, required=True) or SecretSource(),
@@ -330,11 +267,11 @@ def _retry(config: ConfigText, path: tuple[str, ...], table: dict[str, Any]) -> 
     )
 
 
-def _url(config: ConfigText, path: tuple[str, ...], value: Any, default_path: str) -> str:
+def _url(config: ConfigText, path: tuple[str, ...], value: Any, kind: SourceKind) -> str:
     """A source URL, checked now so that a bad one is named with its line."""
     text = config.string(path, "url", value)
     try:
-        return parse_endpoint(text, default_path=default_path, option="url").url
+        return parse_endpoint(text, default_path=DEFAULT_PATHS[kind], option="url").url
     except UsageError as error:
         raise config.error(path, "url", error.message, hint=error.hint or "") from None
 
@@ -513,13 +450,3 @@ def _run(config: ConfigText) -> RunSettings:
         fail_on=fail_on,
         lock_file=config.path_value(path, "lock_file", lock) if lock is not None else None,
     )
-
-
-def fail_threshold(name: str) -> Severity | None:
-    """The severity ``--fail-on`` names, or None for ``never``."""
-    return None if name == "never" else Severity(name)
-
-
-def default_health() -> HealthSettings:
-    """Health settings when no config is given."""
-    return default_settings()

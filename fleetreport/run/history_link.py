@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
-from fleetreport.compare import compare
+from fleetreport.health.compare import compare
 from fleetreport.health.population import KnownDesktops, pod_of_source_url
 from fleetreport.health.report_model import HealthReport
 from fleetreport.history import HistoryStore, default_database_path, render_history

@@ -8,7 +8,6 @@ transaction after the outputs exist; mail goes last.
 from __future__ import annotations
 
 import contextlib
-import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -23,22 +22,20 @@ from fleetreport.collect.run import (
     collect_all,
     progress_for,
 )
-from fleetreport.endpoints import TlsOptions, parse_endpoint
+from fleetreport.collect.sources import targets_of
 from fleetreport.errors import ExitCode, FleetReportError
 from fleetreport.health.build import build_report
+from fleetreport.health.fail_on import outcome
 from fleetreport.health.report_model import HealthReport
-from fleetreport.health.results import Severity
-from fleetreport.report_output import write_report
-from fleetreport.run.config import RunConfig, SourceTls, fail_threshold
+from fleetreport.render.writers import write_report
+from fleetreport.run.config import RunConfig
 from fleetreport.run.history_link import HistoryLink
 from fleetreport.run.lock import run_lock
 from fleetreport.run.mail import mail_report
 from fleetreport.run.outputs import prune, publish, staged_run_folder
 from fleetreport.run.progress_display import LiveProgress
-from fleetreport.run.secrets import resolve_secret
 from fleetreport.snapshot.store import save_snapshot
 
-log = logging.getLogger(__name__)
 FILE_NAMES = {"html": "report.html", "json": "report.json", "csv": "tables", "xlsx": "report.xlsx"}
 
 
@@ -98,51 +95,7 @@ def run_job(
 
 def targets(config: RunConfig) -> tuple[list[VCenterTarget], list[HorizonTarget]]:
     """Sources with their passwords: every secret is read before anything is collected."""
-    vcenters = []
-    for source in config.vcenters:
-        endpoint = parse_endpoint(source.url, default_path="/sdk", option="[[vcenter]] url")
-        password = resolve_secret(source.secret, source.user, endpoint.url)
-        vcenters.append(
-            VCenterTarget(
-                endpoint,
-                source.user,
-                password,
-                _tls(source.tls, endpoint.url),
-                source.timeout,
-                source.page_size,
-                connect_timeout=source.connect_timeout,
-                retry=source.retry,
-            )
-        )
-    horizons = []
-    for pod in config.horizons:
-        endpoint = parse_endpoint(pod.url, default_path="/rest", option="[[horizon]] url")
-        password = resolve_secret(pod.secret, pod.user, endpoint.url)
-        horizons.append(
-            HorizonTarget(
-                endpoint,
-                pod.user,
-                pod.domain,
-                password,
-                _tls(pod.tls, endpoint.url),
-                pod.timeout,
-                connect_timeout=pod.connect_timeout,
-                retry=pod.retry,
-            )
-        )
-    return vcenters, horizons
-
-
-def outcome(report: HealthReport, failures: list[FleetReportError], fail_on: str) -> ExitCode:
-    """3 when a source failed, else 2 when a finding reaches ``fail_on``, else 0."""
-    if failures:
-        return ExitCode.PARTIAL
-    threshold = fail_threshold(fail_on)
-    if threshold is not None:
-        worst = {Severity(f.severity).rank for f in report.findings}
-        if worst and min(worst) <= threshold.rank:
-            return ExitCode.FINDINGS
-    return ExitCode.OK
+    return targets_of([*config.vcenters, *config.horizons])
 
 
 def _write_outputs(config: RunConfig, collection: Collection, report: HealthReport) -> Path:
@@ -155,12 +108,6 @@ def _write_outputs(config: RunConfig, collection: Collection, report: HealthRepo
                 report, output_format, staging / FILE_NAMES[output_format], config.branding
             )
         return publish(staging, root, report.snapshot.collected_at)
-
-
-def _tls(tls: SourceTls, url: str) -> TlsOptions:
-    if tls.insecure:
-        log.warning("TLS certificate verification is OFF for %s (insecure = true)", url)
-    return TlsOptions(verify=not tls.insecure, ca_file=tls.ca_file)
 
 
 @contextlib.contextmanager

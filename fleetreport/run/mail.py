@@ -10,7 +10,7 @@ from fleetreport.endpoints import TlsOptions
 from fleetreport.health.report_model import Changes, HealthReport
 from fleetreport.render.branding import Branding
 from fleetreport.run.config import EmailConfig
-from fleetreport.run.secrets import resolve_secret
+from fleetreport.secrets import resolve_secret
 
 
 def mail_report(

@@ -22,8 +22,8 @@ from support.cassettes import CASSETTES, REPLAY_HOST, REPLAY_URL, recorder  # no
 from support.vcsim import start_vcsim  # noqa: E402
 
 from fleetreport.collect.run import VCenterTarget, collect_all  # noqa: E402
-from fleetreport.credentials import Secret  # noqa: E402
 from fleetreport.endpoints import TlsOptions, parse_endpoint  # noqa: E402
+from fleetreport.secrets import Secret  # noqa: E402
 from fleetreport.snapshot.store import snapshot_to_json  # noqa: E402
 
 SCENARIO = REPO / "tests" / "vcsim" / "scenarios" / "basic.json"

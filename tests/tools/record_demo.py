@@ -44,8 +44,8 @@ from support.vcsim import VcsimServer, start_vcsim  # noqa: E402
 
 from fleetreport.atomic_write import write_atomically  # noqa: E402
 from fleetreport.collect.run import Clock, HorizonTarget, VCenterTarget, collect_all  # noqa: E402
-from fleetreport.credentials import Secret  # noqa: E402
 from fleetreport.endpoints import TlsOptions, parse_endpoint  # noqa: E402
+from fleetreport.secrets import Secret  # noqa: E402
 from fleetreport.snapshot.model import Snapshot  # noqa: E402
 from fleetreport.snapshot.store import parse_snapshot, snapshot_to_json  # noqa: E402
 from tools.demo_estate import ANCHOR  # noqa: E402

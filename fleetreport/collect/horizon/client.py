@@ -24,9 +24,9 @@ from requests.adapters import HTTPAdapter
 from fleetreport.collect.horizon.api import PAGE_SIZE, Collection
 from fleetreport.collect.progress import SourceProgress
 from fleetreport.collect.retry import RetryPolicy, RetrySettings, TransientFault, causes
-from fleetreport.credentials import Secret
 from fleetreport.endpoints import INSECURE_HINT, Endpoint, TlsOptions
 from fleetreport.errors import CredentialError, FleetReportError, SourceError
+from fleetreport.secrets import Secret
 
 log = logging.getLogger(__name__)
 

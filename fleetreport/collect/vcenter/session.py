@@ -29,9 +29,9 @@ from pyVmomi import SoapAdapter, VmomiSupport, vim, vmodl
 
 from fleetreport.collect.progress import SourceProgress
 from fleetreport.collect.retry import RetryPolicy, RetrySettings, gave_up_note, network_fault_reason
-from fleetreport.credentials import Secret
 from fleetreport.endpoints import INSECURE_HINT, Endpoint, TlsOptions
 from fleetreport.errors import CredentialError, FleetReportError, SourceError
+from fleetreport.secrets import Secret
 
 log = logging.getLogger(__name__)
 

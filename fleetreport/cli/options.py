@@ -1,11 +1,25 @@
-"""The options that say what to collect and how: shared by ``collect`` and ``record``."""
+"""Options shared by several commands: what to collect and how (``collect``, ``record``),
+the report's branding, ``--as-of``, and the early check that an output can be written."""
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import os
+from datetime import datetime
 from pathlib import Path
 
-from fleetreport.credentials import DEFAULT_HORIZON_PASSWORD_ENV, DEFAULT_PASSWORD_ENV
+from fleetreport.config_file import ConfigText
+from fleetreport.errors import OutputError, UsageError
+from fleetreport.render.branding import (
+    Branding,
+    accent_colour,
+    branding_from_config,
+    logo_data_uri,
+)
+from fleetreport.secrets import DEFAULT_HORIZON_PASSWORD_ENV, DEFAULT_PASSWORD_ENV
+from fleetreport.snapshot.codec import parse_time
+from fleetreport.text import terminal_safe
 
 
 def add_collect_options(parser: argparse.ArgumentParser) -> None:
@@ -128,3 +142,72 @@ def positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"{text!r} must be 1 or more")
     return value
+
+
+def add_as_of_option(parser: argparse.ArgumentParser) -> None:
+    """``--as-of TIME``: measure ages at another time than the snapshot's collection."""
+    parser.add_argument(
+        "--as-of",
+        type=as_of_time,
+        metavar="TIME",
+        help="for replays of old recordings: measure ages (uptime, snapshots, images,"
+        " certificates, idle time) at this ISO 8601 time instead of the collection time",
+    )
+
+
+def as_of_time(text: str) -> datetime:
+    """The ``--as-of`` time, in UTC (a time without a zone is taken as UTC)."""
+    try:
+        return parse_time(text.strip())
+    except (ValueError, OverflowError):
+        raise UsageError(
+            f"--as-of {terminal_safe(text)!r} is not an ISO 8601 time",
+            hint="give a date and time, e.g. --as-of 2021-01-08T00:00:00Z (UTC without a zone)",
+        ) from None
+
+
+def add_branding_options(parser: argparse.ArgumentParser) -> None:
+    """Options that brand the HTML report (over the config file's [branding])."""
+    group = parser.add_argument_group("branding (HTML)")
+    group.add_argument("--customer", metavar="NAME", help="customer name on the cover")
+    group.add_argument("--consultant-company", metavar="NAME", help="your company")
+    group.add_argument("--consultant", metavar="NAME", help="your name")
+    group.add_argument("--logo", type=Path, metavar="IMAGE", help="PNG, JPEG, GIF or SVG logo")
+    group.add_argument("--accent", metavar="#RRGGBB", help="accent colour")
+    group.add_argument(
+        "--templates",
+        type=Path,
+        metavar="DIR",
+        help="your templates, overriding the built-in ones (templates/report/...)",
+    )
+
+
+def report_branding(
+    args: argparse.Namespace, config: ConfigText | None, defaults: Branding | None = None
+) -> Branding:
+    """Branding from the config file's [branding], then the command line."""
+    branding = branding_from_config(config, defaults) if config else (defaults or Branding())
+    overrides: dict[str, str] = {}
+    for option, field in (
+        ("customer", "customer"),
+        ("consultant_company", "consultant_company"),
+        ("consultant", "consultant_name"),
+    ):
+        if getattr(args, option):
+            overrides[field] = getattr(args, option)
+    if args.accent:
+        overrides["accent_colour"] = accent_colour(args.accent)
+    if args.logo:
+        overrides["logo_data_uri"] = logo_data_uri(args.logo)
+    return dataclasses.replace(branding, **overrides)
+
+
+def check_writable(path: Path) -> None:
+    """Fail before collecting when the output can't be written."""
+    folder = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        raise OutputError(f"output {path} is a folder", hint="give a file name, e.g. snapshot.json")
+    if not folder.is_dir():
+        raise OutputError(f"output folder {folder} does not exist", hint="create it first")
+    if not os.access(folder, os.W_OK):
+        raise OutputError(f"output folder {folder} is not writable", hint="choose another --out")

@@ -7,19 +7,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from fleetreport.console import print_error, print_line, print_summary
+from fleetreport.cli.console import print_error, print_line, print_summary
 from fleetreport.errors import ExitCode, FleetReportError, UsageError
+from fleetreport.health.fail_on import FAIL_ON
 from fleetreport.paths import default_config_path
-from fleetreport.run.config import (
-    FAIL_ON,
-    HorizonSource,
-    VCenterSource,
-    check_run_config,
-    load_run_config,
-)
+from fleetreport.render.summary_lines import run_line
+from fleetreport.run.config import check_run_config, load_run_config
 from fleetreport.run.history_link import list_runs
 from fleetreport.run.job import RunResult, run_job
-from fleetreport.run.secrets import resolve_secret
+from fleetreport.secrets import resolve_secret
 
 
 def add_commands(commands: argparse._SubParsersAction[Any]) -> None:
@@ -88,22 +84,13 @@ def _default_config() -> Path:
 
 def summary_line(result: RunResult) -> str:
     """The run in one line, for cron mail and logs."""
-    if result.report is None or result.folder is None:
-        return "fleetreport run: nothing written (no source could be read)"
-    fleet = result.report.fleet
-    counts = ", ".join(f"{n} {s}" for s, n in fleet.findings_by_severity.items() if n)
-    scores = (
-        f"grade {fleet.grade} (patch {fleet.patch_score:g}, power {fleet.power_score:g})"
-        if fleet.patch_score is not None and fleet.power_score is not None
-        else "no desktops"
-    )
-    partial = f"; PARTIAL: {len(result.failures)} failed" if result.failures else ""
-    mailed = "; mailed" if result.mailed else ""
-    if result.delivery_failure is not None:
-        mailed = "; MAIL NOT SENT"
-    return (
-        f"fleetreport run: {fleet.desktops} desktops, {scores}; findings: {counts or 'none'}"
-        f"{partial}; report in {result.folder}{mailed} (exit {int(result.exit_code)})"
+    return run_line(
+        result.report,
+        result.folder,
+        failed_sources=len(result.failures),
+        mailed=result.mailed,
+        mail_failed=result.delivery_failure is not None,
+        exit_code=result.exit_code,
     )
 
 
@@ -116,8 +103,7 @@ def config_check_command(args: argparse.Namespace) -> ExitCode:
         print_line(f"{args.file}: {len(problems)} problem(s)")
         return ExitCode.ERROR
     secret_problems = 0
-    sources: list[VCenterSource | HorizonSource] = [*config.vcenters, *config.horizons]
-    for source in sources:
+    for source in (*config.vcenters, *config.horizons):
         try:
             resolve_secret(source.secret, source.user, source.url)
         except FleetReportError as error:

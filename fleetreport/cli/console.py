@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import sys
 
+from fleetreport.cli.logs import json_line
 from fleetreport.errors import FleetReportError
-from fleetreport.logs import json_line
 
 _json = False
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from fleetreport.health.catalogue import Category, catalogue
 from fleetreport.health.settings import HealthSettings
-from fleetreport.templating import environment
+from fleetreport.render.templating import environment
 
 
 def list_checks(settings: HealthSettings, config_name: str | None = None) -> str:

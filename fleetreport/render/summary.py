@@ -6,8 +6,8 @@ from collections import Counter
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
+from fleetreport.render.templating import environment
 from fleetreport.snapshot.model import Snapshot
-from fleetreport.templating import environment
 
 
 def summarise(snapshot: Snapshot, *, now: datetime | None = None) -> str:

@@ -3,30 +3,20 @@
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import tempfile
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from fleetreport.atomic_write import write_atomically
-from fleetreport.collect_options import add_collect_options
-from fleetreport.console import print_line
+from fleetreport.cli.collect import collect_sources, sources_from_options
+from fleetreport.cli.console import print_line
+from fleetreport.cli.options import add_collect_options, check_writable
 from fleetreport.errors import ExitCode, UsageError
-from fleetreport.record.anonymiser import Mapping, anonymise
-from fleetreport.record.bundle import load_any, write_bundle
-from fleetreport.snapshot.codec import format_time
-from fleetreport.snapshot.model import Snapshot
-from fleetreport.snapshot.store import load_snapshot
-
-MAPPING_FORMAT = "fleetreport-anonymisation-mapping"
-MAPPING_SUFFIX = ".mapping.json"
-MAPPING_WARNING = (
-    "PRIVATE: this file turns the anonymised bundle back into the customer's names."
-    " Keep it; never share it."
+from fleetreport.record.bundle import load_any
+from fleetreport.record.recording import (
+    MAPPING_SUFFIX,
+    privacy_of_private_files,
+    write_recording,
 )
-"""``collect`` options ``record`` does not take over: it has its own ``--out``."""
+from fleetreport.snapshot.model import Snapshot
 
 
 def add_commands(commands: argparse._SubParsersAction[Any]) -> None:
@@ -74,17 +64,12 @@ def _add_output_options(parser: argparse.ArgumentParser) -> None:
 
 def run_record(args: argparse.Namespace) -> ExitCode:
     """``fleetreport record ... --out BUNDLE [--anonymise [--mapping FILE]]``."""
-    from fleetreport import cli  # cli registers this command, so it is imported late
-
     mapping = _mapping_path(args)
     _check_outputs(args.out, mapping)
-    with tempfile.TemporaryDirectory(prefix="fleetreport-record-") as folder:
-        # The one collection code path: 'collect' itself, into a private temporary folder.
-        raw = Path(folder) / "snapshot.json"
-        code = cli.run_collect(argparse.Namespace(**{**vars(args), "out": raw, "quiet": True}))
-        if not raw.exists():
-            return code
-        snapshot = load_snapshot(raw)
+    sources, inference = sources_from_options(args)
+    snapshot, code = collect_sources(args, sources, inference)
+    if snapshot is None:
+        return code
     _write(snapshot, args.out, mapping, quiet=args.quiet)
     return code
 
@@ -111,25 +96,19 @@ def _mapping_path(args: argparse.Namespace) -> Path | None:
 
 def _check_outputs(bundle: Path, mapping: Path | None) -> None:
     """Fail before collecting when an output can't be written."""
-    from fleetreport.cli import check_writable
-
     check_writable(bundle)
     if mapping is not None:
         check_writable(mapping)
 
 
 def _write(snapshot: Snapshot, bundle: Path, mapping: Path | None, *, quiet: bool) -> None:
-    if mapping is not None:
-        result = anonymise(snapshot)
-        write_mapping(mapping, result.mapping, bundle=bundle)  # first: never a bundle without
-        snapshot = result.snapshot
-    write_bundle(bundle, snapshot, anonymised=mapping is not None)
+    written = write_recording(snapshot, bundle, mapping).snapshot
     kind = "anonymised" if mapping is not None else "plain (real names: not for sharing)"
     if not quiet:
         print(
-            f"wrote {bundle}: {kind} bundle, {len(snapshot.vcenters)} vCenter(s),"
-            f" {len(snapshot.vms)} VMs, {len(snapshot.hosts)} hosts, {len(snapshot.pods)} pod(s),"
-            f" {len(snapshot.pools)} pools, {len(snapshot.machines)} machines"
+            f"wrote {bundle}: {kind} bundle, {len(written.vcenters)} vCenter(s),"
+            f" {len(written.vms)} VMs, {len(written.hosts)} hosts, {len(written.pods)} pod(s),"
+            f" {len(written.pools)} pools, {len(written.machines)} machines"
         )
     if mapping is not None:
         warning = (
@@ -140,34 +119,3 @@ def _write(snapshot: Snapshot, bundle: Path, mapping: Path | None, *, quiet: boo
             print_line(f"{mapping}: {warning}", level="warning")
         else:
             print(f"wrote {mapping}: {warning}")
-
-
-def mapping_json(mapping: Mapping, *, bundle: Path, created_at: datetime | None = None) -> str:
-    """The mapping file's text: original -> pseudonym, by category."""
-    document = {
-        "warning": MAPPING_WARNING,
-        "format": MAPPING_FORMAT,
-        "format_version": 1,
-        "bundle": bundle.name,
-        "created_at": format_time(created_at or datetime.now(UTC)),
-        "mapping": mapping,
-    }
-    return json.dumps(document, indent=1, ensure_ascii=False) + "\n"
-
-
-def write_mapping(path: Path, mapping: Mapping, *, bundle: Path) -> None:
-    """Write the mapping as privately as the system allows (:func:`write_private`)."""
-    write_private(path, mapping_json(mapping, bundle=bundle))
-
-
-def write_private(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` atomically; on Linux and macOS with mode 0600 from the
-    first byte. Windows has no such mode: the file takes the permissions of its folder."""
-    write_atomically(path, text, private=True)
-
-
-def privacy_of_private_files() -> str:
-    """What :func:`write_private` can promise on this system, for the user's message."""
-    if os.name == "posix":
-        return "mode 0600: only you can read it"
-    return "on Windows it has its folder's permissions: keep it in your own profile, not a share"
