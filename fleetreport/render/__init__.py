@@ -1,1 +1,2 @@
-"""Rendering the scored model: HTML (templates), with branding; exports live in ``export``."""
+"""Rendering: the report writers (HTML from templates, JSON, CSV, xlsx), the terminal texts
+and the one-line summaries; the tables themselves live in ``export``."""

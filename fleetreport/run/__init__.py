@@ -1,1 +1,2 @@
-"""``fleetreport run``: one config file, many sources, history, delivery, exit codes."""
+"""One unattended run (a library ``fleetreport run`` calls): config, lock, collection, outputs,
+history, delivery, exit code."""
