@@ -4,7 +4,7 @@ Horizon's own count metrics (``/monitor/v2/machines/count-metrics``, schemas
 ``ProblemCountMetrics``, ``UnderConstructionCountMetrics`` and ``PreparedCountMetrics`` of the
 2512 spec) sort states into *problem*, *under construction* and *prepared*; the classes here
 follow them and place the states those metrics leave out (drain, disabled, in progress).
-``tests/test_health_states.py`` fails when the spec has a value not classified here.
+``tests/health/test_health_states.py`` fails when the spec has a value not classified here.
 """
 
 from __future__ import annotations

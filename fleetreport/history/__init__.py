@@ -2,13 +2,13 @@
 
 ``HistoryStore(path)`` opens (creating and migrating) the database; ``record_run`` adds a run,
 ``runs`` lists them, ``last_digest`` gives what :func:`fleetreport.health.compare.compare` needs
-of the newest, ``trend`` the figures over the last few; ``render_history`` prints a table of runs.
+of the newest, ``trend`` the figures over the last few. The table of runs that
+``fleetreport history`` prints is rendering: :mod:`fleetreport.render.run_history`.
 """
 
 from __future__ import annotations
 
 from fleetreport.history.migrations import MIGRATIONS, SCHEMA_VERSION
-from fleetreport.history.render import render_history
 from fleetreport.history.store import (
     HistoryStore,
     RunRow,
@@ -23,5 +23,4 @@ __all__ = [
     "RunRow",
     "apply_migrations",
     "default_database_path",
-    "render_history",
 ]

@@ -10,7 +10,8 @@ from pathlib import Path
 from fleetreport.health.compare import compare
 from fleetreport.health.population import KnownDesktops, pod_of_source_url
 from fleetreport.health.report_model import HealthReport
-from fleetreport.history import HistoryStore, default_database_path, render_history
+from fleetreport.history import HistoryStore, default_database_path
+from fleetreport.render.run_history import render_history
 from fleetreport.run.config import HistorySettings
 from fleetreport.snapshot.model import Source
 

@@ -9,14 +9,15 @@ Recordings are scrubbed: no cookies, no password, no real address (the simulator
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
 import vcr
 from pyVmomi import SoapAdapter
 from vcr.stubs import VCRHTTPConnection, VCRHTTPSConnection
 
-CASSETTES = Path(__file__).resolve().parent.parent.parent / "fixtures" / "cassettes"
+from support.paths import FIXTURES
+
+CASSETTES = FIXTURES / "cassettes"
 REPLAY_HOST = "vcenter.example.invalid"
 REPLAY_URL = f"https://{REPLAY_HOST}/sdk"
 _PASSWORD = re.compile(rb"(<password\b[^>]*>).*?(</password>)", re.S)

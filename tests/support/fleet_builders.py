@@ -10,8 +10,6 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from conftest import VC_UUID, make_snapshot, make_vm
-
 from fleetreport.snapshot.model import (
     ConnectionServer,
     DesktopPool,
@@ -24,6 +22,7 @@ from fleetreport.snapshot.model import (
     Source,
     VirtualMachine,
 )
+from support.snapshots import VC_UUID, make_snapshot, make_vm
 
 NOW = datetime(2026, 11, 27, 6, 0, tzinfo=UTC)
 """Collection time of built snapshots: every age is measured from it."""

@@ -13,15 +13,15 @@ Usage::
 The implementation lives in the ``horizon`` package next to this module: ``server.py``
 (HTTP, TLS, tokens, faults, throttling), ``listing.py`` (filter, sort, paging),
 ``endpoints.py`` (versions per release) and ``fields.py`` (fields per endpoint version).
-The data format is documented in ``fixtures/horizon/README.md``.
+The data format is documented in ``tests/fixtures/horizon/README.md``.
 """
 
-from pathlib import Path
+from support.paths import FIXTURES
 
 from .horizon import ENDPOINTS, PROFILES, HorizonTestServer, RecordedRequest, field_paths
 
-#: ``fixtures/horizon/example`` in this repository.
-EXAMPLE_DATA = Path(__file__).resolve().parents[2] / "fixtures" / "horizon" / "example"
+#: ``tests/fixtures/horizon/example`` in this repository.
+EXAMPLE_DATA = FIXTURES / "horizon" / "example"
 
 __all__ = [
     "ENDPOINTS",

@@ -6,8 +6,8 @@
 
 For pod NAME this starts one simulator per vCenter of the pod (``start_vcsim``), reads the
 manifests the simulators write (VM name -> ``vm-57``, host and snapshot morefs, the instance
-UUID) and writes ``fixtures/horizon/NAME/`` in the Horizon test server's data format
-(``fixtures/horizon/README.md``: 2512 record shapes; the server projects older versions).
+UUID) and writes ``tests/fixtures/horizon/NAME/`` in the Horizon test server's data format
+(``tests/fixtures/horizon/README.md``: 2512 record shapes; the server projects older versions).
 
 The Horizon data agree with the simulator: machines carry the VMs' morefs
 (``managed_machine_data.vm_moid``), paths (``/DC/vm/<folder>/<name>``), hosts and DNS names
@@ -23,7 +23,7 @@ Ids are UUIDv5 of names; the "realistic mix" of the demo comes from ``random.Ran
 with the pod and pool names. Live times (sessions, errors, certificates, monitor stamps) are
 written as ``"${now-3h}"`` placeholders that the server resolves when it loads the data;
 times that mirror the scenario (machine create times) are the scenario's absolute times.
-``tests/test_horizon_estate.py`` regenerates both pods and compares them with the committed
+``tests/harness/test_horizon_estate.py`` regenerates both pods and compares them with the committed
 files.
 
 The ``horizon_pod`` scenario (``tests/vcsim/scenarios/horizon_pod.json``) is written by
@@ -50,7 +50,7 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[2]
 SCENARIOS = REPO / "tests" / "vcsim" / "scenarios"
-FIXTURES = REPO / "fixtures" / "horizon"
+FIXTURES = REPO / "tests" / "fixtures" / "horizon"
 ANCHOR = datetime(2026, 11, 27, 6, 0, tzinfo=UTC)  # as tests/tools/demo_estate.py
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://fleetreport.example.test/horizon-estate")
 
@@ -1628,7 +1628,7 @@ def horizon_pod_scenario() -> dict[str, Any]:
     host = {"version": "8.0.3", "build": "24022510"}
     return {
         "_comment": "Written by tests/tools/horizon_estate.py (horizon_pod_scenario); "
-        "the Horizon side is fixtures/horizon/horizon_pod/.",
+        "the Horizon side is tests/fixtures/horizon/horizon_pod/.",
         "vcenter": {
             "name": "vcsa01.example.test",
             "instance_uuid": "11111111-2222-3333-4444-555555555555",
@@ -2157,7 +2157,7 @@ def horizon8_scenario() -> dict[str, Any]:
         clusters.append(cluster_spec)
     return {
         "_comment": "Written by tests/tools/horizon_estate.py (horizon8_scenario): a vCenter laid "
-        "out like a real Horizon 8 estate; the Horizon side is fixtures/horizon/horizon8/.",
+        "out like a real Horizon 8 estate; the Horizon side is tests/fixtures/horizon/horizon8/.",
         "vcenter": {
             "name": "vc-vdi01.corp.example.test",
             "instance_uuid": "3f6e9b1c-5d2a-4c8e-9a71-0b4d2e8f6c11",

@@ -1,4 +1,4 @@
-"""Record the collector's SOAP traffic against the simulator into fixtures/cassettes/.
+"""Record the collector's SOAP traffic against the simulator into tests/fixtures/cassettes/.
 
     python tests/tools/record_cassettes.py
 

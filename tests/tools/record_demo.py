@@ -6,7 +6,7 @@ test server.
     python tests/tools/record_demo.py             # collect them through the real collector
 
 Starts one simulator per demo vCenter and the Horizon test server with the demo pod
-(``fixtures/horizon/demo``), collects the two vCenters and the pod in one ``collect_all``
+(``tests/fixtures/horizon/demo``), collects the two vCenters and the pod in one ``collect_all``
 with fleetreport's own collector over verified TLS, and writes the joined snapshot.
 
 The file is deterministic, so recording twice gives the same bytes:
@@ -36,6 +36,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from support.paths import DEMO_SNAPSHOT
+
 REPO = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(REPO / "tests"), str(REPO)]
 
@@ -55,7 +57,7 @@ from tools.horizon_estate import FIXTURES as HORIZON_FIXTURES  # noqa: E402
 SCENARIOS = [REPO / "tests" / "vcsim" / "scenarios" / f"demo-vc0{n}.json" for n in (1, 2)]
 POD_DATA = HORIZON_FIXTURES / DEMO_POD.name
 POD_NAME = DEMO_POD.connection_servers[0].name  # the Connection Server the demo asked
-DEMO = REPO / "fixtures" / "demo" / "snapshot.json"
+DEMO = DEMO_SNAPSHOT
 TICK = timedelta(seconds=1)
 #: Snapshot lists whose records carry the pod id (``HorizonPod.id``).
 POD_RECORDS = (

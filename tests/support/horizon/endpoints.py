@@ -1,7 +1,7 @@
 """Which list endpoints each Horizon release exposes, and how each version behaves.
 
 Derived from the vendor's OpenAPI documents for Horizon 2111 and 2512 (not shipped here;
-``tests/test_horizon_server.py`` cross-checks this table against them when present).
+``tests/harness/test_horizon_server.py`` cross-checks this table against them when present).
 
 ``versions``: the endpoint versions per profile, as range strings (see ``fields.parse_ranges``).
 ``paged``:    versions whose spec lists the ``page``/``size`` query parameters (same in both

@@ -2,7 +2,7 @@
 
 The table below was derived by hand-run tooling from the vendor's OpenAPI documents
 (Horizon 2111, Swagger 2.0, and Horizon 2512, OpenAPI 3.0.1), which are *not* shipped
-with this repository.  ``tests/test_horizon_server.py::test_field_table_matches_specs``
+with this repository.  ``tests/harness/test_horizon_server.py::test_field_table_matches_specs``
 re-derives it from those documents whenever they are available and fails on any drift.
 
 Format of each entry: ``@RANGES`` starts a group; every field listed after it exists in

@@ -2,7 +2,7 @@
 
 Derived by hand-run tooling from the 2512 OpenAPI document (not shipped here): a field is
 filterable where its description says "Supported Filters: ..." and takes the operators
-listed there. ``tests/test_horizon_server.py::test_filter_table_matches_spec`` re-derives it
+listed there. ``tests/harness/test_horizon_server.py::test_filter_table_matches_spec`` re-derives it
 from the spec whenever it is available and fails on any drift. ``@RANGES`` groups as in
 ``fields.py``; each entry is ``field:Operator,Operator`` (dotted: a nested object's field).
 ``And``, ``Or`` and ``Not`` combine filters on any of them.

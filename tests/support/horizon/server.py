@@ -1,6 +1,6 @@
 """An HTTPS test double of a Horizon Connection Server's REST API (``/rest``).
 
-See ``fixtures/horizon/README.md`` for the data format and ``HorizonTestServer`` for the API.
+See ``tests/fixtures/horizon/README.md`` for the data format and ``HorizonTestServer`` for the API.
 """
 
 from __future__ import annotations

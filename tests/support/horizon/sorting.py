@@ -2,8 +2,8 @@
 
 Derived by hand-run tooling from the 2512 OpenAPI document (not shipped here): a field is
 sortable where its description says "This property can be used for sorting".
-``tests/test_horizon_server.py::test_sortable_table_matches_spec`` re-derives it from the spec
-whenever it is available and fails on any drift. Same ``@RANGES`` format as ``fields.py``;
+``tests/harness/test_horizon_server.py::test_sortable_table_matches_spec`` re-derives it from
+the spec whenever it is available and fails on any drift. Same ``@RANGES`` format as ``fields.py``;
 dotted names are fields of nested objects. 2111 has no ``sort_by`` at all.
 """
 

@@ -1,0 +1,123 @@
+"""The snapshot file: round trip, deterministic order, schema, and one-line load errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+from support.snapshots import make_snapshot
+
+from fleetreport.errors import InputFileError
+from fleetreport.snapshot import SCHEMA_VERSION, load_snapshot, save_snapshot
+from fleetreport.snapshot.model import Snapshot
+from fleetreport.snapshot.schema import schema_text, shipped_schema_text
+from fleetreport.snapshot.store import snapshot_to_json, sorted_snapshot
+
+
+def test_round_trip_keeps_every_value(tmp_path: Path, snapshot: Snapshot) -> None:
+    path = tmp_path / "s.json"
+    save_snapshot(snapshot, path)
+    loaded = load_snapshot(path)
+    assert loaded == sorted_snapshot(snapshot)
+    assert loaded.vms[1].snapshots[0].created == snapshot.vms[0].snapshots[0].created
+
+
+def test_vms_sorted_by_natural_moref_and_times_are_utc_z(snapshot: Snapshot) -> None:
+    data = json.loads(snapshot_to_json(snapshot))
+    assert [vm["moref"] for vm in data["vms"]] == ["vm-9", "vm-10"]
+    assert data["collected_at"].endswith("Z")
+    assert data["vms"][1]["snapshots"][0]["created"] == "2026-11-01T08:00:00Z"
+
+
+def test_same_estate_gives_identical_text(snapshot: Snapshot) -> None:
+    reordered = make_snapshot(vms=list(reversed(snapshot.vms)))
+    assert snapshot_to_json(reordered) == snapshot_to_json(snapshot)
+
+
+def test_written_file_validates_against_the_shipped_schema(snapshot: Snapshot) -> None:
+    schema = json.loads(shipped_schema_text())
+    jsonschema.Draft202012Validator.check_schema(schema)
+    jsonschema.validate(json.loads(snapshot_to_json(snapshot)), schema)
+
+
+def test_shipped_schema_matches_the_model() -> None:
+    regenerate = "python -m fleetreport.snapshot.schema > fleetreport/snapshot/snapshot.schema.json"
+    assert shipped_schema_text() == schema_text(), f"regenerate: {regenerate}"
+
+
+def test_required_names_later_work_relies_on(snapshot: Snapshot) -> None:
+    data = json.loads(snapshot_to_json(snapshot))
+    assert {"schema_version", "vms", "hosts"} <= data.keys()
+    vm = data["vms"][0]
+    for key in (
+        "moref",
+        "name",
+        "power_state",
+        "tools_version_status",
+        "hardware_version",
+        "boot_time",
+        "template",
+        "snapshots",
+    ):
+        assert key in vm
+    assert {"name", "created"} <= vm["snapshots"][0].keys() if vm["snapshots"] else True
+    assert {"name", "build"} <= data["hosts"][0].keys()
+
+
+def _write(tmp_path: Path, text: str | bytes) -> Path:
+    path = tmp_path / "bad.json"
+    path.write_bytes(text.encode() if isinstance(text, str) else text)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ('{"schema_version": 1, "vms": [', "ends early"),
+        ("not json at all", "not valid JSON at line 1"),
+        (b"\xff\xfe\x00garbage", "not UTF-8"),
+        ("[1, 2, 3]", "no schema_version"),
+        ('{"vms": []}', "no schema_version"),
+        ('{"schema_version": "1"}', "invalid schema_version"),
+        (f'{{"schema_version": {SCHEMA_VERSION + 1}}}', "newer than this fleetreport reads"),
+    ],
+)
+def test_corrupt_files_give_one_line(tmp_path: Path, content: str | bytes, expected: str) -> None:
+    with pytest.raises(InputFileError) as caught:
+        load_snapshot(_write(tmp_path, content))
+    assert expected in caught.value.one_line()
+    assert "\n" not in caught.value.one_line()
+
+
+def test_hand_edited_wrong_type_names_the_place(tmp_path: Path, snapshot: Snapshot) -> None:
+    data = json.loads(snapshot_to_json(snapshot))
+    data["vms"][1]["boot_time"] = "last tuesday"
+    with pytest.raises(InputFileError, match=r"vms\[1\]\.boot_time: expected an ISO-8601 time"):
+        load_snapshot(_write(tmp_path, json.dumps(data)))
+
+
+def test_unknown_and_missing_keys_are_named(tmp_path: Path, snapshot: Snapshot) -> None:
+    data = json.loads(snapshot_to_json(snapshot))
+    data["hosts"][0]["colour"] = "blue"
+    with pytest.raises(InputFileError, match=r"hosts\[0\]: unknown key 'colour'"):
+        load_snapshot(_write(tmp_path, json.dumps(data)))
+    data = json.loads(snapshot_to_json(snapshot))
+    del data["vms"][0]["moref"]
+    with pytest.raises(InputFileError, match=r"vms\[0\]: missing key 'moref'"):
+        load_snapshot(_write(tmp_path, json.dumps(data)))
+
+
+def test_bool_is_not_accepted_as_int(tmp_path: Path, snapshot: Snapshot) -> None:
+    data = json.loads(snapshot_to_json(snapshot))
+    data["vms"][0]["num_cpu"] = True
+    with pytest.raises(InputFileError, match=r"num_cpu: expected int, got true/false"):
+        load_snapshot(_write(tmp_path, json.dumps(data)))
+
+
+def test_missing_file_and_folder(tmp_path: Path) -> None:
+    with pytest.raises(InputFileError, match="does not exist"):
+        load_snapshot(tmp_path / "nope.json")
+    with pytest.raises(InputFileError, match="is a folder"):
+        load_snapshot(tmp_path)
