@@ -34,7 +34,8 @@ from fleetreport.collect.horizon.collector import collect_horizon
 from fleetreport.collect.progress import SourceProgress
 from fleetreport.collect.retry import RetryPolicy, RetrySettings, TransientFault
 from fleetreport.collect.run import Collection, HorizonTarget, VCenterTarget, collect_all
-from fleetreport.collect.vcenter.session import ConnectTimeout, transient_reason
+from fleetreport.collect.vcenter.faults import transient_reason
+from fleetreport.collect.vcenter.transport import ConnectTimeout
 from fleetreport.endpoints import TlsOptions, parse_endpoint
 from fleetreport.errors import CredentialError, ExitCode, SourceError
 from fleetreport.secrets import Secret
