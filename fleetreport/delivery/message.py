@@ -20,9 +20,9 @@ from pathlib import Path
 from fleetreport.delivery.errors import DeliveryError
 from fleetreport.delivery.settings import EmailSettings, parse_address
 from fleetreport.health.report_model import FindingRecord, HealthReport
+from fleetreport.health.report_records import Source
 from fleetreport.health.results import Severity
 from fleetreport.render.summary_lines import subject_line
-from fleetreport.snapshot.model import Source
 from fleetreport.text import one_line
 
 log = logging.getLogger(__name__)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
+import types
+import typing
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from fleetreport import __version__
+from fleetreport.health import report_records
 from fleetreport.health.catalogue import catalogue
 from fleetreport.health.energy import EnergyEstimate, estimate_energy
 from fleetreport.health.evaluate import Evaluation, Judgement, Tally, evaluate, pool_key
@@ -39,6 +43,7 @@ from fleetreport.snapshot.model import DesktopPool, Snapshot
 
 REPORT_SCHEMA_VERSION = 1
 """Version of the JSON report format."""
+R = TypeVar("R")
 NO_VM = "unknown"
 NO_MACHINE = "none"
 SECONDS_PER_DAY = 86400.0
@@ -82,7 +87,7 @@ def build_report(
         snapshot=SnapshotInfo(
             snapshot.collected_at, snapshot.generator, snapshot.schema_version, fleet.now
         ),
-        sources=list(snapshot.sources),
+        sources=copy_records(report_records.Source, snapshot.sources),
         scoring=ScoringRules(
             settings.scores.critical_weight,
             settings.scores.warning_weight,
@@ -105,18 +110,58 @@ def build_report(
         checks=check_summaries(evaluation, settings),
         energy=energy_report(estimate_energy(evaluation, settings.energy)),
         infrastructure=Infrastructure(
-            vcenters=list(snapshot.vcenters),
-            hosts=list(snapshot.hosts),
-            pods=list(snapshot.pods),
-            connection_servers=list(snapshot.connection_servers),
-            horizon_vcenters=list(snapshot.horizon_vcenters),
-            gateways=list(snapshot.gateways),
-            event_databases=list(snapshot.event_databases),
+            vcenters=copy_records(report_records.VCenter, snapshot.vcenters),
+            hosts=copy_records(report_records.Host, snapshot.hosts),
+            pods=copy_records(report_records.HorizonPod, snapshot.pods),
+            connection_servers=copy_records(
+                report_records.ConnectionServer, snapshot.connection_servers
+            ),
+            horizon_vcenters=copy_records(report_records.HorizonVCenter, snapshot.horizon_vcenters),
+            gateways=copy_records(report_records.Gateway, snapshot.gateways),
+            event_databases=copy_records(report_records.EventDatabase, snapshot.event_databases),
             unmatched_vms=stray_vms(fleet),
             vms=infrastructure_vms(fleet),
         ),
         population=population_summary(fleet),
     )
+
+
+def copy_records(record_type: type[R], records: Iterable[object]) -> list[R]:
+    """Each snapshot record as the report's record of the same name (see ``copy_record``)."""
+    return [copy_record(record_type, record) for record in records]
+
+
+def copy_record(record_type: type[R], record: object) -> R:
+    """The report's ``record_type`` filled from a snapshot record, field by field by name.
+
+    Only the fields the report record declares are read, so a field the snapshot gains stays
+    out of the report until ``report_records`` declares it too."""
+    hints = typing.get_type_hints(record_type)
+    values = {
+        f.name: _copy_value(hints[f.name], getattr(record, f.name))
+        for f in dataclasses.fields(typing.cast(Any, record_type))
+    }
+    return record_type(**values)
+
+
+def _copy_value(annotation: Any, value: Any) -> Any:
+    """``value`` as a report field of type ``annotation`` holds it: records copied, lists and
+    dicts rebuilt, scalars as they are."""
+    if value is None:
+        return None
+    if dataclasses.is_dataclass(annotation) and isinstance(annotation, type):
+        return copy_record(annotation, value)
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType):
+        inner = next(arg for arg in typing.get_args(annotation) if arg is not type(None))
+        return _copy_value(inner, value)
+    if origin is list:
+        item = typing.get_args(annotation)[0]
+        return [_copy_value(item, v) for v in value]
+    if origin is dict:
+        item = typing.get_args(annotation)[1]
+        return {key: _copy_value(item, v) for key, v in value.items()}
+    return value
 
 
 def population_summary(fleet: FleetView) -> PopulationSummary:

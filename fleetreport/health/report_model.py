@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from fleetreport.snapshot.model import (
+from fleetreport.health.report_records import (
     ConnectionServer,
     EventDatabase,
     Gateway,

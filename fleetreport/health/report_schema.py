@@ -10,9 +10,8 @@ import json
 from importlib import resources
 from typing import Any
 
-from fleetreport.health import report_model
+from fleetreport.health import report_model, report_records
 from fleetreport.health.build import REPORT_SCHEMA_VERSION
-from fleetreport.snapshot import model
 from fleetreport.snapshot.schema import dataclass_schema
 
 REPORT_SCHEMA_FILE = "report.schema.json"
@@ -22,7 +21,7 @@ def build_report_schema() -> dict[str, Any]:
     """JSON Schema (draft 2020-12) for ``fleetreport report --format json``."""
     return dataclass_schema(
         report_model.HealthReport,
-        modules=(model, report_model),
+        modules=(report_records, report_model),
         title="fleetreport health report",
         schema_id=f"https://fleetreport.invalid/schemas/report-{REPORT_SCHEMA_VERSION}.json",
         version=REPORT_SCHEMA_VERSION,

@@ -35,10 +35,10 @@ from fleetreport.health.report_model import (
     PoolSummary,
     Trend,
 )
+from fleetreport.health.report_records import Source
 from fleetreport.history.migrations import MIGRATIONS, SCHEMA_VERSION
 from fleetreport.paths import data_folder
 from fleetreport.snapshot.codec import format_time, parse_time
-from fleetreport.snapshot.model import Source
 
 DATABASE_NAME = "history.sqlite"
 BUSY_TIMEOUT_MS = 10_000

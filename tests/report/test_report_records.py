@@ -1,4 +1,4 @@
-"""The JSON report's records: which snapshot records it embeds, and its version pins its shape.
+"""The JSON report's records: its own, never a snapshot's, and its version pins its shape.
 
 Decision and reasons: docs/health-model.md, "The JSON report's records".
 """
@@ -13,24 +13,18 @@ import types
 import typing
 from typing import Any
 
-from fleetreport.health.build import REPORT_SCHEMA_VERSION
+from support.fleet_builders import NOW, POD, connection_server, fleet_snapshot, host
+
+from fleetreport.health import report_records
+from fleetreport.health.build import REPORT_SCHEMA_VERSION, build_report, copy_record
+from fleetreport.health.report_json import report_to_json
 from fleetreport.health.report_model import HealthReport
 from fleetreport.health.report_schema import shipped_report_schema_text
+from fleetreport.snapshot import model as snapshot_model
+from fleetreport.snapshot.codec import encode
 
-SNAPSHOT_MODEL = "fleetreport.snapshot.model"
-
-EMBEDDED_SNAPSHOT_RECORDS = {
-    "ConnectionServer",
-    "EventDatabase",
-    "Gateway",
-    "HorizonPod",
-    "HorizonVCenter",
-    "Host",
-    "ServiceStatus",
-    "Source",
-    "VCenter",
-}
-"""Snapshot records the report still embeds as they are (to be replaced by report records)."""
+REPORT_MODULES = {"fleetreport.health.report_model", "fleetreport.health.report_records"}
+"""Where the report's records are declared: every record it holds comes from one of these."""
 
 REPORT_SHAPES = {1: "fcf73e5e13edb8e3eafd5bdda7b3d789db475cc4001d5c80e3e608f7cba4e32d"}
 """The structure fingerprint of the report schema, per report ``schema_version``."""
@@ -70,16 +64,39 @@ def fingerprint(schema: dict[str, Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def test_the_report_embeds_no_snapshot_record_beyond_the_known_ones() -> None:
-    embedded = {
-        record.__name__
-        for record in reachable_records(HealthReport)
-        if record.__module__ == SNAPSHOT_MODEL
+def foreign_records(root: type) -> set[str]:
+    """The records a report rooted at ``root`` holds that are not the report's own."""
+    return {
+        f"{record.__module__}.{record.__name__}"
+        for record in reachable_records(root)
+        if record.__module__ not in REPORT_MODULES
     }
-    assert embedded == EMBEDDED_SNAPSHOT_RECORDS, (
-        "a snapshot record entered (or left) the JSON report: give the report its own record"
-        " (docs/health-model.md, 'The JSON report's records')"
+
+
+def test_the_report_embeds_no_snapshot_record() -> None:
+    assert foreign_records(HealthReport) == set(), (
+        "a record from outside the report's own modules entered the JSON report: give the"
+        " report its own record (docs/health-model.md, 'The JSON report's records')"
     )
+
+
+def test_the_guard_sees_a_snapshot_record_wherever_it_is_nested() -> None:
+    grown = dataclasses.make_dataclass(
+        "GrownReport",
+        [
+            ("report", HealthReport),
+            ("hosts", list[snapshot_model.Host]),
+            ("pods", dict[str, snapshot_model.HorizonPod | None]),
+            ("source", snapshot_model.Source | None),
+        ],
+        frozen=True,
+    )
+    assert foreign_records(grown) == {
+        "fleetreport.snapshot.model.Host",
+        "fleetreport.snapshot.model.HorizonPod",
+        "fleetreport.snapshot.model.Source",
+        f"{grown.__module__}.GrownReport",
+    }
 
 
 def test_the_report_shape_changes_only_with_its_schema_version() -> None:
@@ -101,3 +118,85 @@ def test_the_fingerprint_ignores_prose_and_sees_a_new_field() -> None:
     grown["$defs"]["Host"]["properties"]["rack"] = {"type": "string"}
     assert fingerprint(reworded) == fingerprint(schema)
     assert fingerprint(grown) != fingerprint(schema)
+
+
+def grown(record: Any, **extra: Any) -> Any:
+    """``record`` as an instance of a subclass of its type with ``extra`` fields: a snapshot
+    record after a collector learnt something new."""
+    cls = type(record)
+    subclass = dataclasses.make_dataclass(
+        cls.__name__,
+        [(name, type(value), dataclasses.field(default=value)) for name, value in extra.items()],
+        bases=(cls,),
+        frozen=True,
+    )
+    values = {f.name: getattr(record, f.name) for f in dataclasses.fields(record)}
+    return subclass(**values, **extra)
+
+
+def test_a_field_the_snapshot_gains_stays_out_of_the_copied_record() -> None:
+    server = connection_server(
+        "cs1", services=[grown(snapshot_model.ServiceStatus("BROKER_SERVICE", "UP"), rack="R1")]
+    )
+    copied = copy_record(report_records.ConnectionServer, grown(server, rack="R1"))
+    assert type(copied) is report_records.ConnectionServer
+    assert [type(s) for s in copied.services] == [report_records.ServiceStatus]
+    assert encode(copied) == {
+        **encode(server),
+        "services": [{"name": "BROKER_SERVICE", "status": "UP"}],
+    }
+    assert "rack" not in encode(copied)
+
+
+def every_record_grown(snapshot: snapshot_model.Snapshot) -> snapshot_model.Snapshot:
+    """The snapshot with a ``rack`` field added to each of its sources and infrastructure
+    records, and to each Connection Server's services."""
+    servers = [
+        grown(dataclasses.replace(s, services=[grown(v, rack="R1") for v in s.services]), rack="R1")
+        for s in snapshot.connection_servers
+    ]
+    lists = ("sources", "vcenters", "hosts", "pods", "horizon_vcenters", "gateways")
+    return dataclasses.replace(
+        snapshot,
+        connection_servers=servers,
+        event_databases=[grown(d, rack="R1") for d in snapshot.event_databases],
+        **{name: [grown(r, rack="R1") for r in getattr(snapshot, name)] for name in lists},
+    )
+
+
+def test_a_field_the_snapshot_gains_does_not_reach_the_json_report() -> None:
+    snapshot = fleet_snapshot(
+        hosts=[host("esx1.example.test", "host-9")],
+        connection_servers=[connection_server("cs1")],
+        pods=[snapshot_model.HorizonPod(POD, f"https://{POD}/rest", {"machines": "v10"}, "pod-1")],
+        gateways=[snapshot_model.Gateway(POD, "gw-1", "uag1", "OK", "UAG", "2406", True)],
+        event_databases=[snapshot_model.EventDatabase(POD, "CONNECTED", "sql1", "events")],
+    )
+    plain = build_report(snapshot, generated_at=NOW)
+    report = build_report(every_record_grown(snapshot), generated_at=NOW)
+    infrastructure = report.infrastructure
+    copies = [
+        *report.sources,
+        *infrastructure.vcenters,
+        *infrastructure.hosts,
+        *infrastructure.pods,
+        *infrastructure.connection_servers,
+        *infrastructure.connection_servers[0].services,
+        *infrastructure.horizon_vcenters,
+        *infrastructure.gateways,
+        *infrastructure.event_databases,
+    ]
+    assert {type(r).__name__ for r in copies} == {
+        "Source",
+        "VCenter",
+        "Host",
+        "HorizonPod",
+        "ConnectionServer",
+        "ServiceStatus",
+        "HorizonVCenter",
+        "Gateway",
+        "EventDatabase",
+    }
+    assert all(type(r).__module__ == report_records.__name__ for r in copies)
+    assert '"rack"' not in report_to_json(report)
+    assert report_to_json(report) == report_to_json(plain)
