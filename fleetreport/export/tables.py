@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
+from fleetreport.health.check_counts import shown_counts
 from fleetreport.health.report_model import (
     CheckSummary,
     Deduction,
@@ -27,7 +28,17 @@ from fleetreport.health.report_model import (
     EnergyPool,
     FindingRecord,
     HealthReport,
+    InfrastructureVm,
     PoolSummary,
+    StrayVm,
+)
+from fleetreport.health.report_records import (
+    ConnectionServer,
+    EventDatabase,
+    Gateway,
+    HorizonVCenter,
+    Host,
+    VCenter,
 )
 
 R = TypeVar("R")
@@ -268,11 +279,11 @@ CHECK_COLUMNS: list[Column[CheckSummary]] = [
     Column("Subject kind", lambda c: c.subject_kind),
     Column("Scores desktops", lambda c: c.scores_desktops),
     Column("Enabled", lambda c: c.enabled),
-    Column("Passed", lambda c: c.counts.passed, COUNT),
-    Column("Failed", lambda c: c.counts.failed, COUNT),
-    Column("Unknown", lambda c: c.counts.unknown, COUNT),
-    Column("Not applicable", lambda c: c.counts.not_applicable, COUNT),
-    Column("Excluded", lambda c: c.counts.excluded, COUNT),
+    Column("Passed", lambda c: shown_counts(c.counts).passed, COUNT),
+    Column("Failed", lambda c: shown_counts(c.counts).failed, COUNT),
+    Column("Unknown", lambda c: shown_counts(c.counts).unknown, COUNT),
+    Column("Not applicable", lambda c: shown_counts(c.counts).not_applicable, COUNT),
+    Column("Excluded", lambda c: shown_counts(c.counts).excluded, COUNT),
     Column("Critical", lambda c: c.counts.critical, COUNT),
     Column("Warning", lambda c: c.counts.warning, COUNT),
     Column("Info", lambda c: c.counts.info, COUNT),
@@ -281,7 +292,8 @@ CHECK_COLUMNS: list[Column[CheckSummary]] = [
     Column("Rationale", lambda c: c.rationale),
     Column("Remediation", lambda c: c.remediation),
 ]
-"""One row per check of the catalogue, as applied."""
+"""One row per check of the catalogue, as applied; counts as the HTML shows them (unknown
+without not-applicable, :func:`~fleetreport.health.check_counts.shown_counts`)."""
 
 ENERGY_COLUMNS: list[Column[EnergyPool]] = [
     Column("Pool", lambda e: e.pool_name),
@@ -298,6 +310,106 @@ ENERGY_COLUMNS: list[Column[EnergyPool]] = [
     Column("Pool id", lambda e: e.pool),
 ]
 """One row per pool with idle powered-on desktops, costliest first (currency in Summary)."""
+
+HOST_COLUMNS: list[Column[Host]] = [
+    Column("Name", lambda h: h.name),
+    Column("Datacenter", lambda h: h.datacenter),
+    Column("Cluster", lambda h: h.cluster),
+    Column("ESXi version", lambda h: h.version),
+    Column("ESXi build", lambda h: h.build),
+    Column("Connection state", lambda h: h.connection_state),
+    Column("Maintenance mode", lambda h: h.in_maintenance_mode),
+    Column("Power state", lambda h: h.power_state),
+    Column("vCenter", lambda h: h.vcenter),
+    Column("Host moref", lambda h: h.moref),
+]
+"""One row per ESXi host, whatever the scope."""
+
+VCENTER_COLUMNS: list[Column[VCenter]] = [
+    Column("Name", lambda v: v.name),
+    Column("Version", lambda v: v.version),
+    Column("Build", lambda v: v.build),
+    Column("Product", lambda v: v.full_name),
+    Column("API version", lambda v: v.api_version),
+    Column("URL", lambda v: v.url),
+    Column("Instance UUID", lambda v: v.instance_uuid),
+]
+"""One row per vCenter collected."""
+
+
+def services(server: ConnectionServer) -> str | None:
+    """A Connection Server's services as text: ``BROKER: UP; SECURITY_GATEWAY: DOWN``."""
+    return joined(f"{service.name}: {service.status}" for service in server.services)
+
+
+CONNECTION_SERVER_COLUMNS: list[Column[ConnectionServer]] = [
+    Column("Name", lambda c: c.name),
+    Column("Pod", lambda c: c.pod),
+    Column("Version", lambda c: c.version),
+    Column("Build", lambda c: c.build),
+    Column("Status", lambda c: c.status),
+    Column("Certificate valid", lambda c: c.certificate_valid),
+    Column("Certificate valid from (UTC)", lambda c: c.certificate_valid_from, DATETIME),
+    Column("Certificate valid until (UTC)", lambda c: c.certificate_valid_to, DATETIME),
+    Column("Services", services),
+    Column("Horizon id", lambda c: c.id),
+]
+"""One row per Connection Server, with its certificate and service health."""
+
+HORIZON_VCENTER_COLUMNS: list[Column[HorizonVCenter]] = [
+    Column("Name", lambda v: v.name),
+    Column("Pod", lambda v: v.pod),
+    Column("Version", lambda v: v.version),
+    Column("Build", lambda v: v.build),
+    Column("Enabled", lambda v: v.enabled),
+    Column("Status", lambda v: v.status),
+    Column("Instance UUID", lambda v: v.instance_uuid),
+    Column("Horizon id", lambda v: v.id),
+]
+"""One row per vCenter as Horizon sees it."""
+
+GATEWAY_COLUMNS: list[Column[Gateway]] = [
+    Column("Name", lambda g: g.name),
+    Column("Pod", lambda g: g.pod),
+    Column("Type", lambda g: g.type),
+    Column("Version", lambda g: g.version),
+    Column("Status", lambda g: g.status),
+    Column("Certificate valid", lambda g: g.certificate_valid),
+    Column("Horizon id", lambda g: g.id),
+]
+"""One row per Unified Access Gateway or security server."""
+
+EVENT_DATABASE_COLUMNS: list[Column[EventDatabase]] = [
+    Column("Pod", lambda e: e.pod),
+    Column("Server", lambda e: e.server_name),
+    Column("Database", lambda e: e.database_name),
+    Column("Status", lambda e: e.status),
+]
+"""One row per pod's event database."""
+
+INFRASTRUCTURE_VM_COLUMNS: list[Column[InfrastructureVm]] = [
+    Column("Name", lambda v: v.name),
+    Column("What it is", lambda v: v.what),
+    Column("Role", lambda v: v.role),
+    Column("Used by pools", lambda v: joined(v.used_by)),
+    Column("Datacenter", lambda v: v.datacenter),
+    Column("Cluster", lambda v: v.cluster),
+    Column("Host", lambda v: v.host),
+    Column("Folder", lambda v: v.folder),
+    Column("Power state", lambda v: v.power_state),
+    Column("vCenter", lambda v: v.vcenter),
+    Column("VM moref", lambda v: v.moref),
+]
+"""One row per VM of Horizon's or vSphere's own, golden image or template: never desktops."""
+
+UNMATCHED_VM_COLUMNS: list[Column[StrayVm]] = [
+    Column("Name", lambda v: v.name),
+    Column("In folder of pool", lambda v: v.pool_name),
+    Column("vCenter", lambda v: v.vcenter),
+    Column("VM moref", lambda v: v.moref),
+    Column("Pool id", lambda v: v.pool),
+]
+"""One row per VM in a pool's folder that no Horizon machine claims."""
 
 
 @dataclass(frozen=True)
@@ -393,8 +505,42 @@ TABLES: list[Table[Any]] = [
     Table("pools", "Pools", POOL_COLUMNS, lambda r: r.pools),
     Table("checks", "Checks", CHECK_COLUMNS, lambda r: r.checks),
     Table("energy", "Energy", ENERGY_COLUMNS, lambda r: r.energy.pools),
+    Table("hosts", "Hosts", HOST_COLUMNS, lambda r: r.infrastructure.hosts),
+    Table("vcenters", "vCenters", VCENTER_COLUMNS, lambda r: r.infrastructure.vcenters),
+    Table(
+        "connection_servers",
+        "Connection Servers",
+        CONNECTION_SERVER_COLUMNS,
+        lambda r: r.infrastructure.connection_servers,
+    ),
+    Table(
+        "horizon_vcenters",
+        "Horizon vCenters",
+        HORIZON_VCENTER_COLUMNS,
+        lambda r: r.infrastructure.horizon_vcenters,
+    ),
+    Table("gateways", "Gateways", GATEWAY_COLUMNS, lambda r: r.infrastructure.gateways),
+    Table(
+        "event_databases",
+        "Event databases",
+        EVENT_DATABASE_COLUMNS,
+        lambda r: r.infrastructure.event_databases,
+    ),
+    Table(
+        "infrastructure_vms",
+        "Infrastructure VMs",
+        INFRASTRUCTURE_VM_COLUMNS,
+        lambda r: r.infrastructure.vms,
+    ),
+    Table(
+        "unmatched_vms",
+        "Unmatched VMs",
+        UNMATCHED_VM_COLUMNS,
+        lambda r: r.infrastructure.unmatched_vms,
+    ),
 ]
-"""Every table, in the workbook's sheet order."""
+"""Every table, in the workbook's sheet order; each is written even when it has no rows, so
+the set of CSV files and sheets is always the same (the README lists it)."""
 
 
 def render_tables(report: HealthReport) -> list[RenderedTable]:

@@ -12,7 +12,8 @@ assignment: hostile names stay literal text, never formulas. Characters XML cann
 make openpyxl refuse the workbook; carriage returns become line feeds (XML reads them so
 anyway), and text beyond Excel's 32,767-character cell limit is cut.
 
-openpyxl is an optional dependency (``pip install 'fleetreport[xlsx]'``), imported only here.
+openpyxl is a core dependency (the xlsx is what consultants hand over with the report), and
+only this module imports it; it ships no type information, so it is typed as ``Any``.
 """
 
 from __future__ import annotations
@@ -22,8 +23,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import openpyxl
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
 from fleetreport.atomic_write import write_atomically
-from fleetreport.errors import OutputError
 from fleetreport.export.tables import DATETIME, CellValue, RenderedTable, render_tables
 from fleetreport.health.report_model import HealthReport
 
@@ -41,15 +46,13 @@ def write_xlsx(report: HealthReport, path: Path) -> None:
     """Write the report's tables to the workbook ``path``, atomically.
 
     The whole workbook is built in memory first, so a failure leaves an existing file as it
-    was. Raises :class:`OutputError` when openpyxl is not installed or the file cannot be
-    written.
+    was. Raises :class:`~fleetreport.errors.OutputError` when the file cannot be written.
     """
     write_atomically(path, workbook_bytes(report))
 
 
 def workbook_bytes(report: HealthReport) -> bytes:
     """The workbook as the bytes of an ``.xlsx`` file."""
-    openpyxl = _openpyxl()
     workbook = openpyxl.Workbook()
     workbook.remove(workbook.active)
     workbook.properties.creator = report.generator
@@ -63,10 +66,6 @@ def workbook_bytes(report: HealthReport) -> bytes:
 
 def _fill_sheet(sheet: Any, table: RenderedTable) -> None:
     """Write ``table`` into ``sheet``: bold frozen header, typed cells, filter, widths."""
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
     bold = Font(bold=True)
     for column, header in enumerate(table.headers, start=1):
         sheet.cell(row=1, column=column, value=header).font = bold
@@ -99,9 +98,6 @@ def _fill_sheet(sheet: Any, table: RenderedTable) -> None:
 def sheet_text(text: str) -> str:
     """``text`` as a workbook holds it: XML-illegal characters replaced, line ends as LF,
     length capped at Excel's limit."""
-    _openpyxl()
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
     return _cell_text(text, ILLEGAL_CHARACTERS_RE)
 
 
@@ -123,13 +119,3 @@ def _display_width(value: CellValue) -> int:
     if isinstance(value, float):
         return len(f"{value:,.2f}")
     return len(f"{value:,}")
-
-
-def _openpyxl() -> Any:
-    try:
-        import openpyxl
-    except ImportError:
-        raise OutputError(
-            "xlsx export needs the openpyxl package", hint="pip install 'fleetreport[xlsx]'"
-        ) from None
-    return openpyxl

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
-import sys
+import re
 from datetime import datetime
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from support.fleet_builders import fleet_snapshot, machine, pool, vm
-from support.paths import DEMO_SNAPSHOT
+from support.paths import DEMO_SNAPSHOT, REPO
 
 from fleetreport.errors import OutputError
 from fleetreport.export import xlsx_export
@@ -31,14 +34,48 @@ from fleetreport.export.tables import (
 )
 from fleetreport.export.xlsx_export import MAX_CELL_TEXT, MAX_WIDTH, sheet_text, write_xlsx
 from fleetreport.health.build import build_report
-from fleetreport.health.report_model import HealthReport
+from fleetreport.health.check_counts import ShownCounts, shown_counts
+from fleetreport.health.report_json import report_to_json
+from fleetreport.health.report_model import CheckCounts, HealthReport
+from fleetreport.render.html import render_html
 from fleetreport.snapshot.store import load_snapshot
 
-openpyxl = pytest.importorskip("openpyxl")
-
 DEMO = DEMO_SNAPSHOT
-SHEETS = ["Summary", "Desktops", "Findings", "Pools", "Checks", "Energy"]
-CSV_FILES = [f"{name}.csv" for name in ("summary", "desktops", "findings", "pools", "checks")]
+SHEETS = [
+    "Summary",
+    "Desktops",
+    "Findings",
+    "Pools",
+    "Checks",
+    "Energy",
+    "Hosts",
+    "vCenters",
+    "Connection Servers",
+    "Horizon vCenters",
+    "Gateways",
+    "Event databases",
+    "Infrastructure VMs",
+    "Unmatched VMs",
+]
+CSV_FILES = [
+    f"{name}.csv"
+    for name in (
+        "summary",
+        "desktops",
+        "findings",
+        "pools",
+        "checks",
+        "energy",
+        "hosts",
+        "vcenters",
+        "connection_servers",
+        "horizon_vcenters",
+        "gateways",
+        "event_databases",
+        "infrastructure_vms",
+        "unmatched_vms",
+    )
+]
 
 HOSTILE = [
     '=HYPERLINK("http://evil")',
@@ -103,7 +140,7 @@ def test_csv_has_one_file_per_table_and_one_row_per_record(
 
     assert [path.name for path in written] == [f"{table.name}.csv" for table in TABLES]
     assert {path.name for path in tmp_path.iterdir()} == {path.name for path in written}
-    assert set(CSV_FILES) <= {path.name for path in written}
+    assert [path.name for path in written] == CSV_FILES
     assert len(read_csv(tmp_path / "desktops.csv")) == len(demo.vms) > 300
     assert len(read_csv(tmp_path / "findings.csv")) == len(demo.findings) > 200
     assert len(read_csv(tmp_path / "pools.csv")) == len(demo.pools) == 5
@@ -250,6 +287,188 @@ def test_lone_surrogates_become_replacement_characters() -> None:
     assert normalise(float("nan")) is None
 
 
+# The tables the HTML has: infrastructure and unmatched VMs
+
+
+def test_infrastructure_tables_hold_the_models_records(demo: HealthReport, tmp_path: Path) -> None:
+    write_csv(demo, tmp_path)
+    infra = demo.infrastructure
+
+    unmatched = read_csv(tmp_path / "unmatched_vms.csv")
+    assert [(row["Name"], row["VM moref"], row["In folder of pool"]) for row in unmatched] == [
+        ("RTM-CC-OLD-01", "vm-237", "IC-Win11-CallCenter"),
+        ("RTM-CC-OLD-02", "vm-239", "IC-Win11-CallCenter"),
+        ("RTM-CC-OLD-03", "vm-241", "IC-Win11-CallCenter"),
+        ("ams-w11-test-<b>old</b>", "vm-595", "IC-Win11-Office"),
+    ]
+    hosts = read_csv(tmp_path / "hosts.csv")
+    assert [(row["Name"], row["Host moref"]) for row in hosts] == [
+        (host.name, host.moref) for host in infra.hosts
+    ]
+    assert len(hosts) == 12
+    assert {row["Maintenance mode"] for row in hosts} <= {"yes", "no", ""}
+    servers = {row["Name"]: row for row in read_csv(tmp_path / "connection_servers.csv")}
+    assert set(servers) == {"hzcs01.corp.example.test", "hzcs02.corp.example.test"}
+    first = servers["hzcs01.corp.example.test"]
+    assert first["Status"] == "OK"
+    assert first["Certificate valid until (UTC)"] == "2027-09-23 06:00:00"
+    assert first["Services"] == (
+        "BLAST_SECURE_GATEWAY: UP; PCOIP_SECURE_GATEWAY: NOT_IN_USE; SECURITY_GATEWAY_COMPONENT: UP"
+    )
+    assert [row["Name"] for row in read_csv(tmp_path / "horizon_vcenters.csv")] == [
+        vcenter.name for vcenter in infra.horizon_vcenters
+    ]
+    assert [row["Name"] for row in read_csv(tmp_path / "vcenters.csv")] == [
+        "vc01.corp.example.test",
+        "vc02.corp.example.test",
+    ]
+    assert [(row["Name"], row["Type"]) for row in read_csv(tmp_path / "gateways.csv")] == [
+        ("uag01", "UAG")
+    ]
+    databases = read_csv(tmp_path / "event_databases.csv")
+    assert [(row["Server"], row["Database"], row["Status"]) for row in databases] == [
+        ("sql01.corp.example.test", "HorizonEvents", "CONNECTED")
+    ]
+    own = read_csv(tmp_path / "infrastructure_vms.csv")
+    assert [row["VM moref"] for row in own] == [item.moref for item in infra.vms]
+    assert {row["Role"] for row in own} == {
+        "golden_image",
+        "instant_clone_parent",
+        "instant_clone_replica",
+        "instant_clone_template",
+        "template",
+        "vsphere_cluster_service",
+    }
+    images = {row["Name"]: row["Used by pools"] for row in own if row["Role"] == "golden_image"}
+    assert images["gold-win11-23h2"] == "IC-Win11-Office"
+
+
+def test_an_estate_without_horizon_still_writes_every_file(tmp_path: Path) -> None:
+    report = build_report(fleet_snapshot([vm("desk-1", "vm-1")], []))
+    written = write_csv(report, tmp_path)
+
+    assert [path.name for path in written] == CSV_FILES
+    empty = {"connection_servers", "horizon_vcenters", "gateways", "event_databases"}
+    empty |= {"findings", "pools", "energy", "infrastructure_vms", "unmatched_vms"}
+    for table in TABLES:
+        text = (tmp_path / f"{table.name}.csv").read_text(encoding="utf-8-sig")
+        rows = list(csv.reader(io.StringIO(text)))
+        assert rows[0] == [column.title for column in table.columns]
+        assert (len(rows) == 1) == (table.name in empty), table.name
+
+
+def test_readme_lists_exactly_the_csv_files_written(demo: HealthReport, tmp_path: Path) -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    start = readme.index("- **Exports**")
+    paragraph = readme[start : readme.index("\n\n", start)]
+
+    listed = re.findall(r"`(\w+\.csv)`", paragraph)
+
+    assert listed == [path.name for path in write_csv(demo, tmp_path)]
+
+
+# Counts that agree with the HTML
+
+
+def test_shown_counts_keep_unknown_apart_from_not_applicable() -> None:
+    counts = CheckCounts(
+        passed=3, failed=2, unknown=5, not_applicable=4, excluded=1, critical=1, warning=1, info=0
+    )
+
+    assert shown_counts(counts) == ShownCounts(
+        passed=3, failed=2, unknown=1, not_applicable=4, excluded=1
+    )
+
+
+COUNT_COLUMNS = ("Passed", "Failed", "Unknown", "Not applicable", "Excluded")
+
+
+def test_export_check_counts_equal_the_json_reports(demo: HealthReport, tmp_path: Path) -> None:
+    write_csv(demo, tmp_path)
+    write_xlsx(demo, tmp_path / "report.xlsx")
+    checks = json.loads(report_to_json(demo))["checks"]
+    expected = {
+        check["id"]: (
+            check["counts"]["passed"],
+            check["counts"]["failed"],
+            check["counts"]["unknown"] - check["counts"]["not_applicable"],
+            check["counts"]["not_applicable"],
+            check["counts"]["excluded"],
+        )
+        for check in checks
+    }
+
+    from_csv = {
+        row["Check id"]: tuple(int(row[column]) for column in COUNT_COLUMNS)
+        for row in read_csv(tmp_path / "checks.csv")
+    }
+    sheet = openpyxl.load_workbook(tmp_path / "report.xlsx")["Checks"]
+    header = [cell.value for cell in sheet[1]]
+    from_xlsx = {
+        row[header.index("Check id")]: tuple(row[header.index(c)] for c in COUNT_COLUMNS)
+        for row in sheet.iter_rows(min_row=2, values_only=True)
+    }
+
+    assert from_csv == from_xlsx == expected
+    assert len(expected) == len(demo.checks)
+    assert expected["vm_guest_os_mismatch"] == (293, 1, 5, 11, 0)
+    assert expected["vm_uptime_long"] == (252, 0, 0, 58, 0)
+
+
+class ChecksTable(HTMLParser):
+    """The counts of the HTML method appendix's checks table, by check id."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.counts: dict[str, tuple[int, ...]] = {}
+        self._inside = False
+        self._row: list[str] = []
+        self._check = ""
+        self._cell: str | None = None
+        self._code = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "table":
+            self._inside = dict(attrs).get("id") == "checks-table"
+        elif self._inside and tag == "tr":
+            self._row, self._check = [], ""
+        elif self._inside and tag == "td" and "num" in (dict(attrs).get("class") or ""):
+            self._cell = ""
+        elif self._inside and tag == "code" and not self._check:
+            self._code = True
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "table":
+            self._inside = False
+        elif self._inside and tag == "td" and self._cell is not None:
+            self._row.append(self._cell)
+            self._cell = None
+        elif tag == "code":
+            self._code = False
+        elif self._inside and tag == "tr" and self._check:
+            self.counts[self._check] = tuple(int(text.replace(",", "")) for text in self._row)
+
+    def handle_data(self, data: str) -> None:
+        if self._code:
+            self._check += data
+        if self._cell is not None:
+            self._cell += data.strip()
+
+
+def test_export_check_counts_equal_the_htmls(demo: HealthReport, tmp_path: Path) -> None:
+    write_csv(demo, tmp_path)
+    table = ChecksTable()
+    table.feed(render_html(demo))
+
+    from_csv = {
+        row["Check id"]: tuple(int(row[column]) for column in COUNT_COLUMNS)
+        for row in read_csv(tmp_path / "checks.csv")
+    }
+
+    assert from_csv == table.counts
+    assert len(table.counts) == len(demo.checks)
+
+
 # xlsx
 
 
@@ -261,6 +480,11 @@ def test_workbook_has_a_sheet_per_table_in_order(demo: HealthReport, tmp_path: P
     assert workbook.sheetnames == SHEETS
     rows = {"Desktops": demo.vms, "Findings": demo.findings, "Pools": demo.pools}
     rows |= {"Checks": demo.checks, "Energy": demo.energy.pools}
+    infra = demo.infrastructure
+    rows |= {"Hosts": infra.hosts, "vCenters": infra.vcenters}
+    rows |= {"Connection Servers": infra.connection_servers, "Gateways": infra.gateways}
+    rows |= {"Horizon vCenters": infra.horizon_vcenters, "Event databases": infra.event_databases}
+    rows |= {"Infrastructure VMs": infra.vms, "Unmatched VMs": infra.unmatched_vms}
     for sheet in workbook.worksheets:
         assert sheet.freeze_panes == "A2"
         last = openpyxl.utils.get_column_letter(sheet.max_column)
@@ -269,8 +493,8 @@ def test_workbook_has_a_sheet_per_table_in_order(demo: HealthReport, tmp_path: P
         widths = [dimension.width for dimension in sheet.column_dimensions.values()]
         assert len(widths) == sheet.max_column
         assert all(8 <= width <= MAX_WIDTH for width in widths)
-        if sheet.title in rows:
-            assert sheet.max_row == len(rows[sheet.title]) + 1
+        if sheet.title != "Summary":
+            assert sheet.max_row == len(rows[sheet.title]) + 1 > 1, sheet.title
 
 
 def test_workbook_values_are_the_models_with_real_numbers_and_dates(
@@ -372,19 +596,6 @@ def test_text_beyond_excels_cell_limit_is_cut() -> None:
     astral = sheet_text("😀" * 20_000)
     assert len(astral.encode("utf-16-le")) // 2 <= MAX_CELL_TEXT
     assert astral.endswith("😀…")
-
-
-def test_missing_openpyxl_is_an_output_error(
-    demo: HealthReport, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setitem(sys.modules, "openpyxl", None)
-
-    with pytest.raises(OutputError) as raised:
-        write_xlsx(demo, tmp_path / "report.xlsx")
-
-    assert raised.value.message == "xlsx export needs the openpyxl package"
-    assert raised.value.hint == "pip install 'fleetreport[xlsx]'"
-    assert list(tmp_path.iterdir()) == []
 
 
 # Atomic writes
