@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-debian_packages=(golang-go golang-github-vmware-govmomi-dev chromium)
+debian_packages=(golang-go golang-github-vmware-govmomi-dev chromium poppler-utils)
 missing=()
 for package in "${debian_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

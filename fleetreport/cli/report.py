@@ -66,7 +66,8 @@ def add_commands(commands: argparse._SubParsersAction[Any]) -> None:
         "--format",
         choices=FORMATS,
         default="html",
-        help="html (default, one self-contained file), json, csv (a folder of tables), xlsx",
+        help="html (default, one self-contained file), json, csv (a folder of tables), xlsx,"
+        " pdf (the HTML printed to A4 by a Chromium, Chrome or Edge found on this machine)",
     )
     report.add_argument(
         "--out", type=Path, required=True, metavar="PATH", help="report file (csv: a folder)"

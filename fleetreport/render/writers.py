@@ -1,4 +1,4 @@
-"""Writing the scored model in the format asked for: HTML (default), JSON, CSV or xlsx."""
+"""Writing the scored model in the format asked for: HTML (default), JSON, CSV, xlsx or PDF."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from fleetreport.health.report_model import HealthReport
 from fleetreport.render.branding import Branding
 from fleetreport.render.html import write_html_report
 
-FORMATS = ("html", "json", "csv", "xlsx")
+FORMATS = ("html", "json", "csv", "xlsx", "pdf")
 
 
 def write_report(
@@ -42,5 +42,10 @@ def write_report(
         from fleetreport.export.xlsx_export import write_xlsx
 
         write_xlsx(report, out)
+        return [out]
+    if output_format == "pdf":
+        from fleetreport.render.pdf import write_pdf_report
+
+        write_pdf_report(report, out, branding, templates)
         return [out]
     raise OutputError(f"unknown format {output_format!r}", hint=f"one of {', '.join(FORMATS)}")

@@ -93,7 +93,7 @@ def test_branding_from_the_config_file(
         (["--logo", "missing.png"], ["logo missing.png does not exist"]),
         (["--logo", "s.json"], ["not a PNG, JPEG, GIF or SVG"]),
         (["--templates", "no-such-dir"], ["templates folder no-such-dir does not exist"]),
-        (["--format", "pdf"], ["invalid choice"]),
+        (["--format", "docx"], ["invalid choice"]),
     ],
 )
 def test_bad_report_options(

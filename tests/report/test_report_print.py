@@ -1,0 +1,269 @@
+"""The report on paper and on a 1366 px screen: layout measured in Chromium, and ``--format pdf``.
+
+Print is emulated at the content width of A4 and Letter (the page less the ``@page`` margins of
+report.css: 12 mm each side), and every visible table, row and word is measured: no table wider
+than the page, no text outside its own cell, no ordinary word broken across lines (identifiers
+in ``code``, ``small`` and name cells may break: a moref or host name is no word).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from support.browser import open_report
+
+from fleetreport.cli import main
+from fleetreport.cli.report import DEMO_BRANDING
+from fleetreport.health.build import build_report
+from fleetreport.render.pdf import write_pdf_report
+from fleetreport.snapshot.store import load_snapshot
+
+CSS_PX_PER_MM = 96 / 25.4
+SIDE_MARGINS_MM = 2 * 12
+PRINT_WIDTHS = {
+    "A4": round((210 - SIDE_MARGINS_MM) * CSS_PX_PER_MM),
+    "Letter": round((215.9 - SIDE_MARGINS_MM) * CSS_PX_PER_MM),
+}
+"""Content width in CSS px of each paper, as Chromium lays out the printed page."""
+SCREEN_WIDTH = 1366
+MOST_DEMO_PAGES = 30
+"""The demo printed: 20 A4 pages today (was 64 with the inventory's full lists), room for the
+summary's plan and definitions; a section per page means at least as many as the sections."""
+FEWEST_DEMO_PAGES = 8
+RAW_API_TOKENS_IN_POOLS = pytest.mark.xfail(
+    strict=True,
+    reason="the pools table shows raw API values (TAKE_NO_POWER_ACTION, AGENT_ERROR_STARTUP_"
+    "IN_PROGRESS) that no column can hold without breaking them; plain labels (issue 14,"
+    " i14-words) shorten them: remove this mark when they are merged",
+)
+
+LAYOUT = """() => {
+  const visible = (el) => el.offsetParent !== null || getComputedStyle(el).position === 'fixed';
+  const pageWidth = document.documentElement.clientWidth;
+  const problems = {wide: [], outside: [], broken: [], scroll: []};
+  const pageScroll = document.documentElement.scrollWidth;
+  if (pageScroll > pageWidth + 1) problems.scroll.push(`page: ${pageScroll}`);
+  for (const table of document.querySelectorAll('table')) {
+    if (!visible(table)) continue;
+    const section = table.closest('.section') || document.body;
+    const style = getComputedStyle(section);
+    const box = section.getBoundingClientRect();
+    const right = Math.min(pageWidth, box.right - parseFloat(style.paddingRight));
+    const left = table.getBoundingClientRect().left;
+    const end = Math.round(left + table.scrollWidth);
+    if (end > right + 1) problems.wide.push(`${table.id}: ${end} > ${Math.round(right)}`);
+  }
+  for (const wrap of document.querySelectorAll('.table-wrap')) {
+    if (visible(wrap) && wrap.getBoundingClientRect().right > pageWidth + 1) {
+      problems.scroll.push(wrap.firstElementChild.id);
+    }
+  }
+  const textBoxes = (cell) => {
+    const range = document.createRange();
+    range.selectNodeContents(cell);
+    return Array.from(range.getClientRects()).filter(r => r.width > 0 && r.height > 0);
+  };
+  for (const row of document.querySelectorAll('tr')) {
+    if (!visible(row)) continue;
+    const cells = Array.from(row.children).map(cell => [cell, textBoxes(cell)]);
+    for (const [cell, boxes] of cells) {
+      const own = cell.getBoundingClientRect();
+      if (boxes.some(b => b.left < own.left - 1 || b.right > own.right + 1)) {
+        const text = cell.textContent.trim().slice(0, 40);
+        problems.outside.push(`${row.closest('table').id}: ${text}`);
+      }
+    }
+    for (let i = 0; i < cells.length; i++) for (let j = i + 1; j < cells.length; j++) {
+      for (const a of cells[i][1]) for (const b of cells[j][1]) {
+        const across = a.left < b.right - 1 && b.left < a.right - 1;
+        if (across && a.top < b.bottom - 1 && b.top < a.bottom - 1) {
+          problems.outside.push(`${row.closest('table').id}: overlap of cells ${i} and ${j}`);
+        }
+      }
+    }
+  }
+  const texts = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (texts.nextNode()) {
+    const node = texts.currentNode;
+    const parent = node.parentElement;
+    if (!parent || !visible(parent) || parent.closest('code, small, .name, svg')) continue;
+    const words = /[\\p{L}\\p{N}]{2,}/gu;
+    for (let word = words.exec(node.data); word; word = words.exec(node.data)) {
+      const range = document.createRange();
+      range.setStart(node, word.index);
+      range.setEnd(node, word.index + word[0].length);
+      const boxes = Array.from(range.getClientRects()).filter(r => r.width > 0);
+      const lines = new Set(boxes.map(r => Math.round(r.top)));
+      if (lines.size > 1) problems.broken.push(`${parent.tagName.toLowerCase()}: ${word[0]}`);
+    }
+  }
+  return problems;
+}"""
+
+
+@pytest.fixture(scope="module")
+def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``fleetreport demo --out DIR``, once for the module."""
+    out = tmp_path_factory.mktemp("demo")
+    assert main(["--quiet", "demo", "--out", str(out)]) == 0
+    return out
+
+
+def layout(demo_dir: Path, profile: Path, width: int, media: str) -> dict[str, list[str]]:
+    """The layout problems of the demo report at ``width`` CSS px in ``media``."""
+    with open_report(demo_dir / "report.html", profile) as report:
+        report.page.set_viewport_size({"width": width, "height": 1000})
+        report.page.emulate_media(media=media)
+        found: dict[str, list[str]] = report.page.evaluate(LAYOUT)
+        report.record.assert_quiet(report.url)
+    return found
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("paper", list(PRINT_WIDTHS))
+def test_printed_text_stays_in_its_cell_and_words_stay_whole(
+    demo_dir: Path, tmp_path: Path, paper: str
+) -> None:
+    found = layout(demo_dir, tmp_path / "profile", PRINT_WIDTHS[paper], "print")
+    assert found["outside"] == []
+    assert found["broken"] == []
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(
+    "paper", [pytest.param(paper, marks=RAW_API_TOKENS_IN_POOLS) for paper in PRINT_WIDTHS]
+)
+def test_no_printed_table_is_wider_than_its_page(
+    demo_dir: Path, tmp_path: Path, paper: str
+) -> None:
+    found = layout(demo_dir, tmp_path / "profile", PRINT_WIDTHS[paper], "print")
+    assert found["wide"] == []
+    assert found["scroll"] == []
+
+
+@pytest.mark.browser
+def test_on_a_1366_px_screen_nothing_is_wider_than_the_page(demo_dir: Path, tmp_path: Path) -> None:
+    found = layout(demo_dir, tmp_path / "profile", SCREEN_WIDTH, "screen")
+    assert found["scroll"] == [], "the page scrolls sideways"
+    assert found["outside"] == []
+    assert found["broken"] == []
+
+
+@pytest.mark.browser
+@RAW_API_TOKENS_IN_POOLS
+def test_on_a_1366_px_screen_the_pools_table_fits_without_scrolling(
+    demo_dir: Path, tmp_path: Path
+) -> None:
+    found = layout(demo_dir, tmp_path / "profile", SCREEN_WIDTH, "screen")
+    assert found["wide"] == []
+
+
+@pytest.mark.browser
+def test_print_summarises_the_inventory_and_the_screen_lists_it(
+    demo_dir: Path, tmp_path: Path
+) -> None:
+    model: dict[str, Any] = json.loads((demo_dir / "report.json").read_text(encoding="utf-8"))
+    per_pool = {pool["name"]: pool["desktops"] for pool in model["pools"]}
+    with open_report(demo_dir / "report.html", tmp_path / "profile") as report:
+        page = report.page
+        summary = page.locator("#inventory-summary-table")
+        lists = page.locator(".inventory-table tbody tr")
+        assert not summary.is_visible()
+        assert page.locator("details.inventory-group").count() == len(per_pool)
+        page.emulate_media(media="print")
+        rows = page.locator("#inventory-summary-table tbody tr")
+        shown = {
+            row.locator("td").nth(0).inner_text(): int(row.locator("td").nth(1).inner_text())
+            for row in rows.all()
+        }
+        assert shown == per_pool
+        assert "xlsx" in page.locator("#inventory .inventory-summary p").inner_text()
+        visible_rows = lists.evaluate_all("rows => rows.filter(r => r.offsetParent).length")
+        assert visible_rows == 0 < lists.count() == len(model["vms"])
+        report.record.assert_quiet(report.url)
+
+
+def poppler(tool: str) -> str:
+    """Path of a poppler-utils tool; fails the test, with what to install, when it is missing."""
+    path = shutil.which(tool)
+    if path is None:
+        pytest.fail(
+            f"{tool} is not installed: sudo apt-get install poppler-utils (tests/run_all.sh does)",
+            pytrace=False,
+        )
+    return path
+
+
+def pdf_info(pdf: Path) -> dict[str, str]:
+    """``pdfinfo``'s fields."""
+    text = subprocess.run(
+        [poppler("pdfinfo"), str(pdf)], check=True, capture_output=True, text=True
+    ).stdout
+    return {
+        key.strip(): value.strip()
+        for key, _, value in (line.partition(":") for line in text.splitlines())
+    }
+
+
+def pdf_text(pdf: Path) -> str:
+    """``pdftotext``'s text of every page."""
+    return subprocess.run(
+        [poppler("pdftotext"), str(pdf), "-"], check=True, capture_output=True, text=True
+    ).stdout
+
+
+@pytest.mark.browser
+def test_format_pdf_prints_the_demo_to_a4_with_no_file_path(
+    demo_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "report.pdf"
+    argv = ["report", str(demo_dir / "demo-snapshot.json"), "--format", "pdf", "--out", str(out)]
+    assert main([*argv, "--customer", DEMO_BRANDING.customer]) == 0
+    assert capsys.readouterr().err == ""
+    info = pdf_info(out)
+    assert FEWEST_DEMO_PAGES <= int(info["Pages"]) <= MOST_DEMO_PAGES
+    assert "(A4)" in info["Page size"]
+    text = pdf_text(out)
+    words = " ".join(text.split())
+    assert "horizon desktop fleet health report" in words.lower()
+    assert DEMO_BRANDING.customer in words
+    assert "Executive summary" in words
+    assert "Inventory appendix" in words and "Method appendix" in words
+    assert re.search(r"\b1 / \d+\b", words), "pages are numbered"
+    for path_text in (str(tmp_path), str(demo_dir), "file:", "fleetreport-pdf-", ".html"):
+        assert path_text not in text
+    assert list(tmp_path.iterdir()) == [out], "no temporary file left beside the PDF"
+
+
+@pytest.mark.browser
+def test_the_pdf_writer_prints_letter_when_asked(demo_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "report.pdf"
+    report = build_report(load_snapshot(demo_dir / "demo-snapshot.json"))
+    write_pdf_report(report, out, DEMO_BRANDING, paper="letter")
+    assert "(letter)" in pdf_info(out)["Page size"]
+
+
+def test_format_pdf_without_a_browser_is_one_error_naming_how_to_install_one(
+    demo_dir: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    empty = tmp_path / "bin"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    out = tmp_path / "report.pdf"
+    argv = ["report", str(demo_dir / "demo-snapshot.json"), "--format", "pdf", "--out", str(out)]
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert err.startswith("fleetreport: error: no Chromium, Chrome or Edge found to print the PDF")
+    assert "apt-get install chromium" in err
+    assert not out.exists()
+    assert list(tmp_path.iterdir()) == [empty]
