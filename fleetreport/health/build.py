@@ -17,6 +17,7 @@ from fleetreport.health.energy import EnergyEstimate, estimate_energy
 from fleetreport.health.evaluate import Evaluation, Judgement, Tally, evaluate, pool_key
 from fleetreport.health.fleet import Desktop, FleetView
 from fleetreport.health.population import REASON_TEXT, KnownDesktops
+from fleetreport.health.priorities import rank_priorities, remediation_plans
 from fleetreport.health.report_model import (
     CheckCounts,
     CheckSummary,
@@ -41,8 +42,8 @@ from fleetreport.health.settings import HealthSettings, default_settings
 from fleetreport.ordering import natural_key
 from fleetreport.snapshot.model import DesktopPool, Snapshot
 
-REPORT_SCHEMA_VERSION = 1
-"""Version of the JSON report format."""
+REPORT_SCHEMA_VERSION = 2
+"""Version of the JSON report format (2 added ``priorities`` and ``plan``)."""
 R = TypeVar("R")
 NO_VM = "unknown"
 NO_MACHINE = "none"
@@ -80,7 +81,7 @@ def build_report(
         if score.desktop.pool is not None:
             by_pool.setdefault(pool_key(score.desktop.pool), []).append(score)
     fleet_score = score_group(scores, settings.scores)
-    return HealthReport(
+    report = HealthReport(
         schema_version=REPORT_SCHEMA_VERSION,
         generated_at=generated_at or datetime.now(UTC),
         generator=f"fleetreport {__version__}",
@@ -123,6 +124,11 @@ def build_report(
             vms=infrastructure_vms(fleet),
         ),
         population=population_summary(fleet),
+    )
+    return dataclasses.replace(
+        report,
+        priorities=rank_priorities(report),
+        plan=remediation_plans(report, settings.scores),
     )
 
 

@@ -606,6 +606,81 @@ class Trend:
 
 
 @dataclass(frozen=True)
+class Priority:
+    """One failed check and what fixing it everywhere would give: the summary's ranking."""
+
+    check: str
+    """Check id."""
+    title: str
+    """Check title."""
+    category: str
+    """patch, power, hygiene or infrastructure."""
+    severity: str
+    """The worst severity of its findings."""
+    subject_kind: str
+    """What it judges: desktop, pool, host, connection_server, pod or horizon_vcenter."""
+    findings: int
+    """Its findings (subjects that fail it), as the findings section counts them."""
+    desktops: int
+    """Desktops that fail it (a desktop check) or inherit its failure (a pool, host or pod
+    check whose failure lowers their scores)."""
+    patch_points: float
+    """How much the fleet's patch score would rise were it fixed everywhere, one decimal."""
+    power_points: float
+    """How much the fleet's power score would rise were it fixed everywhere, one decimal."""
+
+
+@dataclass(frozen=True)
+class PlanStep:
+    """One action of a remediation plan and the scores expected once it and those before it
+    are done."""
+
+    check: str
+    """Check id: the action is its remediation."""
+    title: str
+    """Check title."""
+    severity: str
+    """The worst severity of its failures within the plan's scope."""
+    desktops: int
+    """Desktops of the scope that fail it or inherit its failure."""
+    patch_score: float | None
+    """Expected patch score after this step."""
+    power_score: float | None
+    """Expected power score after this step."""
+    grade: str | None
+    """Expected grade after this step."""
+    grade_capped: bool
+    """The expected grade is still capped by a pod outage."""
+
+
+@dataclass(frozen=True)
+class PoolPlan:
+    """What to do first in one pool, or in the infrastructure: the few actions that lift its
+    scores most, in order."""
+
+    scope: str
+    """``pool`` or ``infrastructure`` (hosts, Connection Servers, pods: judged on the fleet)."""
+    pool: str | None
+    """Pool id (None for infrastructure)."""
+    pod: str | None
+    """Pod id, or ``inferred`` (None for infrastructure)."""
+    name: str
+    """Pool name, or ``Infrastructure``."""
+    desktops: int
+    """Desktops whose scores it is judged on."""
+    patch_score: float | None
+    """Patch score now."""
+    power_score: float | None
+    """Power score now."""
+    grade: str | None
+    """Grade now."""
+    grade_capped: bool
+    """The grade is capped now because a desktop's pod cannot deliver desktops."""
+    steps: list[PlanStep]
+    """The actions, most lifting first, each with the scores expected after it."""
+
+
+@dataclass(frozen=True)
 class HealthReport:
     """The scored model of one snapshot."""
 
@@ -644,3 +719,8 @@ class HealthReport:
     trend: Trend | None = None
     """Figures over recent runs, this one last: filled by ``fleetreport run`` from its history
     (or ``report`` given one); None otherwise."""
+    priorities: list[Priority] = field(default_factory=list)
+    """Every check with findings, one item each, most impact first: fleet score points it
+    would give back (patch plus power), then desktops affected, then severity."""
+    plan: list[PoolPlan] = field(default_factory=list)
+    """The remediation plan: per pool with something to do, by name, then infrastructure."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from markupsafe import Markup
@@ -18,6 +18,9 @@ from fleetreport.health.report_model import (
     DesktopSummary,
     FindingRecord,
     HealthReport,
+    PlanStep,
+    PoolPlan,
+    Priority,
     Trend,
 )
 from fleetreport.render import charts
@@ -32,6 +35,8 @@ NOUNS = {
     "horizon_vcenter": ("vCenter link", "vCenter links"),
 }
 TOP_PROBLEMS = 5
+SERIOUS = ("critical", "warning")
+"""The summary's top problems are the highest-impact checks failing at these severities."""
 POOL_TREND_CHARTS = 6
 """Up to this many pools, the trends section draws a small chart per pool."""
 
@@ -53,6 +58,36 @@ class FindingGroup:
         singular, plural = NOUNS.get(self.check.subject_kind, ("item", "items"))
         count = len(self.findings)
         return f"{count:,} {singular if count == 1 else plural}: {self.check.title}"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One check of the priority ranking, as the summary lists it."""
+
+    priority: Priority
+    """Its place in the ranking and its impact."""
+    check: CheckSummary
+    """The check (rationale, remediation)."""
+
+    @property
+    def headline(self) -> str:
+        """Plain words: ``23 desktops: VMware Tools outdated``."""
+        return f"{_count(self.priority.findings, self.check.subject_kind)}: {self.check.title}"
+
+    @property
+    def impact(self) -> str:
+        """What fixing it everywhere gives: ``+7.7 patch points, 160 desktops``."""
+        return impact_text(self.priority, self.check.scores_desktops)
+
+
+@dataclass(frozen=True)
+class PlanView:
+    """One remediation plan with each step's check (for its remediation)."""
+
+    plan: PoolPlan
+    """The plan."""
+    steps: list[tuple[PlanStep, CheckSummary]]
+    """Its steps, in order, each with its check."""
 
 
 @dataclass(frozen=True)
@@ -93,8 +128,9 @@ class ReportView:
 
     groups: dict[str, list[FindingGroup]]
     """Finding groups by severity, largest first."""
-    top_problems: list[FindingGroup]
-    """The five most serious problems."""
+    top_problems: list[Problem]
+    """The five most serious problems: the first critical or warning checks of the priority
+    ranking (``HealthReport.priorities``)."""
     inventory: list[PoolInventory]
     """Desktops by pool."""
     charts: dict[str, Markup]
@@ -107,6 +143,8 @@ class ReportView:
     """URLs collected without TLS verification."""
     trend: TrendView | None = None
     """The trends section; None when the report has fewer than two runs of trend."""
+    plan: list[PlanView] = field(default_factory=list)
+    """The remediation plan: pools, then infrastructure."""
 
 
 def build_view(report: HealthReport) -> ReportView:
@@ -120,7 +158,6 @@ def build_view(report: HealthReport) -> ReportView:
         groups.setdefault(severity, []).append(FindingGroup(checks[check_id], severity, findings))
     for severity_groups in groups.values():
         severity_groups.sort(key=lambda g: (-len(g.findings), g.check.id))
-    serious = [g for severity in ("critical", "warning") for g in groups.get(severity, [])]
     fleet = report.fleet
     trend = _trend_view(report.trend)
     trend_charts = (
@@ -139,7 +176,7 @@ def build_view(report: HealthReport) -> ReportView:
     )
     return ReportView(
         groups=groups,
-        top_problems=serious[:TOP_PROBLEMS],
+        top_problems=top_problems(report),
         inventory=_inventory(report.vms),
         charts={
             "patch": charts.score_ring(fleet.patch_score, fleet.grade, "Patch score"),
@@ -158,7 +195,43 @@ def build_view(report: HealthReport) -> ReportView:
         failed_sources=[s.url for s in report.sources if s.status == "failed"],
         unverified_sources=[s.url for s in report.sources if not s.tls_verified],
         trend=trend,
+        plan=plan_views(report),
     )
+
+
+def top_problems(report: HealthReport) -> list[Problem]:
+    """The first five critical or warning checks of the report's priority ranking."""
+    checks = {check.id: check for check in report.checks}
+    serious = [p for p in report.priorities if p.severity in SERIOUS]
+    return [Problem(p, checks[p.check]) for p in serious[:TOP_PROBLEMS]]
+
+
+def plan_views(report: HealthReport) -> list[PlanView]:
+    """The report's plans with each step's check."""
+    checks = {check.id: check for check in report.checks}
+    return [
+        PlanView(plan, [(step, checks[step.check]) for step in plan.steps]) for plan in report.plan
+    ]
+
+
+def impact_text(priority: Priority, scores_desktops: bool) -> str:
+    """``+7.7 patch points, 160 desktops``; ``no score points`` for a check that lowers no
+    desktop's score, ``under 0.1 score points`` for one whose rise rounds to 0."""
+    points = [
+        f"+{value:.1f} {name} points"
+        for name, value in (("patch", priority.patch_points), ("power", priority.power_points))
+        if value > 0
+    ]
+    scored = scores_desktops and priority.desktops > 0
+    parts = points or ["under 0.1 score points" if scored else "no score points"]
+    if priority.desktops:
+        parts.append(_count(priority.desktops, "desktop"))
+    return ", ".join(parts)
+
+
+def _count(count: int, kind: str) -> str:
+    singular, plural = NOUNS.get(kind, ("item", "items"))
+    return f"{count:,} {singular if count == 1 else plural}"
 
 
 def describe_age(now: datetime, then: datetime) -> str:

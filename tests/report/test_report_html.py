@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 from support.fleet_builders import NOW, desktops, fleet_snapshot, vm
@@ -31,8 +33,9 @@ from support.paths import DEMO_SNAPSHOT
 
 from fleetreport.cli.report import DEMO_BRANDING
 from fleetreport.health.build import build_report
+from fleetreport.health.report_json import report_to_json
 from fleetreport.health.report_model import HealthReport
-from fleetreport.render.html import plain_text, render_html, write_html_report
+from fleetreport.render.html import format_score, plain_text, render_html, write_html_report
 from fleetreport.snapshot.model import Snapshot, Source
 from fleetreport.snapshot.store import load_snapshot
 
@@ -40,6 +43,7 @@ DEMO = DEMO_SNAPSHOT
 SECTIONS = (
     "cover",
     "summary",
+    "plan",
     "pools",
     "findings",
     "energy",
@@ -252,6 +256,84 @@ def test_the_summary_states_the_fleet_figures(demo: Element, demo_report: Health
     assert demo.by_id("kpi-findings").text() == f"{len(demo_report.findings):,}"
     assert summary.find_all("span", "grade-xl")[0].text() == demo_report.fleet.grade
     assert demo.by_id("cover").find_all("h1")[0].text() == DEMO_BRANDING.customer
+
+
+def fleet_rise(vms: list[dict[str, Any]], check: str, category: str) -> float:
+    """How much the mean ``category`` score of ``vms`` rises without ``check``'s deductions."""
+
+    def score(vm: dict[str, Any], skip: str | None) -> float:
+        lost = sum(
+            d["points"]
+            for d in vm["deductions"]
+            if d["category"] == category and d["check"] != skip
+        )
+        return max(100.0 - lost, 0.0)
+
+    return sum(score(vm, check) - score(vm, None) for vm in vms) / len(vms)
+
+
+def test_the_top_five_is_the_impact_ranking_recomputed_from_the_json_report(
+    demo: Element, demo_report: HealthReport
+) -> None:
+    data = json.loads(report_to_json(demo_report))
+    order = ["critical", "warning", "info"]
+    ranking = []
+    for check in {f["check"] for f in data["findings"]}:
+        findings = [f for f in data["findings"] if f["check"] == check]
+        kind = findings[0]["subject_kind"]
+        desktops = (
+            len({(f["location"], f["subject"]) for f in findings})
+            if kind == "desktop"
+            else sum(1 for v in data["vms"] if any(d["check"] == check for d in v["deductions"]))
+        )
+        points = round(fleet_rise(data["vms"], check, "patch"), 1) + round(
+            fleet_rise(data["vms"], check, "power"), 1
+        )
+        severity = min((f["severity"] for f in findings), key=order.index)
+        ranking.append((-round(points, 1), -desktops, order.index(severity), -len(findings), check))
+    serious = [row[-1] for row in sorted(ranking) if row[2] < 2]
+    items = demo.by_id("top-problems").find_all("li")
+    assert [li.attrs["data-check"] for li in items] == serious[:5]
+    # the demo's largest drag: the old golden image inherited by all 160 desktops of a pool
+    assert serious[0] == "pool_image_old"
+    assert "(+7.7 patch points, 160 desktops)" in " ".join(items[0].text().split())
+    assert [p.check for p in demo_report.priorities] == [row[-1] for row in sorted(ranking)]
+
+
+def test_the_summary_names_each_check_once_with_all_its_findings(demo: Element) -> None:
+    items = demo.by_id("top-problems").find_all("li")
+    checks = [li.attrs["data-check"] for li in items]
+    assert len(checks) == len(set(checks)) == 5
+    tools = next(li for li in items if li.attrs["data-check"] == "vm_tools_outdated")
+    assert "23 desktops: VMware Tools outdated" in " ".join(tools.text().split())
+
+
+def test_the_plan_lists_each_pools_steps_with_expected_scores(
+    demo: Element, demo_report: HealthReport
+) -> None:
+    tables = demo.by_id("plan").find_all("table", "plan-table")
+    assert [t.attrs["data-plan"] for t in tables] == [
+        f"{p.scope}:{p.pool or ''}" for p in demo_report.plan
+    ]
+    assert {p.name for p in demo_report.plan} == {p.name for p in demo_report.pools} | {
+        "Infrastructure"
+    }
+    for table, plan in zip(tables, demo_report.plan, strict=True):
+        rows = table.body_rows()
+        assert [row.attrs.get("data-check") for row in rows[1:]] == [s.check for s in plan.steps]
+        now = [format_score(plan.patch_score), format_score(plan.power_score)]
+        assert rows[0].cells()[3:5] == now
+        for row, step in zip(rows[1:], plan.steps, strict=True):
+            expected = [format_score(step.patch_score), format_score(step.power_score), step.grade]
+            assert row.cells()[3:6] == expected
+    office = next(p for p in demo_report.plan if p.name == "IC-Win11-Office")
+    first = office.steps[0]
+    assert (office.grade, first.check, first.desktops, first.grade) == (
+        "C",
+        "pool_image_old",
+        160,
+        "A",
+    )
 
 
 def test_the_energy_assumptions_are_printed(demo: Element, demo_report: HealthReport) -> None:

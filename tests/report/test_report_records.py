@@ -26,7 +26,10 @@ from fleetreport.snapshot.codec import encode
 REPORT_MODULES = {"fleetreport.health.report_model", "fleetreport.health.report_records"}
 """Where the report's records are declared: every record it holds comes from one of these."""
 
-REPORT_SHAPES = {1: "fcf73e5e13edb8e3eafd5bdda7b3d789db475cc4001d5c80e3e608f7cba4e32d"}
+REPORT_SHAPES = {
+    1: "fcf73e5e13edb8e3eafd5bdda7b3d789db475cc4001d5c80e3e608f7cba4e32d",
+    2: "e5062b453e5ac24a69528d1f4a23986df78bbe03ddbfae9a2ac634dc2478ea35",
+}
 """The structure fingerprint of the report schema, per report ``schema_version``."""
 
 
