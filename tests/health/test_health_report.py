@@ -14,7 +14,7 @@ from support.paths import DEMO_SNAPSHOT
 from fleetreport.cli import main
 from fleetreport.config_file import parse_config
 from fleetreport.errors import ConfigError, ExitCode
-from fleetreport.health.build import build_report
+from fleetreport.health.build import REPORT_SCHEMA_VERSION, build_report
 from fleetreport.health.catalogue import catalogue
 from fleetreport.health.report_json import report_to_json
 from fleetreport.health.report_schema import report_schema_text, shipped_report_schema_text
@@ -51,7 +51,7 @@ def mixed_fleet() -> Snapshot:
 def test_the_json_report_has_the_documented_shape(tmp_path: Path) -> None:
     report = json.loads(report_to_json(build_report(mixed_fleet())))
     jsonschema.validate(report, json.loads(shipped_report_schema_text()))
-    assert report["schema_version"] == 1
+    assert report["schema_version"] == REPORT_SCHEMA_VERSION == 2
     assert {"desktops", "patch_score", "power_score", "grade"} <= report["fleet"].keys()
     assert report["fleet"]["by_power_state"] == {"poweredOn": 4}
     assert report["fleet"]["by_machine_state"] == {"AVAILABLE": 4}
