@@ -128,21 +128,22 @@ def score_ring(
 
 def stacked_bar(counts: Mapping[str, int], label: str, width: int = 520) -> Markup:
     """One horizontal bar split by category (plain labels, colours by meaning; severities in
-    their order, others largest first), with a legend of counts under it."""
+    their order, others largest first; values with one label, such as a machine's and an RDS
+    host's spelling of a state, are one segment), with a legend of counts under it."""
     total = sum(counts.values())
     parts: list[Markup] = []
     legend: list[Markup] = []
     x = 0.0
-    for index, (raw, count) in enumerate(_bar_order(counts)):
-        colour = STATE_COLOURS.get(raw, PALETTE[index % len(PALETTE)])
+    segments = _bar_order(counts)
+    for index, (name, raws, count) in enumerate(segments):
+        colour = STATE_COLOURS.get(raws[0], PALETTE[index % len(PALETTE)])
         share = width * count / total if total else 0
-        name = plain_label(raw)
         parts.append(
             SEGMENT.format(
                 x=f"{x:.1f}",
                 width=f"{share:.1f}",
                 colour=colour,
-                name=name if name == raw else f"{name} ({raw})",
+                name=name if [name] == raws else f"{name} ({', '.join(raws)})",
                 count=count,
             )
         )
@@ -159,16 +160,22 @@ def stacked_bar(counts: Mapping[str, int], label: str, width: int = 520) -> Mark
                 count=f"{count:,}",
             )
         )
-    height = 40 + 18 * math.ceil(max(len(counts), 1) / 2)
+    height = 40 + 18 * math.ceil(max(len(segments), 1) / 2)
     return CHART.format(
         kind="bar", width=width, height=height, label=label, body=Markup("").join(parts + legend)
     )
 
 
-def _bar_order(counts: Mapping[str, int]) -> list[tuple[str, int]]:
+def _bar_order(counts: Mapping[str, int]) -> list[tuple[str, list[str], int]]:
+    """(plain label, raw values, count) per segment, in the order the bar draws them."""
     if counts and set(counts) <= set(SEVERITY_ORDER):
-        return [(name, counts[name]) for name in SEVERITY_ORDER if name in counts]
-    return sorted(counts.items(), key=lambda kv: -kv[1])
+        return [(name, [name], counts[name]) for name in SEVERITY_ORDER if name in counts]
+    merged: dict[str, tuple[list[str], int]] = {}
+    for raw, count in counts.items():
+        raws, total = merged.get(plain_label(raw), ([], 0))
+        merged[plain_label(raw)] = ([*raws, raw], total + count)
+    segments = [(name, raws, count) for name, (raws, count) in merged.items()]
+    return sorted(segments, key=lambda segment: -segment[2])
 
 
 def score_bars(rows: Sequence[tuple[str, float | None, float | None]], width: int = 520) -> Markup:

@@ -199,6 +199,10 @@ def test_the_severity_bar_leads_with_critical_and_colours_by_meaning() -> None:
         (charts.AMBER, "Draining (AGENT_DRAIN_MODE): 3"),
         (charts.SLATE, "Provisioning (PROVISIONING): 2"),
     ]
+    one_label = charts.stacked_bar({"AGENT_ERROR_NEEDS_REBOOT": 1, "AGENT_ERR_NEED_REBOOT": 2}, "x")
+    assert re.findall(r"<title>([^<]*)</title>", one_label) == [
+        "Agent needs a restart (AGENT_ERROR_NEEDS_REBOOT, AGENT_ERR_NEED_REBOOT): 3"
+    ]
 
 
 def test_the_definitions_are_on_the_page(demo: HealthReport) -> None:
@@ -206,7 +210,7 @@ def test_the_definitions_are_on_the_page(demo: HealthReport) -> None:
     definitions = html[
         html.index('id="definitions"') : html.index("</section>", html.index('id="definitions"'))
     ]
-    assert "<dt>Healthy</dt>" in definitions
+    assert "<dt><strong>Healthy</strong></dt>" in definitions
     assert "A from 90, B from 80, C from 70, D from 60, F below" in definitions
     assert "graded D at most" in definitions
     assert "Why a grade C can go with 0% healthy" in definitions
