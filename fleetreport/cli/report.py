@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from fleetreport.cli.console import print_line
 from fleetreport.cli.options import (
     add_as_of_option,
     add_branding_options,
@@ -25,6 +26,7 @@ from fleetreport.health.settings import HealthSettings, default_settings, settin
 from fleetreport.record.bundle import load_any, load_bundle
 from fleetreport.render.branding import Branding
 from fleetreport.render.check_listing import list_checks
+from fleetreport.render.html import customer_named
 from fleetreport.render.summary import summarise
 from fleetreport.render.summary_lines import report_line
 from fleetreport.render.writers import FORMATS, write_report
@@ -110,6 +112,9 @@ def add_schema_command(commands: argparse._SubParsersAction[Any]) -> None:
     schema.set_defaults(handler=run_schema)
 
 
+COVER_FORMATS = ("html", "pdf")
+"""Formats whose first page names the customer."""
+
 DEMO_BRANDING = Branding(
     customer="Example Corp",
     title="Horizon desktop fleet health report (demo)",
@@ -135,7 +140,7 @@ def run_demo(args: argparse.Namespace) -> ExitCode:
     write_report(report, "json", args.out / "report.json")
     write_report(report, "html", html_path, DEMO_BRANDING)
     if not args.quiet:
-        print(summarise(snapshot))
+        print(summarise(snapshot, now=report.generated_at))
         print(f"\n{report_line(report)}")
         print(f"\nReport: {html_path.resolve()}")
         print(f"(also report.json and demo-snapshot.json in {args.out.resolve()})")
@@ -161,6 +166,12 @@ def run_report(args: argparse.Namespace) -> ExitCode:
         old = build_report(load_any(args.compare), settings)
         report = dataclasses.replace(report, changes=compare(digest_of(old), report))
     written = write_report(report, args.format, args.out, branding, args.templates)
+    if args.format in COVER_FORMATS and not customer_named(branding):
+        print_line(
+            "warning: no customer named: the cover says 'Customer not named'"
+            " (give --customer NAME, or customer in the config's [branding])",
+            level="warning",
+        )
     if not args.quiet:
         where = args.out if len(written) == 1 else f"{len(written)} files in {args.out}"
         print(f"wrote {where}: {report_line(report)}")

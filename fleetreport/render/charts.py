@@ -11,22 +11,48 @@ from collections.abc import Mapping, Sequence
 
 from markupsafe import Markup
 
+from fleetreport.health.settings import ScoreSettings
+from fleetreport.health.states import MACHINE_STATES, RDS_SERVER_STATES, StateClass
+from fleetreport.render.labels import plain_label
+
 PALETTE = ("#2e8b57", "#1f5f8b", "#e69b00", "#c0392b", "#7f8c8d", "#8e44ad", "#16a085", "#d35400")
+RED, AMBER, GREEN, BLUE, SLATE, GREY = (
+    "#c0392b",
+    "#e69b00",
+    "#2e8b57",
+    "#1f5f8b",
+    "#7f8c8d",
+    "#bdc3c7",
+)
+CLASS_COLOURS = {
+    StateClass.READY: GREEN,
+    StateClass.IN_USE: BLUE,
+    StateClass.IN_PROGRESS: SLATE,
+    StateClass.ATTENTION: AMBER,
+    StateClass.PROBLEM: RED,
+}
+"""A Horizon state's colour follows its class: problems red, an administrator's hold amber."""
 STATE_COLOURS = {
-    "poweredOn": "#2e8b57",
-    "poweredOff": "#7f8c8d",
-    "suspended": "#e69b00",
-    "unknown": "#bdc3c7",
-    "critical": "#c0392b",
-    "warning": "#e69b00",
+    **{state: CLASS_COLOURS[cls] for state, cls in RDS_SERVER_STATES.items()},
+    **{state: CLASS_COLOURS[cls] for state, cls in MACHINE_STATES.items()},
+    "poweredOn": GREEN,
+    "poweredOff": SLATE,
+    "suspended": AMBER,
+    "unknown": GREY,
+    "critical": RED,
+    "warning": AMBER,
     "info": "#5b7db1",
 }
+SEVERITY_ORDER = ("critical", "warning", "info")
+"""The severity bar leads with critical, whatever the counts."""
 GRADE_COLOURS = {"A": "#2e8b57", "B": "#7aa33a", "C": "#e6b800", "D": "#e67e22", "F": "#c0392b"}
 NO_DATA = "#bdc3c7"
+DEFAULT_BANDS: Mapping[str, float] = dict(ScoreSettings().grades)
+"""The default grade bands (A from 90 ...), used when no report's bands are given."""
 
 RING = Markup(
     '<svg class="chart ring" role="img" viewBox="0 0 {size} {height}" width="{size}"'
-    ' height="{height}" aria-label="{label}: {text}">'
+    ' height="{height}" aria-label="{label}: {text}{grade_text}">'
     '<circle cx="{centre}" cy="{centre}" r="{radius}" fill="none" stroke="#e5e8eb"'
     ' stroke-width="12"/>'
     '<circle cx="{centre}" cy="{centre}" r="{radius}" fill="none" stroke="{colour}"'
@@ -62,37 +88,63 @@ SCORE_LEGEND = Markup(
 )
 
 
-def score_ring(score: float | None, grade: str | None, label: str, size: int = 120) -> Markup:
-    """A ring filled to ``score`` percent, the score in the middle, the label below."""
+def band_of(score: float | None, bands: Mapping[str, float] | None = None) -> str | None:
+    """The grade band a score falls in (``F`` below the lowest), None without a score."""
+    if score is None:
+        return None
+    for letter, lowest in sorted((bands or DEFAULT_BANDS).items(), key=lambda kv: -kv[1]):
+        if score >= lowest:
+            return letter
+    return "F"
+
+
+def score_ring(
+    score: float | None,
+    grade: str | None,
+    label: str,
+    size: int = 120,
+    bands: Mapping[str, float] | None = None,
+) -> Markup:
+    """A ring filled to ``score`` percent in the colour of the score's own grade band (not the
+    overall ``grade``, which the aria-label names), the score in the middle, the label below."""
     radius = size / 2 - 10
     circumference = 2 * math.pi * radius
+    band = band_of(score, bands)
     return RING.format(
         size=size,
         height=size + 22,
         centre=size / 2,
         radius=f"{radius:.1f}",
-        colour=GRADE_COLOURS.get(grade or "", NO_DATA),
+        colour=GRADE_COLOURS.get(band or "", NO_DATA),
         filled=f"{circumference * (score or 0) / 100:.1f}",
         circumference=f"{circumference:.1f}",
         value_y=size / 2 + 8,
         label_y=size + 16,
         text="n/a" if score is None else f"{score:g}",
         label=label,
+        grade_text=f" (grade {grade})" if grade else "",
     )
 
 
 def stacked_bar(counts: Mapping[str, int], label: str, width: int = 520) -> Markup:
-    """One horizontal bar split by category, with a legend of counts under it."""
+    """One horizontal bar split by category (plain labels, colours by meaning; severities in
+    their order, others largest first; values with one label, such as a machine's and an RDS
+    host's spelling of a state, are one segment), with a legend of counts under it."""
     total = sum(counts.values())
     parts: list[Markup] = []
     legend: list[Markup] = []
     x = 0.0
-    for index, (name, count) in enumerate(sorted(counts.items(), key=lambda kv: -kv[1])):
-        colour = STATE_COLOURS.get(name, PALETTE[index % len(PALETTE)])
+    segments = _bar_order(counts)
+    for index, (name, raws, count) in enumerate(segments):
+        colour = STATE_COLOURS.get(raws[0], PALETTE[index % len(PALETTE)])
         share = width * count / total if total else 0
         parts.append(
             SEGMENT.format(
-                x=f"{x:.1f}", width=f"{share:.1f}", colour=colour, name=name, count=count
+                x=f"{x:.1f}",
+                width=f"{share:.1f}",
+                colour=colour,
+                name=name if [name] == raws else f"{name} ({', '.join(raws)})",
+                count=count,
             )
         )
         x += share
@@ -108,10 +160,22 @@ def stacked_bar(counts: Mapping[str, int], label: str, width: int = 520) -> Mark
                 count=f"{count:,}",
             )
         )
-    height = 40 + 18 * math.ceil(max(len(counts), 1) / 2)
+    height = 40 + 18 * math.ceil(max(len(segments), 1) / 2)
     return CHART.format(
         kind="bar", width=width, height=height, label=label, body=Markup("").join(parts + legend)
     )
+
+
+def _bar_order(counts: Mapping[str, int]) -> list[tuple[str, list[str], int]]:
+    """(plain label, raw values, count) per segment, in the order the bar draws them."""
+    if counts and set(counts) <= set(SEVERITY_ORDER):
+        return [(name, [name], counts[name]) for name in SEVERITY_ORDER if name in counts]
+    merged: dict[str, tuple[list[str], int]] = {}
+    for raw, count in counts.items():
+        raws, total = merged.get(plain_label(raw), ([], 0))
+        merged[plain_label(raw)] = ([*raws, raw], total + count)
+    segments = [(name, raws, count) for name, (raws, count) in merged.items()]
+    return sorted(segments, key=lambda segment: -segment[2])
 
 
 def score_bars(rows: Sequence[tuple[str, float | None, float | None]], width: int = 520) -> Markup:

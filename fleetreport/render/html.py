@@ -20,6 +20,7 @@ from fleetreport.atomic_write import write_atomically
 from fleetreport.errors import InputFileError
 from fleetreport.health.report_model import HealthReport
 from fleetreport.render.branding import Branding
+from fleetreport.render.labels import label, plain_words, threshold_words
 from fleetreport.render.views import build_view
 from fleetreport.resources import templates_dir
 from fleetreport.text import terminal_safe
@@ -59,8 +60,17 @@ def report_environment(user_templates: Path | None = None) -> jinja2.Environment
         days=format_days,
         terminal_safe=terminal_safe,
         plain_text=plain_text,
+        label=label,
+        plain_words=plain_words,
+        threshold_words=threshold_words,
     )
+    env.tests["customer_named"] = customer_named
     return env
+
+
+def customer_named(branding: Branding) -> bool:
+    """False while the customer is still the placeholder (no --customer, no [branding])."""
+    return branding.customer != Branding().customer
 
 
 def render_html(

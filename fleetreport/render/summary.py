@@ -7,13 +7,14 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from fleetreport.render.templating import environment
+from fleetreport.render.views import describe_age
 from fleetreport.snapshot.model import Snapshot
 
 
 def summarise(snapshot: Snapshot, *, now: datetime | None = None) -> str:
-    """A few lines a person can read at a glance."""
+    """A few lines a person can read at a glance; the data's age is measured at ``now`` (the
+    report's time when printed beside a report) with the report's own wording."""
     current = now or datetime.now(UTC)
-    age_days = (current - snapshot.collected_at).total_seconds() / 86400
     vms = [vm for vm in snapshot.vms if not vm.template]
     sources = [
         {
@@ -43,7 +44,7 @@ def summarise(snapshot: Snapshot, *, now: datetime | None = None) -> str:
         .render(
             collected_at=f"{snapshot.collected_at:%Y-%m-%d %H:%M}",
             generator=snapshot.generator,
-            age="less than a day old" if age_days < 1 else f"{age_days:.0f} days old",
+            age=describe_age(current, snapshot.collected_at),
             sources=sources,
             counts={
                 "vcenters": len(snapshot.vcenters),

@@ -1,0 +1,262 @@
+"""Plain words for the API values that reach the report: ``poweredOn`` is "On" for a manager.
+
+The raw value stays in the HTML as the tooltip (``title``) for technicians, and in the JSON,
+CSV and xlsx exports. Values come from the vSphere API reference (``VirtualMachinePowerState``,
+``VirtualMachineToolsVersionStatus``, ``VirtualMachineToolsRunningStatus``,
+``HostSystemConnectionState``) and the Horizon Server REST API spec 2512 (machine and RDS host
+states, ``DesktopPoolInfo*.type/source/user_assignment``, power policies, monitor statuses).
+A value no table knows is shown as a readable transform of itself, never an error.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from markupsafe import Markup, escape
+
+POWER_STATES: Mapping[str, str] = {
+    "poweredOn": "On",
+    "poweredOff": "Off",
+    "suspended": "Suspended",
+    "unknown": "Unknown",
+}
+"""vSphere ``VirtualMachinePowerState`` (and the report's own ``unknown``)."""
+
+MACHINE_STATES: Mapping[str, str] = {
+    "AVAILABLE": "Available",
+    "PROVISIONED": "Provisioned (off by policy)",
+    "CONNECTED": "Connected",
+    "DISCONNECTED": "Disconnected",
+    "PROVISIONING": "Provisioning",
+    "CUSTOMIZING": "Customising",
+    "VALIDATING": "Validating",
+    "DELETING": "Deleting",
+    "MAINTENANCE": "Maintenance",
+    "IN_PROGRESS": "Operation in progress",
+    "AGENT_ERROR_WAIT_FOR_HYBRID_JOIN": "Waiting for hybrid domain join",
+    "AGENT_DRAIN_MODE": "Draining",
+    "AGENT_DRAIN_UNTIL_RESTART": "Draining until restart",
+    "DISABLED": "Disabled",
+    "DISABLE_IN_PROGRESS": "Being disabled",
+    "AGENT_UNREACHABLE": "Agent unreachable",
+    "AGENT_CONFIG_ERROR": "Agent configuration error",
+    "ALREADY_USED": "Already used (session left behind)",
+    "BLOCKED_AGENT_VERSION": "Agent version blocked",
+    "ERROR": "Error",
+    "PROVISIONING_ERROR": "Provisioning error",
+    "UNKNOWN": "Unknown",
+    "WAITING_FOR_AGENT": "Waiting for agent",
+    "WAIT_FOR_AGENT": "Waiting for agent",
+    "AGENT_ERROR_STARTUP_IN_PROGRESS": "Agent starting up",
+    "AGENT_ERR_STARTUP_IN_PROGRESS": "Agent starting up",
+    "AGENT_ERROR_DISABLED": "Agent disabled",
+    "AGENT_ERR_DISABLED": "Agent disabled",
+    "AGENT_ERROR_DOMAIN_FAILURE": "Agent domain failure",
+    "AGENT_ERR_DOMAIN_FAILURE": "Agent domain failure",
+    "AGENT_ERROR_INVALID_IP": "Agent invalid IP address",
+    "AGENT_ERR_INVALID_IP": "Agent invalid IP address",
+    "AGENT_ERROR_NEEDS_REBOOT": "Agent needs a restart",
+    "AGENT_ERR_NEED_REBOOT": "Agent needs a restart",
+    "AGENT_ERROR_PROTOCOL_FAILURE": "Display protocol failure",
+    "AGENT_ERR_PROTOCOL_FAILURE": "Display protocol failure",
+    "UNASSIGNED_USER_CONNECTED": "Other user connected",
+    "UNASSIGNED_USER_DISCONNECTED": "Other user disconnected",
+}
+"""Every Horizon machine and RDS host state (``fleetreport.health.states``)."""
+
+SESSION_STATES: Mapping[str, str] = {
+    "CONNECTED": "Connected",
+    "DISCONNECTED": "Disconnected",
+    "PENDING": "Starting",
+}
+"""Horizon ``SessionInfo*.session_state``."""
+
+POWER_POLICIES: Mapping[str, str] = {
+    "ALWAYS_POWERED_ON": "Always on",
+    "POWER_OFF": "Power off when idle",
+    "SUSPEND": "Suspend when idle",
+    "TAKE_NO_POWER_ACTION": "No power action",
+}
+"""Horizon pool power policies (``DesktopPoolVirtualCenterSettings*.power_policy``)."""
+
+POOL_TYPES: Mapping[str, str] = {
+    "AUTOMATED": "Automated",
+    "MANUAL": "Manual",
+    "RDS": "RDS farm",
+    "desktop_pool": "Desktop pool",
+    "farm": "RDS farm",
+    "inferred": "Inferred from vCenter",
+}
+"""``DesktopPoolInfo*.type`` and the report's pool kinds."""
+
+POOL_SOURCES: Mapping[str, str] = {
+    "VIRTUAL_CENTER": "vCenter VMs",
+    "INSTANT_CLONE": "Instant clones",
+    "LINKED_CLONE": "Linked clones",
+    "RDS": "RDS hosts",
+    "UNMANAGED": "Unmanaged machines",
+    "AWS_CORE": "AWS",
+    "PRISM": "Nutanix Prism",
+    "UNKNOWN": "Unknown",
+}
+"""``DesktopPoolInfo*.source`` and ``FarmInfo*.source``."""
+
+USER_ASSIGNMENTS: Mapping[str, str] = {"DEDICATED": "dedicated", "FLOATING": "floating"}
+"""``DesktopPoolInfo*.user_assignment``."""
+
+TOOLS_STATUSES: Mapping[str, str] = {
+    "guestToolsCurrent": "Current",
+    "guestToolsNeedUpgrade": "Upgrade available",
+    "guestToolsNotInstalled": "Not installed",
+    "guestToolsUnmanaged": "Managed by the guest (OS packages)",
+    "guestToolsTooOld": "Too old (unsupported)",
+    "guestToolsSupportedOld": "Old but supported",
+    "guestToolsSupportedNew": "Newer, supported",
+    "guestToolsTooNew": "Too new for the host",
+    "guestToolsBlacklisted": "Blocked version",
+    "guestToolsRunning": "Running",
+    "guestToolsNotRunning": "Not running",
+    "guestToolsExecutingScripts": "Running start-up scripts",
+}
+"""vSphere ``VirtualMachineToolsVersionStatus`` and ``VirtualMachineToolsRunningStatus``."""
+
+HOST_CONNECTIONS: Mapping[str, str] = {
+    "connected": "Connected",
+    "disconnected": "Disconnected",
+    "notResponding": "Not responding",
+}
+"""vSphere ``HostSystemConnectionState``."""
+
+SERVICE_STATUSES: Mapping[str, str] = {
+    "OK": "OK",
+    "UP": "Up",
+    "DOWN": "Down",
+    "ERROR": "Error",
+    "NOT_IN_USE": "Not in use",
+    "NOT_RESPONDING": "Not responding",
+    "RESTART_REQUIRED": "Restart required",
+    "RECONNECTING": "Reconnecting",
+    "NOT_CONTACTED": "Not contacted",
+    "PROBLEM": "Problem",
+    "STALE": "Stale",
+    "UNKNOWN": "Unknown",
+}
+"""Horizon monitor statuses of Connection Servers, their services, gateways and vCenters."""
+
+SERVICE_NAMES: Mapping[str, str] = {
+    "SECURITY_GATEWAY_COMPONENT": "Secure gateway",
+    "BLAST_SECURE_GATEWAY": "Blast secure gateway",
+    "PCOIP_SECURE_GATEWAY": "PCoIP secure gateway",
+}
+"""Connection Server services in ``ConnectionServerMonitorInfo*.services``."""
+
+GATEWAY_TYPES: Mapping[str, str] = {
+    "UAG": "Unified Access Gateway",
+    "SECURITY_SERVER": "Security server",
+    "F5": "F5 load balancer",
+}
+"""``GatewayMonitorInfo*.type``."""
+
+ENERGY_LEVERS: Mapping[str, str] = {
+    "power_policy": "Power policy",
+    "sizing": "Pool sizing",
+}
+"""The report's own energy levers."""
+
+VOCABULARIES: Mapping[str, Mapping[str, str]] = {
+    "power_state": POWER_STATES,
+    "machine_state": MACHINE_STATES,
+    "session_state": SESSION_STATES,
+    "power_policy": POWER_POLICIES,
+    "pool_type": POOL_TYPES,
+    "pool_source": POOL_SOURCES,
+    "user_assignment": USER_ASSIGNMENTS,
+    "tools_status": TOOLS_STATUSES,
+    "host_connection": HOST_CONNECTIONS,
+    "service_status": SERVICE_STATUSES,
+    "service_name": SERVICE_NAMES,
+    "gateway_type": GATEWAY_TYPES,
+    "energy_lever": ENERGY_LEVERS,
+}
+"""Every table by name, as the ``label`` filter takes it."""
+
+ANY = "any"
+"""The vocabulary that looks a value up in every table, first match wins."""
+
+_EVERY_VALUE: dict[str, str] = {}
+for _table in VOCABULARIES.values():
+    for _raw, _plain in _table.items():
+        _EVERY_VALUE.setdefault(_raw, _plain)
+
+_API_TOKEN = re.compile(
+    r"\b(?:[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|[A-Z]{4,}|[a-z]+(?:[A-Z][a-z0-9]*)+)\b"
+)
+"""UPPER_SNAKE (``AGENT_UNREACHABLE``), a long all-caps word (``SUSPEND``) or camelCase
+(``poweredOn``): how API values look, unlike words."""
+
+_CAMEL_BREAK = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+
+
+def looks_like_api_value(text: str) -> bool:
+    """True for a raw API token such as ``AGENT_ERR_X``, ``SUSPEND`` or ``guestToolsTooOld``."""
+    return _API_TOKEN.fullmatch(text) is not None
+
+
+def readable(raw: str) -> str:
+    """A readable transform of an unknown API value: ``AGENT_ERR_X`` -> ``Agent err x``."""
+    words = _CAMEL_BREAK.sub(" ", raw.replace("_", " ")).split()
+    text = " ".join(words).lower()
+    return text[:1].upper() + text[1:] if text else raw
+
+
+def plain_label(raw: str, vocabulary: str = ANY) -> str:
+    """The plain label of one value in a named table (an unknown API-looking value gets
+    :func:`readable`), or in every table (``any``: unknown values stay as they are). Text that
+    does not look like an API value (a name, a severity) is always printed as written."""
+    table = _EVERY_VALUE if vocabulary == ANY else VOCABULARIES[vocabulary]
+    if raw in table:
+        return table[raw]
+    if vocabulary != ANY and looks_like_api_value(raw):
+        return readable(raw)
+    return raw
+
+
+def label(raw: object, vocabulary: str = ANY) -> Markup:
+    """``<span title="RAW">Plain</span>``: the plain label, the raw value as its tooltip."""
+    if raw is None or raw == "":
+        return Markup("")
+    text = str(raw)
+    plain = plain_label(text, vocabulary)
+    if plain == text:
+        return escape(text)
+    return Markup('<span class="api-value" title="{}">{}</span>').format(text, plain)
+
+
+def plain_words(text: object) -> Markup:
+    """Free text (a finding's message) with every known API value in it given its label."""
+    if text is None:
+        return Markup("")
+    value = str(text)
+    parts: list[Markup] = []
+    position = 0
+    for match in _API_TOKEN.finditer(value):
+        token = match.group(0)
+        if token not in _EVERY_VALUE:
+            continue
+        parts.append(escape(value[position : match.start()]))
+        parts.append(label(token))
+        position = match.end()
+    parts.append(escape(value[position:]))
+    return Markup("").join(parts)
+
+
+def threshold_words(value: object, name: str) -> str:
+    """A threshold's value as words where a number means "none": ``minimum_version = 0``."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int | float) and value == 0 and name.startswith("minimum_"):
+        return "no minimum"
+    if isinstance(value, list | tuple | set | frozenset):
+        return ", ".join(str(item) for item in value) if value else "none"
+    return str(value)
