@@ -179,8 +179,12 @@ def build_view(report: HealthReport) -> ReportView:
         top_problems=top_problems(report),
         inventory=_inventory(report.vms),
         charts={
-            "patch": charts.score_ring(fleet.patch_score, fleet.grade, "Patch score"),
-            "power": charts.score_ring(fleet.power_score, fleet.grade, "Power score"),
+            "patch": charts.score_ring(
+                fleet.patch_score, fleet.grade, "Patch score", bands=report.scoring.grades
+            ),
+            "power": charts.score_ring(
+                fleet.power_score, fleet.grade, "Power score", bands=report.scoring.grades
+            ),
             "power_states": charts.stacked_bar(fleet.by_power_state, "Desktops by power state"),
             "machine_states": charts.stacked_bar(
                 fleet.by_machine_state, "Desktops by Horizon machine state"

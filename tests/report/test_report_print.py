@@ -36,12 +36,6 @@ MOST_DEMO_PAGES = 30
 """The demo printed: 20 A4 pages today (was 64 with the inventory's full lists), room for the
 summary's plan and definitions; a section per page means at least as many as the sections."""
 FEWEST_DEMO_PAGES = 8
-RAW_API_TOKENS_IN_POOLS = pytest.mark.xfail(
-    strict=True,
-    reason="the pools table shows raw API values (TAKE_NO_POWER_ACTION, AGENT_ERROR_STARTUP_"
-    "IN_PROGRESS) that no column can hold without breaking them; plain labels (issue 14,"
-    " i14-words) shorten them: remove this mark when they are merged",
-)
 
 LAYOUT = """() => {
   const visible = (el) => el.offsetParent !== null || getComputedStyle(el).position === 'fixed';
@@ -136,9 +130,7 @@ def test_printed_text_stays_in_its_cell_and_words_stay_whole(
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize(
-    "paper", [pytest.param(paper, marks=RAW_API_TOKENS_IN_POOLS) for paper in PRINT_WIDTHS]
-)
+@pytest.mark.parametrize("paper", list(PRINT_WIDTHS))
 def test_no_printed_table_is_wider_than_its_page(
     demo_dir: Path, tmp_path: Path, paper: str
 ) -> None:
@@ -156,7 +148,6 @@ def test_on_a_1366_px_screen_nothing_is_wider_than_the_page(demo_dir: Path, tmp_
 
 
 @pytest.mark.browser
-@RAW_API_TOKENS_IN_POOLS
 def test_on_a_1366_px_screen_the_pools_table_fits_without_scrolling(
     demo_dir: Path, tmp_path: Path
 ) -> None:
