@@ -27,6 +27,7 @@ from fleetreport.record.bundle import load_any, load_bundle
 from fleetreport.render.branding import Branding
 from fleetreport.render.check_listing import list_checks
 from fleetreport.render.html import customer_named
+from fleetreport.render.pdf import PAPER_SIZES
 from fleetreport.render.summary import summarise
 from fleetreport.render.summary_lines import report_line
 from fleetreport.render.writers import FORMATS, write_report
@@ -69,7 +70,13 @@ def add_commands(commands: argparse._SubParsersAction[Any]) -> None:
         choices=FORMATS,
         default="html",
         help="html (default, one self-contained file), json, csv (a folder of tables), xlsx,"
-        " pdf (the HTML printed to A4 by a Chromium, Chrome or Edge found on this machine)",
+        " pdf (the HTML printed by a Chromium, Chrome or Edge found on this machine)",
+    )
+    report.add_argument(
+        "--paper",
+        choices=tuple(PAPER_SIZES),
+        default="a4",
+        help="page size of --format pdf: a4 (default) or letter",
     )
     report.add_argument(
         "--out", type=Path, required=True, metavar="PATH", help="report file (csv: a folder)"
@@ -165,7 +172,9 @@ def run_report(args: argparse.Namespace) -> ExitCode:
     if args.compare is not None:
         old = build_report(load_any(args.compare), settings)
         report = dataclasses.replace(report, changes=compare(digest_of(old), report))
-    written = write_report(report, args.format, args.out, branding, args.templates)
+    written = write_report(
+        report, args.format, args.out, branding, args.templates, paper=args.paper
+    )
     if args.format in COVER_FORMATS and not customer_named(branding):
         print_line(
             "warning: no customer named: the cover says 'Customer not named'"

@@ -19,8 +19,12 @@ def write_report(
     out: Path,
     branding: Branding | None = None,
     templates: Path | None = None,
+    *,
+    paper: str = "a4",
 ) -> list[Path]:
-    """Write ``report`` to ``out`` (a folder for CSV, a file otherwise); the paths written."""
+    """Write ``report`` to ``out`` (a folder for CSV, a file otherwise); the paths written.
+
+    ``paper`` is the page size of ``pdf`` (:data:`fleetreport.render.pdf.PAPER_SIZES`)."""
     if output_format == "html":
         write_html_report(report, out, branding, templates)
         return [out]
@@ -46,6 +50,6 @@ def write_report(
     if output_format == "pdf":
         from fleetreport.render.pdf import write_pdf_report
 
-        write_pdf_report(report, out, branding, templates)
+        write_pdf_report(report, out, branding, templates, paper)
         return [out]
     raise OutputError(f"unknown format {output_format!r}", hint=f"one of {', '.join(FORMATS)}")

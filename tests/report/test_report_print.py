@@ -20,9 +20,6 @@ from support.browser import open_report
 
 from fleetreport.cli import main
 from fleetreport.cli.report import DEMO_BRANDING
-from fleetreport.health.build import build_report
-from fleetreport.render.pdf import write_pdf_report
-from fleetreport.snapshot.store import load_snapshot
 
 CSS_PX_PER_MM = 96 / 25.4
 SIDE_MARGINS_MM = 2 * 12
@@ -233,10 +230,13 @@ def test_format_pdf_prints_the_demo_to_a4_with_no_file_path(
 
 
 @pytest.mark.browser
-def test_the_pdf_writer_prints_letter_when_asked(demo_dir: Path, tmp_path: Path) -> None:
+def test_paper_letter_prints_letter(demo_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "report.pdf"
-    report = build_report(load_snapshot(demo_dir / "demo-snapshot.json"))
-    write_pdf_report(report, out, DEMO_BRANDING, paper="letter")
+    snapshot = str(demo_dir / "demo-snapshot.json")
+    assert (
+        main(["-q", "report", snapshot, "--format", "pdf", "--paper", "letter", "--out", str(out)])
+        == 0
+    )
     assert "(letter)" in pdf_info(out)["Page size"]
 
 
