@@ -11,6 +11,7 @@ from fleetreport.cli.console import print_error, print_line, print_summary
 from fleetreport.errors import ExitCode, FleetReportError, UsageError
 from fleetreport.health.fail_on import FAIL_ON
 from fleetreport.paths import default_config_path
+from fleetreport.render.pdf import require_browser
 from fleetreport.render.summary_lines import run_line
 from fleetreport.run.config import check_run_config, load_run_config
 from fleetreport.run.history_link import list_runs
@@ -102,14 +103,20 @@ def config_check_command(args: argparse.Namespace) -> ExitCode:
     if config is None:
         print_line(f"{args.file}: {len(problems)} problem(s)")
         return ExitCode.ERROR
-    secret_problems = 0
+    problems_found = 0
+    if "pdf" in config.output.formats:
+        try:
+            require_browser()
+        except FleetReportError as error:
+            print_error(error)
+            problems_found += 1
     for source in (*config.vcenters, *config.horizons):
         try:
             resolve_secret(source.secret, source.user, source.url)
         except FleetReportError as error:
             print_error(error)
-            secret_problems += 1
-    if secret_problems:
+            problems_found += 1
+    if problems_found:
         return ExitCode.ERROR
     counts = f"{len(config.vcenters)} vCenter(s), {len(config.horizons)} Horizon pod(s)"
     mail = f", mail to {len(config.email.recipients)}" if config.email else ""

@@ -86,6 +86,14 @@ def find_browser() -> Path | None:
     return next((path for path in candidates if path.is_file()), None)
 
 
+def require_browser() -> Path:
+    """The browser that prints PDFs, or the one error saying how to install one."""
+    browser = find_browser()
+    if browser is None:
+        raise OutputError("no Chromium, Chrome or Edge found to print the PDF", hint=INSTALL_HINT)
+    return browser
+
+
 def write_pdf_report(
     report: HealthReport,
     path: Path,
@@ -94,9 +102,7 @@ def write_pdf_report(
     paper: str = "a4",
 ) -> None:
     """Render the HTML report, print it to ``path`` through a headless browser, atomically."""
-    browser = find_browser()
-    if browser is None:
-        raise OutputError("no Chromium, Chrome or Edge found to print the PDF", hint=INSTALL_HINT)
+    browser = require_browser()
     html = with_paper_size(render_html(report, branding, user_templates), paper)
     with tempfile.TemporaryDirectory(prefix="fleetreport-pdf-") as work:
         folder = Path(work)

@@ -20,11 +20,12 @@ from fleetreport.errors import ConfigError, UsageError
 from fleetreport.health.fail_on import FAIL_ON
 from fleetreport.health.settings import HealthSettings, settings_from_config
 from fleetreport.render.branding import Branding, branding_from_config
+from fleetreport.render.pdf import PAPER_SIZES
 from fleetreport.secrets import SecretSource
 
 RETRY_KEYS = ("retries", "retry_seconds")
 RUN_TABLES = ("vcenter", "horizon", "collect", "output", "history", "email", "run", "branding")
-FORMATS = ("html", "json", "csv", "xlsx")
+FORMATS = ("html", "json", "csv", "xlsx", "pdf")
 SECRET_KEYS = ("password_env", "password_file", "password_keyring")
 INLINE_SECRETS = ("password", "secret", "token")
 
@@ -46,7 +47,9 @@ class OutputSettings:
     folder: Path
     """Where dated run folders and the ``latest`` link go."""
     formats: tuple[str, ...] = ("html", "json")
-    """Report formats written each run (html, json, csv, xlsx)."""
+    """Report formats written each run (html, json, csv, xlsx, pdf)."""
+    paper: str = "a4"
+    """Page size of the pdf: a4 or letter."""
     keep_snapshot: bool = True
     """Also keep the collected snapshot in the run folder."""
     keep_runs: int = 0
@@ -344,7 +347,7 @@ def _collect(config: ConfigText) -> CollectSettings:
 def _output(config: ConfigText) -> OutputSettings:
     path = ("output",)
     table = config.table(path)
-    config.reject_unknown(path, table, ("folder", "formats", "keep_snapshot", "keep_runs"))
+    config.reject_unknown(path, table, ("folder", "formats", "keep_snapshot", "keep_runs", "paper"))
     if "folder" not in table:
         raise config.error(path, None, "no output folder", hint='[output] folder = "reports"')
     formats = config.words(path, "formats", table.get("formats", ["html", "json"]))
@@ -355,11 +358,17 @@ def _output(config: ConfigText) -> OutputSettings:
             )
     if not formats:
         raise config.error(path, "formats", "no format", hint='formats = ["html"]')
+    paper = config.string(path, "paper", table.get("paper", "a4")).lower()
+    if paper not in PAPER_SIZES:
+        raise config.error(
+            path, "paper", f"unknown paper {paper!r}", hint=f"one of {', '.join(PAPER_SIZES)}"
+        )
     return OutputSettings(
         folder=config.path_value(path, "folder", table["folder"]),
         formats=tuple(dict.fromkeys(formats)),
         keep_snapshot=config.flag(path, "keep_snapshot", table.get("keep_snapshot", True)),
         keep_runs=config.whole(path, "keep_runs", table.get("keep_runs", 0)),
+        paper=paper,
     )
 
 

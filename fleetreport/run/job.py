@@ -27,6 +27,7 @@ from fleetreport.errors import ExitCode, FleetReportError
 from fleetreport.health.build import build_report
 from fleetreport.health.fail_on import outcome
 from fleetreport.health.report_model import HealthReport
+from fleetreport.render.pdf import require_browser
 from fleetreport.render.writers import write_report
 from fleetreport.run.config import RunConfig
 from fleetreport.run.history_link import HistoryLink
@@ -36,7 +37,13 @@ from fleetreport.run.outputs import prune, publish, staged_run_folder
 from fleetreport.run.progress_display import LiveProgress
 from fleetreport.snapshot.store import save_snapshot
 
-FILE_NAMES = {"html": "report.html", "json": "report.json", "csv": "tables", "xlsx": "report.xlsx"}
+FILE_NAMES = {
+    "html": "report.html",
+    "json": "report.json",
+    "csv": "tables",
+    "xlsx": "report.xlsx",
+    "pdf": "report.pdf",
+}
 
 
 @dataclass(frozen=True)
@@ -61,6 +68,8 @@ def run_job(
     config: RunConfig, *, fail_on: str | None = None, progress_stream: TextIO | None = None
 ) -> RunResult:
     """The whole job; see the module docstring for the order of things."""
+    if "pdf" in config.output.formats:
+        require_browser()  # before anything is collected, not after
     with run_lock(config.lock_path):
         started = datetime.now(UTC)
         vcenters, horizons = targets(config)
@@ -105,7 +114,11 @@ def _write_outputs(config: RunConfig, collection: Collection, report: HealthRepo
             save_snapshot(collection.snapshot, staging / "snapshot.json")
         for output_format in config.output.formats:
             write_report(
-                report, output_format, staging / FILE_NAMES[output_format], config.branding
+                report,
+                output_format,
+                staging / FILE_NAMES[output_format],
+                config.branding,
+                paper=config.output.paper,
             )
         return publish(staging, root, report.snapshot.collected_at)
 

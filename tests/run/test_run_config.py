@@ -9,9 +9,11 @@ import keyring
 import keyring.backend
 import pytest
 
+from fleetreport.cli import main
 from fleetreport.config_file import parse_config
-from fleetreport.errors import ConfigError, CredentialError
-from fleetreport.run.config import Problems, parse_run_config
+from fleetreport.errors import ConfigError, CredentialError, ExitCode
+from fleetreport.render.pdf import INSTALL_HINT
+from fleetreport.run.config import Problems, RunConfig, parse_run_config
 from fleetreport.secrets import Secret, SecretSource, resolve_secret
 
 
@@ -161,3 +163,39 @@ def test_retries_on_the_command_line(
     assert main([*argv, "--retries", "2", "--retry-time", "1"]) == 1
     assert "connection refused (2 attempts in" in capsys.readouterr().err
     assert not (cli_env / "s.json").exists()
+
+
+def test_a_run_may_write_a_pdf_on_letter_paper() -> None:
+    config = parse(MINIMAL + 'formats = ["html", "pdf"]\npaper = "Letter"\n')
+    assert isinstance(config, RunConfig)
+    assert config.output.formats == ("html", "pdf")
+    assert config.output.paper == "letter"
+    assert parse(MINIMAL).output.paper == "a4"  # type: ignore[attr-defined]
+    with pytest.raises(ConfigError, match="unknown paper 'a3'"):
+        parse(MINIMAL + 'paper = "a3"\n')
+
+
+def test_pdf_without_a_browser_is_named_by_config_check_and_stops_a_run_before_collecting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A scheduled run would otherwise collect for minutes and then fail writing the PDF."""
+    config = tmp_path / "fleet.toml"
+    config.write_text(
+        '[[vcenter]]\nurl = "https://127.0.0.1:9/sdk"\nuser = "u"\npassword_env = "VC_PW"\n'
+        '[output]\nfolder = "reports"\nformats = ["html", "pdf"]\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("VC_PW", "secret")
+    monkeypatch.setenv("PATH", str(tmp_path / "no-browser-here"))
+    assert main(["config", "check", str(config)]) == ExitCode.ERROR
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [
+        "fleetreport: error: no Chromium, Chrome or Edge found to print the PDF (hint: "
+        + INSTALL_HINT
+        + ")"
+    ]
+    assert main(["run", "--config", str(config)]) == ExitCode.ERROR
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "no Chromium, Chrome or Edge found" in err[0]
+    assert "127.0.0.1:9" not in err[0]  # nothing was collected
+    assert not (tmp_path / "reports").exists()

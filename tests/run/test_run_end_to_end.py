@@ -75,6 +75,7 @@ def estate(
     second_url: str | None = None,
     extra: str = "",
     delay_ms: int = 0,
+    output: str = 'formats = ["html", "json", "xlsx"]',
 ) -> Iterator[Estate]:
     """Start the servers and write a config for them (``second_url`` replaces the second
     vCenter with an address that answers nothing)."""
@@ -121,7 +122,7 @@ ca_file = "cas.pem"
 
 [output]
 folder = "reports"
-formats = ["html", "json", "xlsx"]
+{output}
 
 [history]
 database = "history.sqlite"
@@ -149,6 +150,28 @@ def run(estate: Estate, monkeypatch: pytest.MonkeyPatch, *options: str) -> int:
     for name, value in estate.env.items():
         monkeypatch.setenv(name, value)
     return main(["run", "--config", str(estate.config), *options])
+
+
+@pytest.mark.browser
+def test_a_run_prints_the_report_to_pdf_when_asked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with estate(tmp_path, output='formats = ["json", "pdf"]\npaper = "letter"') as job:
+        assert run(job, monkeypatch) == ExitCode.FINDINGS
+    latest = tmp_path / "reports" / (tmp_path / "reports" / "latest.txt").read_text().strip()
+    assert sorted(p.name for p in latest.iterdir()) == [
+        "report.json",
+        "report.pdf",
+        "snapshot.json",
+    ]
+    info = subprocess.run(
+        ["pdfinfo", str(latest / "report.pdf")], capture_output=True, text=True, check=True
+    ).stdout
+    assert "(letter)" in info
+    text = subprocess.run(
+        ["pdftotext", str(latest / "report.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "Example Corp" in text and "Executive summary" in text
 
 
 def runs_in_history(folder: Path) -> int:
