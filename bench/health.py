@@ -13,7 +13,6 @@ number of desktops, each copy with its own VM morefs and machine ids, then measu
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import resource
 import subprocess
 import sys
@@ -22,43 +21,15 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "tests"))  # the replicated fleet is the tests' too
+
+from support.large_fleet import replicated  # noqa: E402
 
 from fleetreport.health.build import build_report  # noqa: E402
 from fleetreport.health.report_json import report_to_json  # noqa: E402
-from fleetreport.snapshot.model import Snapshot  # noqa: E402
 from fleetreport.snapshot.store import load_snapshot, save_snapshot  # noqa: E402
 
 DEMO = REPO / "fixtures" / "demo" / "snapshot.json"
-
-
-def replicated(snapshot: Snapshot, desktops: int) -> Snapshot:
-    """The demo fleet copied until it has at least ``desktops`` desktops."""
-    unit = len(snapshot.machines) or len([vm for vm in snapshot.vms if not vm.template])
-    copies = -(-desktops // unit)
-    vms, machines, sessions = [], [], []
-    for copy in range(copies):
-        suffix = f"-{copy}" if copy else ""
-        vms += [
-            dataclasses.replace(vm, moref=vm.moref + suffix, name=vm.name + suffix)
-            for vm in snapshot.vms
-            if copy == 0 or not vm.template
-        ]
-        machines += [
-            dataclasses.replace(
-                m,
-                id=m.id + suffix,
-                name=m.name + suffix,
-                vm_moref=m.vm_moref + suffix if m.vm_moref else None,
-            )
-            for m in snapshot.machines
-        ]
-        sessions += [
-            dataclasses.replace(
-                s, id=s.id + suffix, machine_id=s.machine_id + suffix if s.machine_id else None
-            )
-            for s in snapshot.sessions
-        ]
-    return dataclasses.replace(snapshot, vms=vms, machines=machines, sessions=sessions)
 
 
 def best_of(repeat: int, action: object) -> float:

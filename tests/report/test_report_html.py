@@ -15,7 +15,6 @@ from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any
 
 import pytest
 from support.fleet_builders import NOW, desktops, fleet_snapshot, vm
@@ -30,6 +29,7 @@ from support.hostile import (
     shifted,
 )
 from support.paths import DEMO_SNAPSHOT
+from support.ranking import impact_ranking, serious_checks
 
 from fleetreport.cli.report import DEMO_BRANDING
 from fleetreport.health.build import build_report
@@ -258,46 +258,18 @@ def test_the_summary_states_the_fleet_figures(demo: Element, demo_report: Health
     assert demo.by_id("cover").find_all("h1")[0].text() == DEMO_BRANDING.customer
 
 
-def fleet_rise(vms: list[dict[str, Any]], check: str, category: str) -> float:
-    """How much the mean ``category`` score of ``vms`` rises without ``check``'s deductions."""
-
-    def score(vm: dict[str, Any], skip: str | None) -> float:
-        lost = sum(
-            d["points"]
-            for d in vm["deductions"]
-            if d["category"] == category and d["check"] != skip
-        )
-        return max(100.0 - lost, 0.0)
-
-    return sum(score(vm, check) - score(vm, None) for vm in vms) / len(vms)
-
-
 def test_the_top_five_is_the_impact_ranking_recomputed_from_the_json_report(
     demo: Element, demo_report: HealthReport
 ) -> None:
     data = json.loads(report_to_json(demo_report))
-    order = ["critical", "warning", "info"]
-    ranking = []
-    for check in {f["check"] for f in data["findings"]}:
-        findings = [f for f in data["findings"] if f["check"] == check]
-        kind = findings[0]["subject_kind"]
-        desktops = (
-            len({(f["location"], f["subject"]) for f in findings})
-            if kind == "desktop"
-            else sum(1 for v in data["vms"] if any(d["check"] == check for d in v["deductions"]))
-        )
-        points = round(fleet_rise(data["vms"], check, "patch"), 1) + round(
-            fleet_rise(data["vms"], check, "power"), 1
-        )
-        severity = min((f["severity"] for f in findings), key=order.index)
-        ranking.append((-round(points, 1), -desktops, order.index(severity), -len(findings), check))
-    serious = [row[-1] for row in sorted(ranking) if row[2] < 2]
+    ranking = impact_ranking(data)
+    serious = serious_checks(data)
     items = demo.by_id("top-problems").find_all("li")
     assert [li.attrs["data-check"] for li in items] == serious[:5]
     # the demo's largest drag: the old golden image inherited by all 160 desktops of a pool
     assert serious[0] == "pool_image_old"
     assert "(+7.7 patch points, 160 desktops)" in " ".join(items[0].text().split())
-    assert [p.check for p in demo_report.priorities] == [row[-1] for row in sorted(ranking)]
+    assert [p.check for p in demo_report.priorities] == [row[-1] for row in ranking]
 
 
 def test_the_summary_names_each_check_once_with_all_its_findings(demo: Element) -> None:
