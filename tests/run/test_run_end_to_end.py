@@ -287,7 +287,7 @@ def test_config_check_names_every_problem(
     config.write_text(
         "[[vcenter]]\nurl = 'vc'\nuser = 'u'\npassword = 'hunter2'\n\n"
         "[[vcenter]]\nurl = 'vc2'\nuser = 'u'\npassword_env = 'X'\ntimeout = 'soon'\n\n"
-        "[output]\nfolder = 'r'\nformats = ['pdf']\n\n"
+        "[output]\nfolder = 'r'\nformats = ['docx']\n\n"
         "[checks.vm_uptime_long]\nwarning_days = -1\n"
     )
     code = main(["config", "check", str(config)])
@@ -295,7 +295,7 @@ def test_config_check_names_every_problem(
     assert code == ExitCode.ERROR
     assert "bad.toml:4: vcenter[1].password: passwords do not belong in the config file" in err
     assert "bad.toml:10: vcenter[2].timeout" in err
-    assert "bad.toml:14: output.formats: unknown format 'pdf'" in err
+    assert "bad.toml:14: output.formats: unknown format 'docx'" in err
     assert "bad.toml:17: checks.vm_uptime_long.warning_days" in err
     assert "hunter2" not in err
 
