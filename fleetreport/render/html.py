@@ -18,6 +18,7 @@ import jinja2
 
 from fleetreport.atomic_write import write_atomically
 from fleetreport.errors import InputFileError
+from fleetreport.health.check_counts import shown_counts
 from fleetreport.health.report_model import HealthReport
 from fleetreport.render.branding import Branding
 from fleetreport.render.labels import label, plain_words, threshold_words
@@ -63,6 +64,7 @@ def report_environment(user_templates: Path | None = None) -> jinja2.Environment
         label=label,
         plain_words=plain_words,
         threshold_words=threshold_words,
+        shown_counts=shown_counts,
     )
     env.tests["customer_named"] = customer_named
     return env
