@@ -22,7 +22,7 @@ from fleetreport.health.report_model import (
     Priority,
 )
 from fleetreport.health.results import Severity
-from fleetreport.health.scoring import FULL_SCORE, OUTAGE_SUBJECTS, grade, outage_cap, worse_grade
+from fleetreport.health.scoring import OUTAGE_SUBJECTS, group_grade, remaining
 from fleetreport.health.settings import ScoreSettings
 
 PLAN_STEPS = 5
@@ -67,10 +67,7 @@ def rescore(
         for d in desktops
         for x in d.deductions
     )
-    letter = grade(min(patch, power), settings)
-    if capped:
-        letter = worse_grade(letter, outage_cap(settings), settings)
-    return Rescored(patch, power, letter, capped)
+    return Rescored(patch, power, group_grade(patch, power, capped, settings), capped)
 
 
 def rank_priorities(report: HealthReport) -> list[Priority]:
@@ -233,10 +230,9 @@ def _gain(carriers: Sequence[DesktopSummary], fixed: Collection[str], check_id: 
 
 
 def _desktop_score(desktop: DesktopSummary, category: str, fixed: Collection[str]) -> float:
-    lost = sum(
+    return remaining(
         x.points for x in desktop.deductions if x.category == category and x.check not in fixed
     )
-    return max(FULL_SCORE - lost, 0.0)
 
 
 def _figures(scores: Rescored) -> tuple[float | None, float | None, str | None, bool]:

@@ -150,18 +150,29 @@ def score_group(scores: Sequence[DesktopScore], settings: ScoreSettings) -> Grou
         return GroupScore(0, None, None, None, 0, 0, 0)
     patch = sum(s.patch for s in scores) / len(scores)
     power = sum(s.power for s in scores) / len(scores)
-    letter = grade(min(patch, power), settings)
     capped = any(s.outage for s in scores)
     return GroupScore(
         desktops=len(scores),
         patch=patch,
         power=power,
-        grade=worse_grade(letter, outage_cap(settings), settings) if capped else letter,
+        grade=group_grade(patch, power, capped, settings),
         healthy=sum(1 for s in scores if s.healthy),
         evaluated=sum(s.evaluated for s in scores),
         unknown=sum(s.unknown for s in scores),
         capped=capped,
     )
+
+
+def group_grade(patch: float, power: float, capped: bool, settings: ScoreSettings) -> str:
+    """A group's grade: that of the lower of its two mean scores, no better than the outage
+    cap while a desktop of it is in a pod outage."""
+    letter = grade(min(patch, power), settings)
+    return worse_grade(letter, outage_cap(settings), settings) if capped else letter
+
+
+def remaining(points_lost: Iterable[float]) -> float:
+    """A score: full marks less the points lost, never below zero."""
+    return max(FULL_SCORE - sum(points_lost), 0.0)
 
 
 def grade(score: float, settings: ScoreSettings) -> str:
@@ -206,5 +217,4 @@ def _judgements_for(desktop: Desktop, evaluation: Evaluation) -> Iterable[Judgem
 
 
 def _score(deductions: Iterable[Deduction], category: Category) -> float:
-    lost = sum(d.points for d in deductions if d.category is category)
-    return max(FULL_SCORE - lost, 0.0)
+    return remaining(d.points for d in deductions if d.category is category)
