@@ -45,6 +45,14 @@ class SubjectKind(enum.StrEnum):
     POD = "pod"
     HORIZON_VCENTER = "horizon_vcenter"
     """A vCenter as one Horizon pod sees it: the pod's link to it."""
+    CLUSTER = "cluster"
+    """A vSphere compute cluster."""
+    DATASTORE = "datastore"
+    """A datastore."""
+    GATEWAY = "gateway"
+    """A Unified Access Gateway or security server registered with a pod."""
+    AD_DOMAIN = "ad_domain"
+    """An Active Directory domain as one pod's Connection Servers see it."""
 
 
 class Limits:

@@ -13,8 +13,12 @@ from fleetreport.health.fleet import Desktop, FleetView
 from fleetreport.health.results import Outcome, Severity, Status
 from fleetreport.health.settings import CheckSettings, HealthSettings
 from fleetreport.snapshot.model import (
+    AdDomain,
+    Cluster,
     ConnectionServer,
+    Datastore,
     DesktopPool,
+    Gateway,
     HorizonPod,
     HorizonVCenter,
     Host,
@@ -120,6 +124,10 @@ def evaluate(fleet: FleetView, settings: HealthSettings) -> Evaluation:
         SubjectKind.HORIZON_VCENTER: [
             horizon_vcenter_subject(link) for link in fleet.snapshot.horizon_vcenters
         ],
+        SubjectKind.CLUSTER: [cluster_subject(cluster) for cluster in fleet.clusters],
+        SubjectKind.DATASTORE: [datastore_subject(store) for store in fleet.datastores],
+        SubjectKind.GATEWAY: [gateway_subject(gateway) for gateway in fleet.gateways],
+        SubjectKind.AD_DOMAIN: [ad_domain_subject(domain) for domain in fleet.ad_domains],
     }
     judgements: dict[tuple[SubjectKind, str], list[Judgement]] = {}
     tallies = {check_id: Tally() for check_id in specs}
@@ -202,6 +210,58 @@ def horizon_vcenter_subject(link: HorizonVCenter) -> Subject:
         link,
         None,
         link.pod,
+    )
+
+
+def cluster_subject(cluster: Cluster) -> Subject:
+    """A vSphere cluster as a subject."""
+    return Subject(
+        SubjectKind.CLUSTER,
+        f"{cluster.vcenter}/{cluster.moref}",
+        cluster.name,
+        cluster.name,
+        cluster,
+        None,
+        cluster.vcenter,
+    )
+
+
+def datastore_subject(datastore: Datastore) -> Subject:
+    """A datastore as a subject."""
+    return Subject(
+        SubjectKind.DATASTORE,
+        f"{datastore.vcenter}/{datastore.moref}",
+        datastore.name,
+        datastore.name,
+        datastore,
+        None,
+        datastore.vcenter,
+    )
+
+
+def gateway_subject(gateway: Gateway) -> Subject:
+    """A gateway as a subject."""
+    return Subject(
+        SubjectKind.GATEWAY,
+        f"{gateway.pod}/{gateway.id}",
+        gateway.name,
+        gateway.name,
+        gateway,
+        None,
+        gateway.pod,
+    )
+
+
+def ad_domain_subject(domain: AdDomain) -> Subject:
+    """An AD domain as one pod sees it, as a subject."""
+    return Subject(
+        SubjectKind.AD_DOMAIN,
+        f"{domain.pod}/{domain.id}",
+        domain.dns_name,
+        domain.dns_name,
+        domain,
+        None,
+        domain.pod,
     )
 
 

@@ -24,12 +24,18 @@ from functools import cached_property
 from fleetreport.health.population import KnownDesktops, Population, decide_population
 from fleetreport.health.settings import DesktopRules, ScopeRules
 from fleetreport.snapshot.model import (
+    AdDomain,
+    Cluster,
     ConnectionServer,
+    Datastore,
     DesktopPool,
+    Gateway,
+    HorizonPod,
     Host,
     Machine,
     Session,
     Snapshot,
+    TriggeredAlarm,
     UnmatchedVm,
     VirtualMachine,
 )
@@ -106,6 +112,12 @@ class FleetView:
         ]
         self.hosts: list[Host] = [h for h in snapshot.hosts if self._host_in_scope(h)]
         self.connection_servers: list[ConnectionServer] = list(snapshot.connection_servers)
+        self.clusters: list[Cluster] = [c for c in snapshot.clusters if self._cluster_in_scope(c)]
+        self.datastores: list[Datastore] = [
+            d for d in snapshot.datastores if self._allowed("datacenters", d.datacenter)
+        ]
+        self.gateways: list[Gateway] = list(snapshot.gateways)
+        self.ad_domains: list[AdDomain] = list(snapshot.ad_domains)
 
     # ------------------------------------------------------------------ desktops
 
@@ -170,6 +182,11 @@ class FleetView:
     def _pool_in_scope(self, pool: DesktopPool) -> bool:
         return self._allowed("pools", pool.name)
 
+    def _cluster_in_scope(self, cluster: Cluster) -> bool:
+        return self._allowed("datacenters", cluster.datacenter) and self._allowed(
+            "clusters", cluster.name
+        )
+
     def _host_in_scope(self, host: Host) -> bool:
         return self._allowed("datacenters", host.datacenter) and self._allowed(
             "clusters", host.cluster
@@ -205,6 +222,53 @@ class FleetView:
             if host.cluster is not None:
                 clusters[(host.vcenter, host.datacenter, host.cluster)].append(host)
         return dict(clusters)
+
+    @cached_property
+    def alarms_by_entity(self) -> dict[tuple[str, str], list[TriggeredAlarm]]:
+        """Triggered alarms by the (vCenter, moref) of the object they are on."""
+        result: dict[tuple[str, str], list[TriggeredAlarm]] = defaultdict(list)
+        for alarm in self.snapshot.alarms:
+            result[(alarm.vcenter, alarm.entity)].append(alarm)
+        return dict(result)
+
+    def alarms_on(self, vcenter: str, moref: str) -> list[TriggeredAlarm]:
+        """Triggered alarms on one object."""
+        return self.alarms_by_entity.get((vcenter, moref), [])
+
+    @cached_property
+    def vms_by_datastore(self) -> dict[tuple[str, str], list[VirtualMachine]]:
+        """Every VM of the snapshot with files on each datastore, by (vCenter, datastore
+        moref)."""
+        result: dict[tuple[str, str], list[VirtualMachine]] = defaultdict(list)
+        for vm in self.snapshot.vms:
+            for datastore in vm.datastores:
+                result[(vm.vcenter, datastore)].append(vm)
+        return dict(result)
+
+    @cached_property
+    def desktops_by_datastore(self) -> dict[tuple[str, str], list[Desktop]]:
+        """Desktops in scope with files on each datastore, by (vCenter, datastore moref)."""
+        result: dict[tuple[str, str], list[Desktop]] = defaultdict(list)
+        for desktop in self.desktops:
+            if desktop.vm is not None:
+                for datastore in desktop.vm.datastores:
+                    result[(desktop.vm.vcenter, datastore)].append(desktop)
+        return dict(result)
+
+    @cached_property
+    def desktops_by_cluster(self) -> dict[tuple[str, str | None, str], list[Desktop]]:
+        """Desktops in scope by the ``(vCenter, datacenter, cluster)`` their VM runs in."""
+        result: dict[tuple[str, str | None, str], list[Desktop]] = defaultdict(list)
+        for desktop in self.desktops:
+            vm = desktop.vm
+            if vm is not None and vm.cluster is not None:
+                result[(vm.vcenter, vm.datacenter, vm.cluster)].append(desktop)
+        return dict(result)
+
+    @cached_property
+    def pods_by_id(self) -> dict[str, HorizonPod]:
+        """The snapshot's pods by id."""
+        return {pod.id: pod for pod in self.snapshot.pods}
 
     @cached_property
     def stray_vms_by_pool(self) -> dict[str, list[UnmatchedVm]]:

@@ -61,6 +61,8 @@ _COUNTED = (
     "connection_servers",
     "gateways",
     "unmatched_vms",
+    "datastores",
+    "alarms",
 )
 
 

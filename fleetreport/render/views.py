@@ -33,6 +33,10 @@ NOUNS = {
     "connection_server": ("Connection Server", "Connection Servers"),
     "pod": ("Horizon pod", "Horizon pods"),
     "horizon_vcenter": ("vCenter link", "vCenter links"),
+    "cluster": ("cluster", "clusters"),
+    "datastore": ("datastore", "datastores"),
+    "gateway": ("gateway", "gateways"),
+    "ad_domain": ("AD domain", "AD domains"),
 }
 TOP_PROBLEMS = 5
 SERIOUS = ("critical", "warning")

@@ -43,6 +43,16 @@ def sorted_snapshot(snapshot: Snapshot) -> Snapshot:
         gateways=sorted(snapshot.gateways, key=by_pod_and_id),
         event_databases=sorted(snapshot.event_databases, key=lambda e: e.pod),
         unmatched_vms=sorted(snapshot.unmatched_vms, key=by_vcenter_and_moref),
+        datastores=sorted(snapshot.datastores, key=by_vcenter_and_moref),
+        alarms=sorted(
+            snapshot.alarms,
+            key=lambda a: (a.vcenter, natural_key(a.entity), natural_key(a.alarm)),
+        ),
+        ad_domains=sorted(snapshot.ad_domains, key=by_pod_and_id),
+        saml_authenticators=sorted(snapshot.saml_authenticators, key=by_pod_and_id),
+        true_sso=sorted(snapshot.true_sso, key=by_pod_and_id),
+        federation_pods=sorted(snapshot.federation_pods, key=by_pod_and_id),
+        licenses=sorted(snapshot.licenses, key=lambda lic: lic.pod),
     )
 
 

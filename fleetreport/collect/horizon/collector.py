@@ -113,7 +113,11 @@ def collect_horizon(client: HorizonClient) -> HorizonInventory:
     databases = [records.event_database(pod_id, database)] if isinstance(database, dict) else []
     identity = pod_identity(read(api.ENVIRONMENT), servers)
     pod = HorizonPod(
-        id=pod_id, url=client.endpoint.url, api_versions=dict(client.versions), identity=identity
+        id=pod_id,
+        url=client.endpoint.url,
+        api_versions=dict(client.versions),
+        identity=identity,
+        skipped=dict(sorted(skipped.items())),
     )
     return HorizonInventory(
         pod=pod,

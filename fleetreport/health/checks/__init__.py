@@ -5,4 +5,13 @@ from __future__ import annotations
 
 def load_all() -> None:
     """Import every check module (registration happens at import)."""
-    from fleetreport.health.checks import hygiene, infrastructure, patch, power  # noqa: F401
+    from fleetreport.health.checks import (  # noqa: F401
+        capacity,
+        horizon_components,
+        hygiene,
+        infrastructure,
+        patch,
+        power,
+        storage,
+        vsphere,
+    )
