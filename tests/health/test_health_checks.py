@@ -7,10 +7,11 @@ test asserts the exact sets, the severity of every failure and what its message 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import timedelta
-from typing import Any, TypeVar
+from pathlib import Path
+from typing import Any
 
 import pytest
 from support.fleet_builders import (
@@ -28,7 +29,7 @@ from support.fleet_builders import (
     session,
     vm,
 )
-from support.judging import judged, messages, outcomes, severities
+from support.judging import covered_check_ids, covers, judged, messages, outcomes, severities
 from support.snapshots import VC_UUID
 
 from fleetreport.config_file import parse_config
@@ -51,21 +52,6 @@ from fleetreport.snapshot.model import (
 )
 
 # ----------------------------------------------------------------------------- helpers
-
-COVERED: set[str] = set()
-"""Check ids with a test of their own in this module (filled at import by ``covers``)."""
-
-TestFunction = TypeVar("TestFunction", bound=Callable[..., Any])
-
-
-def covers(check_id: str) -> Callable[[TestFunction], TestFunction]:
-    """Mark a test as the one for ``check_id``; a check without one fails the catalogue test."""
-
-    def mark(function: TestFunction) -> TestFunction:
-        COVERED.add(check_id)
-        return function
-
-    return mark
 
 
 def configured(toml: str) -> HealthSettings:
@@ -131,7 +117,7 @@ def test_every_check_is_declared_completely(spec: Check[Any]) -> None:
 
 
 def test_every_check_has_a_test_here() -> None:
-    assert set(catalogue()) == COVERED
+    assert set(catalogue()) == covered_check_ids(Path(__file__).parent)
 
 
 # ---------------------------------------------------------------------------------- patch

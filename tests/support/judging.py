@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
 
 from fleetreport.health.evaluate import evaluate
 from fleetreport.health.fleet import FleetView
@@ -57,3 +61,26 @@ def messages(
         for name, outcome in judged(snapshot, check_id, settings).items()
         if outcome.status is Status.FAIL
     }
+
+
+TestFunction = TypeVar("TestFunction", bound=Callable[..., Any])
+_COVERS = re.compile(r"""^@covers\(\s*["']([a-z0-9_]+)["']\s*\)""", re.MULTILINE)
+
+
+def covers(check_id: str) -> Callable[[TestFunction], TestFunction]:
+    """Mark a test as the one for ``check_id`` (found by ``covered_check_ids``)."""
+
+    def mark(function: TestFunction) -> TestFunction:
+        function.covers = check_id  # type: ignore[attr-defined]
+        return function
+
+    return mark
+
+
+def covered_check_ids(folder: Path) -> set[str]:
+    """Check ids with a ``@covers("...")`` test in the ``test_*.py`` modules of ``folder``,
+    read from the source so that the answer does not depend on which modules were collected."""
+    found: set[str] = set()
+    for module in sorted(folder.glob("test_*.py")):
+        found.update(_COVERS.findall(module.read_text("utf-8")))
+    return found
