@@ -1,9 +1,10 @@
 """Scores: per desktop from its failed checks, per pool and for the fleet as desktop means.
 
 A desktop's patch (power) score is 100 minus the weight of every failed patch (power) check
-that judged it, and of the inherited checks of its pool, host, pod and vCenter link (its golden
-image's age, its ESXi build; its host not connected, its pod's Connection Servers all down, its
-vCenter unreachable from Horizon: power), never below 0. A pool's and the fleet's scores are
+that judged it, and of the inherited checks of its pool, host, datastores, pod and vCenter link
+(its golden image's age, its ESXi build; its host not connected, a datastore of its files
+inaccessible, its pod's Connection Servers all down, its vCenter unreachable from Horizon:
+power), never below 0. A pool's and the fleet's scores are
 the plain means over their desktops (so the fleet's is the desktop-weighted mean of the
 pools'). The grade follows the lower of the two scores, and is at most the lowest passing
 grade (D) for a group holding a desktop its pod cannot deliver or manage (a critical pod or
@@ -47,7 +48,8 @@ class Deduction:
     points: float
     """The weight taken off."""
     subject_kind: SubjectKind
-    """Where the failure was found: the desktop itself, its pool, host, pod or vCenter link."""
+    """Where the failure was found: the desktop itself, its pool, host, datastore, pod or
+    vCenter link."""
 
     @property
     def outage(self) -> bool:
@@ -214,6 +216,39 @@ def _judgements_for(desktop: Desktop, evaluation: Evaluation) -> Iterable[Judgem
         for judgement in evaluation.of(*place):
             if judgement.check.scores_desktops:
                 yield judgement
+    yield from _datastore_judgements(desktop, evaluation)
+
+
+def _datastore_judgements(desktop: Desktop, evaluation: Evaluation) -> Iterable[Judgement]:
+    """The inherited judgements of the datastores a desktop's files are on: per check, the
+    worst one only (a desktop on two inaccessible datastores cannot run, once)."""
+    vm = desktop.vm
+    if vm is None:
+        return
+    chosen: dict[str, Judgement] = {}
+    for moref in vm.datastores:
+        for judgement in evaluation.of(SubjectKind.DATASTORE, f"{vm.vcenter}/{moref}"):
+            if not judgement.check.scores_desktops:
+                continue
+            held = chosen.get(judgement.check.id)
+            if held is None or _worse(judgement, held):
+                chosen[judgement.check.id] = judgement
+    yield from chosen.values()
+
+
+def _worse(first: Judgement, second: Judgement) -> bool:
+    """True when ``first`` says worse than ``second``: a failure (the more severe), then
+    missing data, then a pass, then not applicable."""
+    return _badness(first) < _badness(second)
+
+
+def _badness(judgement: Judgement) -> int:
+    outcome = judgement.outcome
+    if outcome.status is Status.FAIL and outcome.severity is not None:
+        return outcome.severity.rank
+    if outcome.status is Status.UNKNOWN and not outcome.not_applicable:
+        return len(Severity)
+    return len(Severity) + (1 if outcome.status is Status.PASS else 2)
 
 
 def _score(deductions: Iterable[Deduction], category: Category) -> float:
