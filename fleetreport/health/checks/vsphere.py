@@ -210,8 +210,7 @@ def cluster_n_plus_one(cluster: Cluster, limits: Limits, fleet: FleetView) -> Ou
     hosts = fleet.hosts_by_cluster.get((cluster.vcenter, cluster.datacenter, cluster.name), [])
     if not hosts:
         return unknown("the snapshot holds no host of the cluster")
-    undetermined = [h.name for h in hosts if h.connection_state is None]
-    undetermined += [h.name for h in hosts if h.in_maintenance_mode is None]
+    undetermined = {h.name for h in hosts if None in (h.connection_state, h.in_maintenance_mode)}
     if undetermined:
         return unknown(f"vCenter did not report the state of {', '.join(sorted(undetermined))}")
     usable = [
