@@ -68,6 +68,7 @@ def test_the_json_report_has_the_documented_shape(tmp_path: Path) -> None:
     assert counts["vm_power_cycle_old"] | {"passed": 1, "failed": 1} == counts["vm_power_cycle_old"]
     subjects = {"desktop": 4, "pool": 2, "host": 1, "connection_server": 0, "pod": 0}
     subjects["horizon_vcenter"] = 1
+    subjects |= {"cluster": 0, "datastore": 0, "gateway": 0, "ad_domain": 0}
     for check in report["checks"]:
         judged = sum(check["counts"][k] for k in ("passed", "failed", "unknown", "excluded"))
         assert judged == subjects[check["subject_kind"]], check["id"]
