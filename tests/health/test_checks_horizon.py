@@ -782,13 +782,14 @@ def test_pool_provisioning_halted() -> None:
         ),
         pool("na-manual", type="MANUAL", source="UNMANAGED", provisioning_enabled=None),
         pool("na-rds-desktop-pool", type="RDS", farm_id="farm-1", provisioning_enabled=None),
+        farm("na-manual-farm", source=None, provisioning_enabled=None),
         pool("unknown-not-said", provisioning_enabled=None),
     )
     assert outcomes(snap, "pool_provisioning_halted") == {
         "pass": {"pass-provisioning", "pass-farm-provisioning"},
         "fail": {"fail-off", "fail-halted-on-error"},
         "unknown": {"unknown-not-said"},
-        "n/a": {"na-manual", "na-rds-desktop-pool"},
+        "n/a": {"na-manual", "na-rds-desktop-pool", "na-manual-farm"},
     }
     assert severities(snap, "pool_provisioning_halted") == {
         "fail-off": "warning",
@@ -821,17 +822,25 @@ def test_pool_near_maximum() -> None:
         pool("pass-counted-from-machines", max_machines=10),
         pool("unknown-no-maximum", machine_count=5),
         pool("unknown-no-count", max_machines=10),
+        farm("fail-farm-full", max_machines=4, machine_count=4),
         pool("na-manual", type="MANUAL", machine_count=5),
+        farm("na-manual-farm", source=None, provisioning_enabled=None, machine_count=3),
         machines=[*full_in_use, *full_one_ready, *counted],
     )
     assert outcomes(snap, "pool_near_maximum") == {
         "pass": {"pass-half-full", "pass-counted-from-machines"},
-        "fail": {"fail-90-percent", "fail-full-none-ready", "fail-full-one-ready"},
+        "fail": {
+            "fail-90-percent",
+            "fail-full-none-ready",
+            "fail-full-one-ready",
+            "fail-farm-full",
+        },
         "unknown": {"unknown-no-maximum", "unknown-no-count"},
-        "n/a": {"na-manual"},
+        "n/a": {"na-manual", "na-manual-farm"},
     }
     assert severities(snap, "pool_near_maximum") == {
         "fail-90-percent": "warning",
+        "fail-farm-full": "warning",
         "fail-full-none-ready": "critical",
         "fail-full-one-ready": "warning",
     }
@@ -841,6 +850,7 @@ def test_pool_near_maximum() -> None:
             "fail-90-percent": ["90 of 100", "90%"],
             "fail-full-none-ready": ["2 of 2", "none ready"],
             "fail-full-one-ready": ["1 ready"],
+            "fail-farm-full": ["4 of 4", "no RDS host"],
         },
     )
     assert "1 of 10" in said(snap, "pool_near_maximum", "pass-counted-from-machines")

@@ -134,8 +134,8 @@ def licence(pod: str = POD, **overrides: Any) -> HorizonLicense:
 
 
 def farm(farm_id: str, **overrides: Any) -> DesktopPool:
-    """A healthy automated instant-clone RDS farm."""
-    values: dict[str, Any] = dict(kind="farm", type="AUTOMATED", health="OK")
+    """A healthy automated instant-clone RDS farm (every farm's type is ``RDS``, as collected)."""
+    values: dict[str, Any] = dict(kind="farm", type="RDS", health="OK")
     values.update(overrides)
     return pool(farm_id, **values)
 

@@ -39,6 +39,21 @@ def _without_pool_data(pool: DesktopPool, fleet: FleetView) -> Outcome | None:
     return None
 
 
+def _automated(pool: DesktopPool) -> bool:
+    """A pool or farm whose machines Horizon provisions: an AUTOMATED desktop pool, or a farm
+    with automated settings (FarmInfo gives ``source`` and ``automated_farm_settings`` only for
+    automated farms; the snapshot keeps every farm's type as ``RDS``)."""
+    if pool.kind == "farm":
+        return pool.source is not None or pool.provisioning_enabled is not None
+    return pool.type == AUTOMATED
+
+
+def _not_automated(pool: DesktopPool) -> str:
+    """Why a pool that is not automated is not judged."""
+    what = "a manual farm" if pool.kind == "farm" else f"a {pool.type or 'non-automated'} pool"
+    return f"Horizon provisions only automated pools and farms (this is {what})"
+
+
 def _machine_total(pool: DesktopPool, fleet: FleetView) -> tuple[int, str] | None:
     """Machines in the pool: Horizon's count, else the machines the snapshot lists for it."""
     if pool.machine_count is not None:
@@ -100,8 +115,8 @@ def pool_provisioning_halted(pool: DesktopPool, limits: Limits, fleet: FleetView
     inferred = _without_pool_data(pool, fleet)
     if inferred is not None:
         return inferred
-    if pool.type != AUTOMATED:
-        return not_applicable(f"Horizon provisions only automated pools (this is {pool.type})")
+    if not _automated(pool):
+        return not_applicable(_not_automated(pool))
     if pool.provisioning_enabled is None:
         return unknown("Horizon did not say whether provisioning is enabled")
     if pool.provisioning_enabled:
@@ -121,8 +136,9 @@ def pool_provisioning_halted(pool: DesktopPool, limits: Limits, fleet: FleetView
     rationale="""A pool at its maximum machines cannot give a desktop to one more user.
     Warning from 90% of the maximum (AuthorityGate's Horizon health check default); critical
     at the maximum with no machine ready for a user now (a ready state, no user assigned, no
-    session). Automated pools and farms with a maximum (2512 spec, pattern naming
-    max_number_of_machines).""",
+    session). Automated pools and farms (2512 spec, pattern naming max_number_of_machines and
+    max_number_of_servers); a full farm stays a warning, its hosts' sessions are
+    rds_host_session_limit's.""",
     remediation="""Raise the pool's maximum number of machines if the cluster and the licence
     have room, or move users to another pool.""",
     thresholds={"warning_percent": 90},
@@ -131,8 +147,8 @@ def pool_near_maximum(pool: DesktopPool, limits: Limits, fleet: FleetView) -> Ou
     inferred = _without_pool_data(pool, fleet)
     if inferred is not None:
         return inferred
-    if pool.type != AUTOMATED:
-        return not_applicable(f"only automated pools have a maximum (this is {pool.type})")
+    if not _automated(pool):
+        return not_applicable(_not_automated(pool))
     maximum = pool.max_machines
     if maximum is None:
         return unknown("Horizon did not report the pool's maximum machines")
@@ -145,6 +161,8 @@ def pool_near_maximum(pool: DesktopPool, limits: Limits, fleet: FleetView) -> Ou
     share = 100 * count / maximum
     seen = f"{count} of {maximum} machines ({share:.0f}%, {source})"
     limit = limits.number("warning_percent")
+    if count >= maximum and pool.kind == "farm":
+        return failed(f"{seen}: no RDS host can be added", Severity.WARNING)
     if count >= maximum:
         free = _available_unassigned(fleet.pool_desktops(pool))
         if free == 0:
