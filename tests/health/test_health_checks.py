@@ -1422,7 +1422,8 @@ def test_cs_certificate_expiring() -> None:
     snap = fleet_snapshot(
         connection_servers=[
             expiring("pass-a-year-left", 365),
-            expiring("pass-exactly-30-days-left", 30),
+            expiring("pass-exactly-60-days-left", 60),
+            expiring("fail-45-days-left", 45),
             expiring("fail-10-days-left", 10),
             expiring("fail-expired-3-days-ago", -3),
             expiring("fail-marked-not-valid", 365, certificate_valid=False),
@@ -1431,8 +1432,9 @@ def test_cs_certificate_expiring() -> None:
         ]
     )
     assert outcomes(snap, "cs_certificate_expiring") == {
-        "pass": {"pass-a-year-left", "pass-exactly-30-days-left"},
+        "pass": {"pass-a-year-left", "pass-exactly-60-days-left"},
         "fail": {
+            "fail-45-days-left",
             "fail-10-days-left",
             "fail-expired-3-days-ago",
             "fail-marked-not-valid",
@@ -1441,6 +1443,7 @@ def test_cs_certificate_expiring() -> None:
         "unknown": {"unknown-no-expiry"},
     }
     assert severities(snap, "cs_certificate_expiring") == {
+        "fail-45-days-left": "warning",
         "fail-10-days-left": "warning",
         "fail-expired-3-days-ago": "critical",
         "fail-marked-not-valid": "critical",
@@ -1449,7 +1452,8 @@ def test_cs_certificate_expiring() -> None:
     assert_messages_name(
         messages(snap, "cs_certificate_expiring"),
         {
-            "fail-10-days-left": ["10 days", "30 days"],
+            "fail-45-days-left": ["45 days", "60 days"],
+            "fail-10-days-left": ["10 days", "60 days"],
             "fail-expired-3-days-ago": ["expired", "3 days"],
             "fail-marked-not-valid": ["not valid"],
         },

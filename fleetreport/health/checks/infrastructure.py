@@ -64,10 +64,13 @@ def host_in_maintenance(host: Host, limits: Limits, fleet: FleetView) -> Outcome
     severity=Severity.WARNING,
     subject=SubjectKind.CONNECTION_SERVER,
     rationale="""When the certificate expires, clients refuse to connect and every user of
-    the pod is locked out.""",
+    the pod is locked out. Reads ConnectionServerMonitorInfoV4.certificate (2512 spec: valid,
+    valid_to). Warning 60 days ahead, AuthorityGate's Horizon health check default: the 30 days
+    of vCheck-HorizonView and AsBuiltReport are shorter than the quarter between two reports, so
+    an expiry could fall between them unseen.""",
     remediation="""Request a new certificate with the 'vdm' friendly name, install it in the
     server's machine store and restart the Connection Server service.""",
-    thresholds={"warning_days": 30},
+    thresholds={"warning_days": 60},
 )
 def cs_certificate_expiring(server: ConnectionServer, limits: Limits, fleet: FleetView) -> Outcome:
     expiry = server.certificate_valid_to
