@@ -33,11 +33,20 @@ from fleetreport.health.report_model import (
     StrayVm,
 )
 from fleetreport.health.report_records import (
+    AdDomain,
+    Cluster,
+    ComponentLink,
     ConnectionServer,
+    Datastore,
     EventDatabase,
+    FederationPod,
     Gateway,
+    HorizonLicense,
     HorizonVCenter,
     Host,
+    SamlAuthenticator,
+    TriggeredAlarm,
+    TrueSso,
     VCenter,
 )
 
@@ -63,6 +72,10 @@ MONEY = "#,##0.00"
 """Number format of an amount of money."""
 DATETIME = "yyyy-mm-dd hh:mm:ss"
 """Number format of a date and time (always UTC in these tables)."""
+GIGABYTES = "#,##0.0"
+"""Number format of a size in GB."""
+BYTES_PER_GB = 1024**3
+"""vSphere's GB (2^30 bytes), as the vSphere Client shows datastore sizes."""
 
 _SURROGATES = re.compile("[\ud800-\udfff]")
 
@@ -311,6 +324,25 @@ ENERGY_COLUMNS: list[Column[EnergyPool]] = [
 ]
 """One row per pool with idle powered-on desktops, costliest first (currency in Summary)."""
 
+
+def gigabytes(size: int | None) -> float | None:
+    """Bytes as GB (2^30) to one decimal; None stays an empty cell."""
+    return None if size is None else round(size / BYTES_PER_GB, 1)
+
+
+def sensor_alerts(host: Host) -> str | None:
+    """A host's sensors that are not green: ``Fan 3 (fan): red``."""
+    return joined(f"{s.name} ({s.kind}): {s.health}" for s in host.sensor_alerts)
+
+
+def component_links(links: Sequence[ComponentLink]) -> str | None:
+    """How each Connection Server sees a component: ``cs1: FULLY_ACCESSIBLE (OK)``."""
+    return joined(
+        f"{link.server}: {link.status or 'UNKNOWN'}" + (f" ({link.detail})" if link.detail else "")
+        for link in links
+    )
+
+
 HOST_COLUMNS: list[Column[Host]] = [
     Column("Name", lambda h: h.name),
     Column("Datacenter", lambda h: h.datacenter),
@@ -320,10 +352,70 @@ HOST_COLUMNS: list[Column[Host]] = [
     Column("Connection state", lambda h: h.connection_state),
     Column("Maintenance mode", lambda h: h.in_maintenance_mode),
     Column("Power state", lambda h: h.power_state),
+    Column("CPU in use (MHz)", lambda h: h.cpu_usage_mhz, COUNT),
+    Column("CPU capacity (MHz)", lambda h: h.cpu_capacity_mhz, COUNT),
+    Column("CPU use", lambda h: h.cpu_usage_share, SHARE),
+    Column("Memory in use (MB)", lambda h: h.memory_usage_mb, COUNT),
+    Column("Memory capacity (MB)", lambda h: h.memory_capacity_mb, COUNT),
+    Column("Memory use", lambda h: h.memory_usage_share, SHARE),
+    Column("Sensors reported", lambda h: h.sensors_reported),
+    Column("Sensor alerts", sensor_alerts),
     Column("vCenter", lambda h: h.vcenter),
     Column("Host moref", lambda h: h.moref),
 ]
 """One row per ESXi host, whatever the scope."""
+
+CLUSTER_COLUMNS: list[Column[Cluster]] = [
+    Column("Name", lambda c: c.name),
+    Column("Datacenter", lambda c: c.datacenter),
+    Column("HA", lambda c: c.ha_enabled),
+    Column("HA admission control", lambda c: c.ha_admission_control),
+    Column("DRS", lambda c: c.drs_enabled),
+    Column("DRS behaviour", lambda c: c.drs_behavior),
+    Column("Hosts", lambda c: c.hosts, COUNT),
+    Column("Hosts in use", lambda c: c.effective_hosts, COUNT),
+    Column("CPU capacity (MHz)", lambda c: c.cpu_capacity_mhz, COUNT),
+    Column("CPU of hosts in use (MHz)", lambda c: c.effective_cpu_mhz, COUNT),
+    Column("CPU in use (MHz)", lambda c: c.cpu_usage_mhz, COUNT),
+    Column("CPU use", lambda c: c.cpu_usage_share, SHARE),
+    Column("Memory capacity (MB)", lambda c: c.memory_capacity_mb, COUNT),
+    Column("Memory of hosts in use (MB)", lambda c: c.effective_memory_mb, COUNT),
+    Column("Memory in use (MB)", lambda c: c.memory_usage_mb, COUNT),
+    Column("Memory use", lambda c: c.memory_usage_share, SHARE),
+    Column("vCenter", lambda c: c.vcenter),
+    Column("Cluster moref", lambda c: c.moref),
+]
+"""One row per vSphere cluster, whatever the scope."""
+
+DATASTORE_COLUMNS: list[Column[Datastore]] = [
+    Column("Name", lambda d: d.name),
+    Column("Datacenter", lambda d: d.datacenter),
+    Column("Type", lambda d: d.type),
+    Column("Capacity (GB)", lambda d: gigabytes(d.capacity_bytes), GIGABYTES),
+    Column("Free (GB)", lambda d: gigabytes(d.free_bytes), GIGABYTES),
+    Column("Free share", lambda d: d.free_share, SHARE),
+    Column("Accessible", lambda d: d.accessible),
+    Column("Maintenance mode", lambda d: d.maintenance_mode),
+    Column("Desktops", lambda d: d.desktops, COUNT),
+    Column("Golden images", lambda d: d.golden_images, COUNT),
+    Column("Horizon and vSphere VMs", lambda d: d.internal_vms, COUNT),
+    Column("vCenter", lambda d: d.vcenter),
+    Column("Datastore moref", lambda d: d.moref),
+]
+"""One row per datastore, with what lives on it."""
+
+ALARM_COLUMNS: list[Column[TriggeredAlarm]] = [
+    Column("Alarm", lambda a: a.name),
+    Column("Status", lambda a: a.status),
+    Column("Object", lambda a: a.entity_name),
+    Column("Object type", lambda a: a.entity_type),
+    Column("Triggered (UTC)", lambda a: a.time, DATETIME),
+    Column("Acknowledged", lambda a: a.acknowledged),
+    Column("Alarm moref", lambda a: a.alarm),
+    Column("Object moref", lambda a: a.entity),
+    Column("vCenter", lambda a: a.vcenter),
+]
+"""One row per triggered alarm, worst first."""
 
 VCENTER_COLUMNS: list[Column[VCenter]] = [
     Column("Name", lambda v: v.name),
@@ -342,6 +434,15 @@ def services(server: ConnectionServer) -> str | None:
     return joined(f"{service.name}: {service.status}" for service in server.services)
 
 
+def replications(server: ConnectionServer) -> str | None:
+    """Its replication with each other server: ``cs2: OK; cs3: ERROR (message)``."""
+    return joined(
+        f"{link.server_name}: {link.status or 'UNKNOWN'}"
+        + (f" ({link.message})" if link.message else "")
+        for link in server.replications or ()
+    )
+
+
 CONNECTION_SERVER_COLUMNS: list[Column[ConnectionServer]] = [
     Column("Name", lambda c: c.name),
     Column("Pod", lambda c: c.pod),
@@ -352,6 +453,8 @@ CONNECTION_SERVER_COLUMNS: list[Column[ConnectionServer]] = [
     Column("Certificate valid from (UTC)", lambda c: c.certificate_valid_from, DATETIME),
     Column("Certificate valid until (UTC)", lambda c: c.certificate_valid_to, DATETIME),
     Column("Services", services),
+    Column("Default certificate", lambda c: c.default_certificate),
+    Column("Replication", replications),
     Column("Horizon id", lambda c: c.id),
 ]
 """One row per Connection Server, with its certificate and service health."""
@@ -363,6 +466,8 @@ HORIZON_VCENTER_COLUMNS: list[Column[HorizonVCenter]] = [
     Column("Build", lambda v: v.build),
     Column("Enabled", lambda v: v.enabled),
     Column("Status", lambda v: v.status),
+    Column("Certificate valid", lambda v: v.certificate_valid),
+    Column("Certificate valid until (UTC)", lambda v: v.certificate_valid_to, DATETIME),
     Column("Instance UUID", lambda v: v.instance_uuid),
     Column("Horizon id", lambda v: v.id),
 ]
@@ -374,7 +479,11 @@ GATEWAY_COLUMNS: list[Column[Gateway]] = [
     Column("Type", lambda g: g.type),
     Column("Version", lambda g: g.version),
     Column("Status", lambda g: g.status),
+    Column("Internal", lambda g: g.internal),
     Column("Certificate valid", lambda g: g.certificate_valid),
+    Column("Certificate days left", lambda g: g.certificate_days_left, COUNT),
+    Column("Certificate problems", lambda g: joined(g.certificate_problems)),
+    Column("Service errors", lambda g: joined(g.service_errors)),
     Column("Horizon id", lambda g: g.id),
 ]
 """One row per Unified Access Gateway or security server."""
@@ -384,8 +493,72 @@ EVENT_DATABASE_COLUMNS: list[Column[EventDatabase]] = [
     Column("Server", lambda e: e.server_name),
     Column("Database", lambda e: e.database_name),
     Column("Status", lambda e: e.status),
+    Column("Error", lambda e: e.error),
 ]
 """One row per pod's event database."""
+
+AD_DOMAIN_COLUMNS: list[Column[AdDomain]] = [
+    Column("Domain", lambda d: d.dns_name),
+    Column("NetBIOS name", lambda d: d.netbios_name),
+    Column("Pod", lambda d: d.pod),
+    Column("Trust", lambda d: d.domain_type),
+    Column("Connection Servers", lambda d: component_links(d.links)),
+    Column(
+        "Service accounts",
+        lambda d: joined(f"{a.user_name}: {a.status or 'UNKNOWN'}" for a in d.service_accounts),
+    ),
+    Column("Horizon id", lambda d: d.id),
+]
+"""One row per AD domain as each pod sees it."""
+
+SAML_COLUMNS: list[Column[SamlAuthenticator]] = [
+    Column("Label", lambda s: s.label),
+    Column("Pod", lambda s: s.pod),
+    Column("Trigger mode", lambda s: s.trigger_mode),
+    Column("Connection Servers", lambda s: component_links(s.links)),
+    Column("Horizon id", lambda s: s.id),
+]
+"""One row per SAML authenticator."""
+
+TRUE_SSO_COLUMNS: list[Column[TrueSso]] = [
+    Column("Name", lambda t: t.name),
+    Column("Pod", lambda t: t.pod),
+    Column("Enabled", lambda t: t.enabled),
+    Column("Status", lambda t: t.status),
+    Column("Problems", lambda t: joined(t.problems)),
+    Column("Horizon id", lambda t: t.id),
+]
+"""One row per True SSO connector."""
+
+CPA_POD_COLUMNS: list[Column[FederationPod]] = [
+    Column("Pod", lambda p: p.name),
+    Column("Site", lambda p: p.site),
+    Column("Seen from", lambda p: p.pod),
+    Column(
+        "Endpoints",
+        lambda p: joined(
+            f"{e.name}: {e.status or 'UNKNOWN'}" + ("" if e.enabled is not False else " (disabled)")
+            for e in p.endpoints
+        ),
+    ),
+    Column("Horizon id", lambda p: p.id),
+]
+"""One row per Cloud Pod Architecture pod, as each collected pod sees the federation."""
+
+LICENCE_COLUMNS: list[Column[HorizonLicense]] = [
+    Column("Pod", lambda lic: lic.pod),
+    Column("Licensed", lambda lic: lic.licensed),
+    Column("Mode", lambda lic: lic.mode),
+    Column("Edition", lambda lic: lic.edition),
+    Column("Usage model", lambda lic: lic.usage_model),
+    Column("Expires (UTC)", lambda lic: lic.expires, DATETIME),
+    Column("Health", lambda lic: lic.health),
+    Column("Concurrent connections", lambda lic: lic.current_concurrent, COUNT),
+    Column("Highest concurrent connections", lambda lic: lic.highest_concurrent, COUNT),
+    Column("Named users", lambda lic: lic.current_named_users, COUNT),
+    Column("Highest named users", lambda lic: lic.highest_named_users, COUNT),
+]
+"""One row per pod's licence and its use."""
 
 INFRASTRUCTURE_VM_COLUMNS: list[Column[InfrastructureVm]] = [
     Column("Name", lambda v: v.name),
@@ -506,6 +679,9 @@ TABLES: list[Table[Any]] = [
     Table("checks", "Checks", CHECK_COLUMNS, lambda r: r.checks),
     Table("energy", "Energy", ENERGY_COLUMNS, lambda r: r.energy.pools),
     Table("hosts", "Hosts", HOST_COLUMNS, lambda r: r.infrastructure.hosts),
+    Table("clusters", "Clusters", CLUSTER_COLUMNS, lambda r: r.infrastructure.clusters),
+    Table("datastores", "Datastores", DATASTORE_COLUMNS, lambda r: r.infrastructure.datastores),
+    Table("alarms", "Alarms", ALARM_COLUMNS, lambda r: r.infrastructure.alarms),
     Table("vcenters", "vCenters", VCENTER_COLUMNS, lambda r: r.infrastructure.vcenters),
     Table(
         "connection_servers",
@@ -526,6 +702,16 @@ TABLES: list[Table[Any]] = [
         EVENT_DATABASE_COLUMNS,
         lambda r: r.infrastructure.event_databases,
     ),
+    Table("ad_domains", "AD domains", AD_DOMAIN_COLUMNS, lambda r: r.infrastructure.ad_domains),
+    Table(
+        "saml_authenticators",
+        "SAML authenticators",
+        SAML_COLUMNS,
+        lambda r: r.infrastructure.saml_authenticators,
+    ),
+    Table("true_sso", "True SSO", TRUE_SSO_COLUMNS, lambda r: r.infrastructure.true_sso),
+    Table("cpa_pods", "CPA pods", CPA_POD_COLUMNS, lambda r: r.infrastructure.federation_pods),
+    Table("licences", "Licences", LICENCE_COLUMNS, lambda r: r.infrastructure.licenses),
     Table(
         "infrastructure_vms",
         "Infrastructure VMs",

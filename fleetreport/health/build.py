@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
-import types
-import typing
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from fleetreport import __version__
 from fleetreport.health import report_records
@@ -16,8 +14,15 @@ from fleetreport.health.catalogue import catalogue
 from fleetreport.health.energy import EnergyEstimate, estimate_energy
 from fleetreport.health.evaluate import Evaluation, Judgement, Tally, evaluate, pool_key
 from fleetreport.health.fleet import Desktop, FleetView
+from fleetreport.health.infrastructure_records import (
+    alarm_records,
+    cluster_records,
+    datastore_records,
+    host_records,
+)
 from fleetreport.health.population import REASON_TEXT, KnownDesktops
 from fleetreport.health.priorities import rank_priorities, remediation_plans
+from fleetreport.health.record_copy import copy_records
 from fleetreport.health.report_model import (
     CheckCounts,
     CheckSummary,
@@ -42,9 +47,10 @@ from fleetreport.health.settings import HealthSettings, default_settings
 from fleetreport.ordering import natural_key
 from fleetreport.snapshot.model import DesktopPool, Snapshot
 
-REPORT_SCHEMA_VERSION = 2
-"""Version of the JSON report format (2 added ``priorities`` and ``plan``)."""
-R = TypeVar("R")
+REPORT_SCHEMA_VERSION = 3
+"""Version of the JSON report format (2 added ``priorities`` and ``plan``; 3 added clusters,
+datastores, triggered alarms, host load and sensors, and the Horizon components: replication,
+certificates, AD domains, SAML, True SSO, Cloud Pod Architecture, licences)."""
 NO_VM = "unknown"
 NO_MACHINE = "none"
 SECONDS_PER_DAY = 86400.0
@@ -112,7 +118,7 @@ def build_report(
         energy=energy_report(estimate_energy(evaluation, settings.energy)),
         infrastructure=Infrastructure(
             vcenters=copy_records(report_records.VCenter, snapshot.vcenters),
-            hosts=copy_records(report_records.Host, snapshot.hosts),
+            hosts=host_records(snapshot.hosts),
             pods=copy_records(report_records.HorizonPod, snapshot.pods),
             connection_servers=copy_records(
                 report_records.ConnectionServer, snapshot.connection_servers
@@ -122,6 +128,16 @@ def build_report(
             event_databases=copy_records(report_records.EventDatabase, snapshot.event_databases),
             unmatched_vms=stray_vms(fleet),
             vms=infrastructure_vms(fleet),
+            clusters=cluster_records(snapshot.clusters, snapshot.hosts),
+            datastores=datastore_records(fleet),
+            alarms=alarm_records(snapshot),
+            ad_domains=copy_records(report_records.AdDomain, snapshot.ad_domains),
+            saml_authenticators=copy_records(
+                report_records.SamlAuthenticator, snapshot.saml_authenticators
+            ),
+            true_sso=copy_records(report_records.TrueSso, snapshot.true_sso),
+            federation_pods=copy_records(report_records.FederationPod, snapshot.federation_pods),
+            licenses=copy_records(report_records.HorizonLicense, snapshot.licenses),
         ),
         population=population_summary(fleet),
     )
@@ -130,44 +146,6 @@ def build_report(
         priorities=rank_priorities(report),
         plan=remediation_plans(report, settings.scores),
     )
-
-
-def copy_records(record_type: type[R], records: Iterable[object]) -> list[R]:
-    """Each snapshot record as the report's record of the same name (see ``copy_record``)."""
-    return [copy_record(record_type, record) for record in records]
-
-
-def copy_record(record_type: type[R], record: object) -> R:
-    """The report's ``record_type`` filled from a snapshot record, field by field by name.
-
-    Only the fields the report record declares are read, so a field the snapshot gains stays
-    out of the report until ``report_records`` declares it too."""
-    hints = typing.get_type_hints(record_type)
-    values = {
-        f.name: _copy_value(hints[f.name], getattr(record, f.name))
-        for f in dataclasses.fields(typing.cast(Any, record_type))
-    }
-    return record_type(**values)
-
-
-def _copy_value(annotation: Any, value: Any) -> Any:
-    """``value`` as a report field of type ``annotation`` holds it: records copied, lists and
-    dicts rebuilt, scalars as they are."""
-    if value is None:
-        return None
-    if dataclasses.is_dataclass(annotation) and isinstance(annotation, type):
-        return copy_record(annotation, value)
-    origin = typing.get_origin(annotation)
-    if origin in (typing.Union, types.UnionType):
-        inner = next(arg for arg in typing.get_args(annotation) if arg is not type(None))
-        return _copy_value(inner, value)
-    if origin is list:
-        item = typing.get_args(annotation)[0]
-        return [_copy_value(item, v) for v in value]
-    if origin is dict:
-        item = typing.get_args(annotation)[1]
-        return {key: _copy_value(item, v) for key, v in value.items()}
-    return value
 
 
 def population_summary(fleet: FleetView) -> PopulationSummary:

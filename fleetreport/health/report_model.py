@@ -11,13 +11,21 @@ from datetime import datetime
 from typing import Any
 
 from fleetreport.health.report_records import (
+    AdDomain,
+    Cluster,
     ConnectionServer,
+    Datastore,
     EventDatabase,
+    FederationPod,
     Gateway,
+    HorizonLicense,
     HorizonPod,
     HorizonVCenter,
     Host,
+    SamlAuthenticator,
     Source,
+    TriggeredAlarm,
+    TrueSso,
     VCenter,
 )
 
@@ -449,6 +457,22 @@ class Infrastructure:
     """VMs in a pool's folder that no Horizon machine claims."""
     vms: list[InfrastructureVm] = field(default_factory=list)
     """Horizon's and vSphere's own VMs, golden images and templates: never desktops."""
+    clusters: list[Cluster] = field(default_factory=list)
+    """vSphere clusters (all, whatever the scope), with HA, DRS and resources."""
+    datastores: list[Datastore] = field(default_factory=list)
+    """Datastores (all), with free space and what lives on them."""
+    alarms: list[TriggeredAlarm] = field(default_factory=list)
+    """Triggered vCenter alarms on VMs, hosts, clusters and datastores, worst first."""
+    ad_domains: list[AdDomain] = field(default_factory=list)
+    """AD domains as each pod's Connection Servers see them."""
+    saml_authenticators: list[SamlAuthenticator] = field(default_factory=list)
+    """SAML authenticators, per pod."""
+    true_sso: list[TrueSso] = field(default_factory=list)
+    """True SSO connectors, per pod."""
+    federation_pods: list[FederationPod] = field(default_factory=list)
+    """Cloud Pod Architecture pods, as each pod sees the federation."""
+    licenses: list[HorizonLicense] = field(default_factory=list)
+    """Horizon licences, one per pod that reported one."""
 
 
 @dataclass(frozen=True)

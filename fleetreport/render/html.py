@@ -59,6 +59,9 @@ def report_environment(user_templates: Path | None = None) -> jinja2.Environment
         score=format_score,
         when=format_time,
         days=format_days,
+        gigabytes=format_gigabytes,
+        megabytes_as_gb=format_megabytes,
+        gigahertz=format_gigahertz,
         terminal_safe=terminal_safe,
         plain_text=plain_text,
         label=label,
@@ -156,3 +159,26 @@ def format_days(value: float | None) -> str:
     if value is None:
         return "n/a"
     return "1 day" if round(value) == 1 else f"{value:.0f} days"
+
+
+BYTES_PER_GB = 1024**3
+"""vSphere's "GB" is 2^30 bytes, as the vSphere Client shows capacity and free space."""
+
+
+def _size(value: float) -> str:
+    return f"{value:,.1f}" if value < 10 else f"{value:,.0f}"
+
+
+def format_gigabytes(value: int | None) -> str:
+    """Bytes as ``2,048 GB`` (``7.5 GB`` under ten); ``n/a`` for None."""
+    return "n/a" if value is None else f"{_size(value / BYTES_PER_GB)} GB"
+
+
+def format_megabytes(value: int | None) -> str:
+    """MiB as ``512 GB``; ``n/a`` for None."""
+    return "n/a" if value is None else f"{_size(value / 1024)} GB"
+
+
+def format_gigahertz(value: int | None) -> str:
+    """MHz as ``96.0 GHz``; ``n/a`` for None."""
+    return "n/a" if value is None else f"{value / 1000:,.1f} GHz"

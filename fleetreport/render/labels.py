@@ -3,8 +3,10 @@
 The raw value stays in the HTML as the tooltip (``title``) for technicians, and in the JSON,
 CSV and xlsx exports. Values come from the vSphere API reference (``VirtualMachinePowerState``,
 ``VirtualMachineToolsVersionStatus``, ``VirtualMachineToolsRunningStatus``,
-``HostSystemConnectionState``) and the Horizon Server REST API spec 2512 (machine and RDS host
-states, ``DesktopPoolInfo*.type/source/user_assignment``, power policies, monitor statuses).
+``HostSystemConnectionState``, ``DatastoreSummary.type`` and ``maintenanceMode``,
+``ManagedEntityStatus``, ``DrsBehavior``) and the Horizon Server REST API spec 2512 (machine and
+RDS host states, ``DesktopPoolInfo*.type/source/user_assignment``, power policies, monitor
+statuses, AD domain, SAML, True SSO, pod endpoint and licence enums).
 A value no table knows is shown as a readable transform of itself, never an error.
 """
 
@@ -158,6 +160,114 @@ GATEWAY_TYPES: Mapping[str, str] = {
 }
 """``GatewayMonitorInfo*.type``."""
 
+DATASTORE_TYPES: Mapping[str, str] = {
+    "VMFS": "VMFS",
+    "NFS": "NFS 3",
+    "NFS41": "NFS 4.1",
+    "CIFS": "SMB (CIFS)",
+    "vsan": "vSAN",
+    "vsanD": "vSAN Direct",
+    "VVOL": "vVols",
+    "PMEM": "Persistent memory",
+}
+"""vSphere ``DatastoreSummary.type``."""
+
+DATASTORE_MAINTENANCE: Mapping[str, str] = {
+    "normal": "No",
+    "enteringMaintenance": "Entering maintenance",
+    "inMaintenance": "In maintenance",
+}
+"""vSphere ``DatastoreSummaryMaintenanceModeState``."""
+
+HEALTH_COLOURS: Mapping[str, str] = {
+    "red": "Alert (red)",
+    "yellow": "Warning (yellow)",
+    "green": "Normal (green)",
+    "gray": "Unknown (grey)",
+    "unknown": "Unknown",
+    "RED": "Alert (red)",
+    "YELLOW": "Warning (yellow)",
+    "GREEN": "Good (green)",
+}
+"""vSphere ``ManagedEntityStatus`` (alarms), sensor ``healthState`` keys, and Horizon
+``LicenseInfo*.license_health``."""
+
+ALARM_OBJECTS: Mapping[str, str] = {
+    "VirtualMachine": "VM",
+    "HostSystem": "ESXi host",
+    "ClusterComputeResource": "Cluster",
+    "Datastore": "Datastore",
+}
+"""The vSphere object types a triggered alarm is collected on."""
+
+DRS_BEHAVIORS: Mapping[str, str] = {
+    "manual": "Manual",
+    "partiallyAutomated": "Partially automated",
+    "fullyAutomated": "Fully automated",
+}
+"""vSphere ``DrsBehavior``."""
+
+COMPONENT_STATUSES: Mapping[str, str] = {
+    "OK": "OK",
+    "WARN": "Warning",
+    "ERROR": "Error",
+    "UNKNOWN": "Unknown",
+    "FULLY_ACCESSIBLE": "Fully accessible",
+    "UNCONTACTABLE": "Cannot be contacted",
+    "CANNOT_BIND": "Cannot bind",
+    "ACTIVE": "Active",
+    "ONLINE": "Online",
+    "OFFLINE": "Offline",
+    "UNCHECKED": "Not checked",
+}
+"""Horizon statuses of AD domains (``ADDomainMonitorConnectionServer*``), service accounts,
+SAML authenticators, True SSO (``TrueSSOMonitorInfo*``), Connection Server replication and
+Cloud Pod Architecture endpoints."""
+
+DOMAIN_TYPES: Mapping[str, str] = {
+    "CONNECTION_SERVER_DOMAIN": "Trusted domain",
+    "NO_TRUST_DOMAIN": "Untrusted domain (service account)",
+}
+"""``ADDomainInfo*.domain_type``."""
+
+SAML_TRIGGER_MODES: Mapping[str, str] = {
+    "DISABLED": "Not used",
+    "ENABLE_IF_NO_PASSWORD": "Allowed (without password)",
+    "REQUIRE_IF_NO_PASSWORD": "Required (without password)",
+    "ENABLE_ALWAYS": "Allowed",
+    "REQUIRE_ALWAYS": "Required",
+}
+"""``SAMLAuthenticatorInfo*.trigger_mode``."""
+
+LICENCE_MODES: Mapping[str, str] = {
+    "DEFAULT": "Default",
+    "PERPETUAL_ONLY": "Perpetual",
+    "SUBSCRIPTION": "Subscription",
+}
+"""``LicenseInfo*.license_mode``."""
+
+LICENCE_EDITIONS: Mapping[str, str] = {
+    "ENTERPRISE_CONCURRENT_USER": "Enterprise, concurrent users",
+    "HORIZON_ADVANCED_CONCURRENT_USER": "Horizon Advanced, concurrent users",
+    "HORIZON_ADVANCED_NAMED_USER": "Horizon Advanced, named users",
+    "HORIZON_APPS_ADVANCED_CONCURRENT_USER": "Horizon Apps Advanced, concurrent users",
+    "HORIZON_APPS_ADVANCED_NAMED_USER": "Horizon Apps Advanced, named users",
+    "HORIZON_APPS_STANDARD_CONCURRENT_USER": "Horizon Apps Standard, concurrent users",
+    "HORIZON_APPS_STANDARD_NAMED_USER": "Horizon Apps Standard, named users",
+    "HORIZON_ENTERPRISE_CONCURRENT_USER": "Horizon Enterprise, concurrent users",
+    "HORIZON_ENTERPRISE_NAMED_USER": "Horizon Enterprise, named users",
+    "HORIZON_STANDARD_CONCURRENT_USER": "Horizon Standard, concurrent users",
+    "WS1_ENTERPRISE_NAMED_USER": "Workspace ONE Enterprise, named users",
+    "WS1_ENTERPRISE_WITH_VDI_NAMED_USER": "Workspace ONE Enterprise with VDI, named users",
+}
+"""``LicenseInfo*.license_edition``."""
+
+USAGE_MODELS: Mapping[str, str] = {
+    "CONCURRENT_USER": "Concurrent users",
+    "NAMED_USER": "Named users",
+}
+"""``LicenseInfo*.usage_model``."""
+
 ENERGY_LEVERS: Mapping[str, str] = {
     "power_policy": "Power policy",
     "sizing": "Pool sizing",
@@ -178,6 +288,17 @@ VOCABULARIES: Mapping[str, Mapping[str, str]] = {
     "service_name": SERVICE_NAMES,
     "gateway_type": GATEWAY_TYPES,
     "energy_lever": ENERGY_LEVERS,
+    "datastore_type": DATASTORE_TYPES,
+    "datastore_maintenance": DATASTORE_MAINTENANCE,
+    "health": HEALTH_COLOURS,
+    "alarm_object": ALARM_OBJECTS,
+    "drs_behavior": DRS_BEHAVIORS,
+    "component_status": COMPONENT_STATUSES,
+    "domain_type": DOMAIN_TYPES,
+    "saml_trigger_mode": SAML_TRIGGER_MODES,
+    "licence_mode": LICENCE_MODES,
+    "licence_edition": LICENCE_EDITIONS,
+    "usage_model": USAGE_MODELS,
 }
 """Every table by name, as the ``label`` filter takes it."""
 

@@ -41,6 +41,17 @@ NOUNS = {
 TOP_PROBLEMS = 5
 SERIOUS = ("critical", "warning")
 """The summary's top problems are the highest-impact checks failing at these severities."""
+HORIZON_COLLECTED = "collected"
+HORIZON_FAILED = "failed"
+HORIZON_ABSENT = "absent"
+HORIZON_COMPONENTS = (
+    ("ad_domains", "AD domains"),
+    ("saml_authenticators", "SAML authenticators"),
+    ("true_sso", "True SSO connectors"),
+    ("federation_pods", "Cloud Pod Architecture pods"),
+    ("licenses", "licences"),
+)
+"""The optional Horizon component lists of ``Infrastructure``, in words."""
 POOL_TREND_CHARTS = 6
 """Up to this many pools, the trends section draws a small chart per pool."""
 
@@ -149,6 +160,27 @@ class ReportView:
     """The trends section; None when the report has fewer than two runs of trend."""
     plan: list[PlanView] = field(default_factory=list)
     """The remediation plan: pools, then infrastructure."""
+    horizon: str = HORIZON_COLLECTED
+    """``collected`` (Horizon data present), ``failed`` (a Horizon source was asked and did not
+    answer) or ``absent`` (collected from vCenter only)."""
+    unreported_components: list[str] = field(default_factory=list)
+    """Horizon component kinds of which the pods reported none (with Horizon data only)."""
+    alarm_groups: list[AlarmGroup] = field(default_factory=list)
+    """Triggered alarms counted by status, alarm and object kind: what print shows."""
+
+
+@dataclass(frozen=True)
+class AlarmGroup:
+    """Triggered alarms of one name and status on one kind of object, counted."""
+
+    status: str
+    """``red``, ``yellow``, ``green`` or ``gray``."""
+    name: str
+    """The alarm's name (its moref when the name was not read)."""
+    entity_type: str
+    """The kind of object: ``VirtualMachine``, ``HostSystem``, ..."""
+    objects: int
+    """Objects it is triggered on."""
 
 
 def build_view(report: HealthReport) -> ReportView:
@@ -204,7 +236,34 @@ def build_view(report: HealthReport) -> ReportView:
         unverified_sources=[s.url for s in report.sources if not s.tls_verified],
         trend=trend,
         plan=plan_views(report),
+        horizon=horizon_state(report),
+        unreported_components=[
+            words for name, words in HORIZON_COMPONENTS if not getattr(report.infrastructure, name)
+        ]
+        if horizon_state(report) == HORIZON_COLLECTED
+        else [],
+        alarm_groups=alarm_groups(report),
     )
+
+
+def horizon_state(report: HealthReport) -> str:
+    """Whether the report has Horizon data, a Horizon source failed, or there was none."""
+    infra = report.infrastructure
+    if infra.pods or infra.connection_servers:
+        return HORIZON_COLLECTED
+    if any(s.kind == "horizon" and s.status == "failed" for s in report.sources):
+        return HORIZON_FAILED
+    return HORIZON_ABSENT
+
+
+def alarm_groups(report: HealthReport) -> list[AlarmGroup]:
+    """The triggered alarms counted by status, name and object kind, in the model's order
+    (worst first)."""
+    counts: dict[tuple[str, str, str], int] = {}
+    for alarm in report.infrastructure.alarms:
+        key = (alarm.status, alarm.name or alarm.alarm, alarm.entity_type)
+        counts[key] = counts.get(key, 0) + 1
+    return [AlarmGroup(status, name, kind, n) for (status, name, kind), n in counts.items()]
 
 
 def top_problems(report: HealthReport) -> list[Problem]:

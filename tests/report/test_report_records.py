@@ -14,9 +14,11 @@ import typing
 from typing import Any
 
 from support.fleet_builders import NOW, POD, connection_server, fleet_snapshot, host
+from support.infra_builders import infra_snapshot
 
 from fleetreport.health import report_records
-from fleetreport.health.build import REPORT_SCHEMA_VERSION, build_report, copy_record
+from fleetreport.health.build import REPORT_SCHEMA_VERSION, build_report
+from fleetreport.health.record_copy import copy_record
 from fleetreport.health.report_json import report_to_json
 from fleetreport.health.report_model import HealthReport
 from fleetreport.health.report_schema import shipped_report_schema_text
@@ -29,6 +31,7 @@ REPORT_MODULES = {"fleetreport.health.report_model", "fleetreport.health.report_
 REPORT_SHAPES = {
     1: "fcf73e5e13edb8e3eafd5bdda7b3d789db475cc4001d5c80e3e608f7cba4e32d",
     2: "e5062b453e5ac24a69528d1f4a23986df78bbe03ddbfae9a2ac634dc2478ea35",
+    3: "5caa6402598b4627ed3e84e502aab15534cced05a277d26c85f0875592412afe",
 }
 """The structure fingerprint of the report schema, per report ``schema_version``."""
 
@@ -96,6 +99,7 @@ def test_the_guard_sees_a_snapshot_record_wherever_it_is_nested() -> None:
     )
     assert foreign_records(grown) == {
         "fleetreport.snapshot.model.Host",
+        "fleetreport.snapshot.model.HostSensor",
         "fleetreport.snapshot.model.HorizonPod",
         "fleetreport.snapshot.model.Source",
         f"{grown.__module__}.GrownReport",
@@ -201,5 +205,49 @@ def test_a_field_the_snapshot_gains_does_not_reach_the_json_report() -> None:
         "EventDatabase",
     }
     assert all(type(r).__module__ == report_records.__name__ for r in copies)
+    assert '"rack"' not in report_to_json(report)
+    assert report_to_json(report) == report_to_json(plain)
+
+
+def grown_deep(record: Any) -> Any:
+    """``record`` and every record in its list fields, each with a ``rack`` field added."""
+    nested = {
+        f.name: [grown_deep(item) for item in value]
+        for f in dataclasses.fields(record)
+        if isinstance(value := getattr(record, f.name), list)
+        and value
+        and dataclasses.is_dataclass(value[0])
+    }
+    return grown(dataclasses.replace(record, **nested), rack="R1")
+
+
+INFRASTRUCTURE_LISTS = (
+    "hosts",
+    "clusters",
+    "datastores",
+    "alarms",
+    "pods",
+    "connection_servers",
+    "horizon_vcenters",
+    "gateways",
+    "event_databases",
+    "ad_domains",
+    "saml_authenticators",
+    "true_sso",
+    "federation_pods",
+    "licenses",
+)
+"""The snapshot lists whose records (and the records nested in them) the report copies."""
+
+
+def test_a_field_the_snapshot_gains_does_not_reach_the_new_infrastructure_records() -> None:
+    snapshot = infra_snapshot()
+    plain = build_report(snapshot, generated_at=NOW)
+    every = {
+        name: [grown_deep(r) for r in getattr(snapshot, name)] for name in INFRASTRUCTURE_LISTS
+    }
+    report = build_report(dataclasses.replace(snapshot, **every), generated_at=NOW)
+    assert all(every[name] for name in INFRASTRUCTURE_LISTS)
+    assert foreign_records(HealthReport) == set()
     assert '"rack"' not in report_to_json(report)
     assert report_to_json(report) == report_to_json(plain)
