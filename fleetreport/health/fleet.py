@@ -266,6 +266,16 @@ class FleetView:
         return dict(result)
 
     @cached_property
+    def datastores_by_key(self) -> dict[tuple[str, str], Datastore]:
+        """Every datastore of the snapshot (scope aside) by (vCenter, moref)."""
+        return {(d.vcenter, d.moref): d for d in self.snapshot.datastores}
+
+    def inaccessible_datastores(self, vm: VirtualMachine) -> list[Datastore]:
+        """The datastores of ``vm`` that vCenter reports as not accessible."""
+        found = (self.datastores_by_key.get((vm.vcenter, moref)) for moref in vm.datastores)
+        return [d for d in found if d is not None and d.accessible is False]
+
+    @cached_property
     def pods_by_id(self) -> dict[str, HorizonPod]:
         """The snapshot's pods by id."""
         return {pod.id: pod for pod in self.snapshot.pods}

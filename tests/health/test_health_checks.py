@@ -31,6 +31,7 @@ from support.fleet_builders import (
 )
 from support.judging import covered_check_ids, covers, judged, messages, outcomes, severities
 from support.snapshots import VC_UUID
+from support.vsphere_builders import datastore
 
 from fleetreport.config_file import parse_config
 from fleetreport.health.build import build_report
@@ -1076,6 +1077,26 @@ def test_vm_orphaned() -> None:
     assert not [m for m in found.values() if "deleted" in m]
     said = judged(snap, "vm_orphaned")
     assert "gone" in said["unknown-vm-disconnected-host-unknown"].message
+
+
+def test_vm_orphaned_on_an_inaccessible_datastore_is_the_datastores_finding() -> None:
+    dead = datastore("nfs-dead", "datastore-9", accessible=False)
+    alive = datastore("vmfs-ok", "datastore-8", accessible=True)
+    snap = fleet_snapshot(
+        [
+            vm("na-on-dead-store", connection_state="inaccessible", datastores=["datastore-9"]),
+            vm("fail-on-live-store", connection_state="inaccessible", datastores=["datastore-8"]),
+            vm("pass-on-dead-store", connection_state="connected", datastores=["datastore-9"]),
+        ],
+        datastores=[dead, alive],
+    )
+    assert outcomes(snap, "vm_orphaned") == {
+        "n/a": {"na-on-dead-store"},
+        "fail": {"fail-on-live-store"},
+        "pass": {"pass-on-dead-store"},
+    }
+    assert "nfs-dead" in judged(snap, "vm_orphaned")["na-on-dead-store"].message
+    assert outcomes(snap, "datastore_inaccessible")["fail"] == {"nfs-dead"}
 
 
 @covers("machine_missing_in_vcenter")

@@ -223,7 +223,9 @@ def _since(idle: Idleness, fleet: FleetView) -> str:
     rationale="""vCenter cannot reach the VM's files or configuration (connection state
     orphaned, inaccessible or invalid, or no config at all): the desktop cannot be powered
     on, and Horizon will keep offering a machine that does not work. A VM whose host is
-    disconnected or not responding is the host's finding (host_not_connected).""",
+    disconnected or not responding is the host's finding (host_not_connected), and one whose
+    datastore is inaccessible is the datastore's (datastore_inaccessible): one cause, one
+    finding.""",
     remediation="""Reconnect the datastore; remove orphaned VMs from the inventory and let
     Horizon re-provision, or re-register the VM from its datastore.""",
     thresholds={
@@ -240,6 +242,13 @@ def vm_orphaned(desktop: Desktop, limits: Limits, fleet: FleetView) -> Outcome:
     if down is not None:
         return down
     state = vm.connection_state
+    lost = (state is not None and limits.matches("bad_states", state)) or vm.config_unset
+    stores = fleet.inaccessible_datastores(vm) if lost else []
+    if stores:
+        names = ", ".join(sorted(store.name for store in stores))
+        return not_applicable(
+            f"its datastore {names} is inaccessible: the datastore's finding, not the VM's"
+        )
     if state is not None and limits.matches("bad_states", state):
         return failed(f"VM is inaccessible: vCenter connection state is {state}")
     if vm.config_unset:
