@@ -25,7 +25,17 @@ How names are chosen:
 - Free text a person wrote (annotations, snapshot descriptions, custom attribute values) is
   replaced whole. Error texts keep their words, with every name in them replaced: names
   the snapshot knows, names the pools' naming patterns generate, URLs, DNS names, e-mail
-  addresses and UPNs, ``DOMAIN\\user``, IP addresses, UUIDs and anything in quotes.
+  addresses and UPNs, ``DOMAIN\\user``, IP addresses, UUIDs, domain SIDs and anything in
+  quotes. A name that only an error text holds is learnt too, so no pseudonym contains it.
+- Names of the components around the desktops get pseudonyms too: datastores, custom alarm
+  names (vCenter's preconfigured alarm names are product text and kept, see
+  :mod:`fleetreport.record.vsphere_alarms`), AD domains (the same pseudonyms as the domain part
+  of user names), service accounts, SAML authenticator labels, True SSO connectors, Cloud Pod
+  Architecture pods, sites and endpoints (a pod endpoint and a replication partner are
+  Connection Servers: the same pseudonym as the server's own name), and a farm's missing
+  applications (replaced whole: a name or a path an administrator chose). Host hardware sensor
+  names and summaries are the hardware's words: kept as error texts are, with every name in
+  them replaced. Licences name nobody: kept.
 - No pseudonym contains an original name (of three characters or more), so searching the
   result for an original name never finds a pseudonym by accident.
 
@@ -49,20 +59,33 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
 from fleetreport.ordering import natural_key
+from fleetreport.record.vsphere_alarms import is_preconfigured, vsan_health_test
 from fleetreport.snapshot.model import (
+    AdDomain,
     Cluster,
+    ComponentLink,
     ConnectionServer,
     Datacenter,
+    Datastore,
     DesktopPool,
     EventDatabase,
+    FederationPod,
     Gateway,
+    HorizonLicense,
     HorizonPod,
     HorizonVCenter,
     Host,
+    HostSensor,
     Machine,
+    PodEndpoint,
+    Replication,
+    SamlAuthenticator,
+    ServiceAccount,
     Session,
     Snapshot,
     Source,
+    TriggeredAlarm,
+    TrueSso,
     UnmatchedVm,
     VCenter,
     VirtualMachine,
@@ -94,6 +117,14 @@ TEMPLATES: dict[str, str] = {
     "snapshot": "snap-{:02d}",
     "vapp": "vapp-{:02d}",
     "database": "eventdb-{:02d}",
+    "datastore": "ds-{:02d}",
+    "alarm": "custom-alarm-{:02d}",
+    "saml": "saml-{:02d}",
+    "true_sso": "truesso-{:02d}",
+    "federation_pod": "pod-{:02d}",
+    "site": "site-{:02d}",
+    "application": "app-{:03d}",
+    "domain_id": "domain-id-{:02d}",
     "url_path": "path-{:02d}",
     "attribute": "attribute-{:02d}",
     "attribute_value": "value-{:04d}",
@@ -129,6 +160,14 @@ KNOWN_ORDER = (
     "resource_pool",
     "snapshot",
     "database",
+    "datastore",
+    "alarm",
+    "saml",
+    "true_sso",
+    "federation_pod",
+    "site",
+    "application",
+    "domain_id",
     "naming_pattern",
     "attribute_value",
     "attribute",
@@ -159,6 +198,7 @@ COMMON_WORDS = frozenset(
         "host",
         "hosts",
         "cluster",
+        "datastore1",
         "pool",
         "pools",
         "vcenter",
@@ -176,6 +216,8 @@ _TOKEN = re.compile(r"(\{[^{}]*\})")
 _SAFE_URL_SEGMENT = re.compile(r"(?i)sdk|rest|api|ui|v\d+")
 _HOST_PORT = re.compile(r"([^:\[\]]+):(\d{1,5})")
 _BRACKETED = re.compile(r"\[([0-9A-Fa-f:.]+)\](?::(\d{1,5}))?")
+_DNS_NAME = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z][A-Za-z0-9-]*")
+_UUID = re.compile(r"[0-9A-Fa-f]{8}-(?:[0-9A-Fa-f]{4}-){3}[0-9A-Fa-f]{12}")
 _MIN_NAME = 3
 _MAX_NUMBERED = 1000
 """Numbers tried for a numbered pseudonym before the category falls back to keyed ones."""
@@ -185,6 +227,7 @@ _FREE_TEXT_PATTERNS = (
     r"(?P<url>\b[A-Za-z][A-Za-z0-9+.-]*://[^\s'\"<>]+)",
     r"(?P<email>[\w.+-]+@[\w-]+(?:\.[\w-]+)+)",
     r"(?P<downlevel>\w[\w.-]*\\[\w.$-]+)",
+    r"(?P<sid>\bS-1-5-21(?:-\d+){3,4}\b)",
     r"(?P<uuid>\b[0-9A-Fa-f]{8}-(?:[0-9A-Fa-f]{4}-){3}[0-9A-Fa-f]{12}\b)",
     r"(?P<ipv4>(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?!\w|\.\d))",
     r"(?P<ipv6>(?<![\w:])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\w:]))",
@@ -192,6 +235,12 @@ _FREE_TEXT_PATTERNS = (
     r"[A-Za-z][A-Za-z0-9-]*[A-Za-z0-9](?![\w-]|\.\w))",
     r"(?<!\w)(?P<quoted>'[^'\n]{1,500}'|\"[^\"\n]{1,500}\")(?!\w)",
 )
+
+_ACCOUNT_PATTERNS = 3
+"""How many of the patterns above (URL, e-mail address, ``DOMAIN\\user``) come before the names
+the snapshot knows: each is replaced as a whole."""
+_NAME_SHAPED = re.compile("|".join(_FREE_TEXT_PATTERNS))
+_NAME_SEPARATORS = re.compile(r"[\\@.]")
 
 
 class _Pass(enum.Enum):
@@ -449,6 +498,38 @@ class _Pseudonyms:
         """A DNS domain (``corp.example``) or a NetBIOS one (``CORP``)."""
         return self.name("dns_domain" if "." in text else "ad_domain", text)
 
+    def label(self, text: str, category: str) -> str:
+        """A name that may be a URL, an address or a DNS name (each replaced as such), or a
+        name of ``category``."""
+        if "://" in text:
+            return self.url(text, None)
+        if _is_address(text):
+            return self.ip(text)
+        if _DNS_NAME.fullmatch(text):
+            return self.dns(text, self.role_of(text))
+        return self.name(category, text)
+
+    def horizon_id(self, text: str | None, category: str) -> str | None:
+        """A Horizon UUID (keyed), or any other id as a name of ``category``."""
+        if text is None or text == "":
+            return text
+        if _UUID.fullmatch(text):
+            return self.keyed_uuid("horizon_id", text)
+        return self.name(category, text)
+
+    def alarm(self, text: str | None) -> str | None:
+        """An alarm's name: vCenter's own names kept, vSAN's health test scrubbed, any other
+        name (an administrator's words) replaced whole."""
+        if text is None or text == "" or is_preconfigured(text):
+            return text
+        vsan = vsan_health_test(text)
+        if vsan is None:
+            return self.name("alarm", text)
+        prefix, test = vsan
+        if len(test) > 1 and test[0] == test[-1] and test[0] in "'\"`":
+            return f"{prefix}{test[0]}{self.scrub(test[1:-1])}{test[0]}"
+        return prefix + (self.scrub(test) or "")
+
     def folder(self, text: str | None) -> str | None:
         """A folder path below a datacenter's VM folder (``Desktops/Finance``)."""
         if text is None:
@@ -564,6 +645,8 @@ class _Pseudonyms:
             return text
         if self._pass is _Pass.COLLECT:
             self._remember(text)
+            for part in _name_parts(text):  # names only an error text holds
+                self._remember(part)
         if self._pass is not _Pass.FINAL or self._scrubber is None:
             return text
         return self._scrubber(text)
@@ -575,12 +658,14 @@ class _Pseudonyms:
                 if len(folded) >= _MIN_NAME and folded not in COMMON_WORDS:
                     known.setdefault(folded, category)
         alternatives = list(_FREE_TEXT_PATTERNS)
+        # after URLs, addresses and accounts (each replaced whole, its parts as names)
+        at = _ACCOUNT_PATTERNS
         generated = [g for g in map(_pattern_regex, sorted(self._patterns)) if g is not None]
         if generated:
-            alternatives.insert(1, rf"(?<!\w)(?P<generated>{'|'.join(generated)})(?!\w)")
+            alternatives.insert(at, rf"(?<!\w)(?P<generated>{'|'.join(generated)})(?!\w)")
         if known:
             names = "|".join(re.escape(k) for k in sorted(known, key=lambda k: (-len(k), k)))
-            alternatives.insert(1, rf"(?<!\w)(?P<known>{names})(?!\w)")
+            alternatives.insert(at, rf"(?<!\w)(?P<known>{names})(?!\w)")
         pattern = re.compile("|".join(alternatives), re.IGNORECASE)
 
         def replace(match: re.Match[str]) -> str:
@@ -595,6 +680,8 @@ class _Pseudonyms:
                 return self.url(found, None)
             if kind in ("email", "downlevel"):
                 return self.user(found) or found
+            if kind == "sid":
+                return self.name("domain_id", found)
             if kind == "uuid":
                 return self.keyed_uuid(self._uuid_category(found), found)
             if kind in ("ipv4", "ipv6"):
@@ -639,6 +726,25 @@ def _is_address(text: str) -> bool:
     return True
 
 
+def _name_parts(text: str) -> list[str]:
+    """The names an error text holds, and their labels (a URL's host, an account's parts), for
+    the collect pass: no pseudonym may contain one, though no structured field names it."""
+    parts: list[str] = []
+    for found in _NAME_SHAPED.finditer(text):
+        kind, value = found.lastgroup, found.group(0)
+        if kind == "url":
+            try:
+                value = urlsplit(value).hostname or ""
+            except ValueError:
+                continue
+        if kind == "quoted":
+            value = value[1:-1]
+        parts.append(value)
+        if kind in ("url", "email", "downlevel", "fqdn"):
+            parts.extend(_NAME_SEPARATORS.split(value))
+    return [part for part in parts if part.casefold() not in COMMON_WORDS]
+
+
 def _harmless(text: str) -> bool:
     """Quoted text that names nothing: a moref, a number, everyday vocabulary."""
     return bool(
@@ -675,6 +781,13 @@ def _rewrite(snapshot: Snapshot, names: _Pseudonyms) -> Snapshot:
         gateways=[_gateway(g, names) for g in snapshot.gateways],
         event_databases=[_event_database(e, names) for e in snapshot.event_databases],
         unmatched_vms=[_unmatched(u, names) for u in snapshot.unmatched_vms],
+        datastores=[_datastore(d, names) for d in snapshot.datastores],
+        alarms=[_alarm(a, names) for a in snapshot.alarms],
+        ad_domains=[_ad_domain(d, names) for d in snapshot.ad_domains],
+        saml_authenticators=[_saml(s, names) for s in snapshot.saml_authenticators],
+        true_sso=[_true_sso(t, names) for t in snapshot.true_sso],
+        federation_pods=[_federation_pod(f, names) for f in snapshot.federation_pods],
+        licenses=[_license(lic, names) for lic in snapshot.licenses],
         sources=[_source(s, names) for s in snapshot.sources],
     )
 
@@ -731,6 +844,16 @@ def _host(host: Host, names: _Pseudonyms) -> Host:
         name=names.server(host.name, "esx_host") or host.name,
         datacenter=_optional(names, "datacenter", host.datacenter),
         cluster=_optional(names, "cluster", host.cluster),
+        sensor_alerts=[_sensor(s, names) for s in host.sensor_alerts],
+    )
+
+
+def _sensor(sensor: HostSensor, names: _Pseudonyms) -> HostSensor:
+    """The hardware's own words, with any name in them (a host, an address) replaced."""
+    return dataclasses.replace(
+        sensor,
+        name=names.scrub(sensor.name) or sensor.name,
+        summary=names.scrub(sensor.summary) or sensor.summary,
     )
 
 
@@ -782,6 +905,7 @@ def _pod(pod: HorizonPod, names: _Pseudonyms) -> HorizonPod:
         id=names.pod(pod.id),
         url=names.url(pod.url, "connection_server"),
         identity=names.scrub(pod.identity),
+        skipped={key: names.scrub(why) or why for key, why in pod.skipped.items()},
     )
 
 
@@ -801,6 +925,7 @@ def _pool(pool: DesktopPool, names: _Pseudonyms) -> DesktopPool:
         vcenter_id=names.uuid_or_none("horizon_id", pool.vcenter_id),
         vcenter=names.uuid_or_none("vcenter_uuid", pool.vcenter),
         farm_id=names.reference(pool.pod, pool.farm_id),
+        missing_applications=[names.name("application", a) for a in pool.missing_applications],
     )
 
 
@@ -847,6 +972,18 @@ def _connection_server(server: ConnectionServer, names: _Pseudonyms) -> Connecti
         pod=names.pod(server.pod),
         id=names.keyed_uuid("horizon_id", server.id),
         name=names.server(server.name, "connection_server") or server.name,
+        replications=None
+        if server.replications is None
+        else [_replication(r, names) for r in server.replications],
+    )
+
+
+def _replication(replication: Replication, names: _Pseudonyms) -> Replication:
+    return dataclasses.replace(
+        replication,
+        server_name=names.server(replication.server_name, "connection_server")
+        or replication.server_name,
+        message=names.scrub(replication.message),
     )
 
 
@@ -866,6 +1003,8 @@ def _gateway(gateway: Gateway, names: _Pseudonyms) -> Gateway:
         pod=names.pod(gateway.pod),
         id=names.keyed_uuid("horizon_id", gateway.id),
         name=names.server(gateway.name, "gateway") or gateway.name,
+        certificate_problems=[names.scrub(p) or p for p in gateway.certificate_problems],
+        service_errors=[names.scrub(e) or e for e in gateway.service_errors],
     )
 
 
@@ -875,6 +1014,7 @@ def _event_database(database: EventDatabase, names: _Pseudonyms) -> EventDatabas
         pod=names.pod(database.pod),
         server_name=names.server(database.server_name, "database_server"),
         database_name=_optional(names, "database", database.database_name),
+        error=names.scrub(database.error),
     )
 
 
@@ -885,3 +1025,93 @@ def _unmatched(vm: UnmatchedVm, names: _Pseudonyms) -> UnmatchedVm:
         name=_vm_name(names, vm.name),
         pool_id=names.reference(None, vm.pool_id) or vm.pool_id,
     )
+
+
+def _datastore(datastore: Datastore, names: _Pseudonyms) -> Datastore:
+    return dataclasses.replace(
+        datastore,
+        vcenter=names.keyed_uuid("vcenter_uuid", datastore.vcenter),
+        name=names.name("datastore", datastore.name),
+        datacenter=_optional(names, "datacenter", datastore.datacenter),
+    )
+
+
+def _alarm(alarm: TriggeredAlarm, names: _Pseudonyms) -> TriggeredAlarm:
+    return dataclasses.replace(
+        alarm, vcenter=names.keyed_uuid("vcenter_uuid", alarm.vcenter), name=names.alarm(alarm.name)
+    )
+
+
+def _link(link: ComponentLink, names: _Pseudonyms) -> ComponentLink:
+    """How one Connection Server sees a component: the server's own pseudonym."""
+    return dataclasses.replace(
+        link,
+        server=names.server(link.server, "connection_server") or link.server,
+        detail=names.scrub(link.detail),
+    )
+
+
+def _ad_domain(domain: AdDomain, names: _Pseudonyms) -> AdDomain:
+    """The domain's names as the domain part of user names has them."""
+    return dataclasses.replace(
+        domain,
+        pod=names.pod(domain.pod),
+        id=names.horizon_id(domain.id, "domain_id") or domain.id,
+        dns_name=names.domain(domain.dns_name) if domain.dns_name else domain.dns_name,
+        netbios_name=None if domain.netbios_name is None else names.domain(domain.netbios_name),
+        links=[_link(link, names) for link in domain.links],
+        service_accounts=[_service_account(a, names) for a in domain.service_accounts],
+    )
+
+
+def _service_account(account: ServiceAccount, names: _Pseudonyms) -> ServiceAccount:
+    return dataclasses.replace(account, user_name=names.user(account.user_name) or "")
+
+
+def _saml(saml: SamlAuthenticator, names: _Pseudonyms) -> SamlAuthenticator:
+    return dataclasses.replace(
+        saml,
+        pod=names.pod(saml.pod),
+        id=names.horizon_id(saml.id, "text") or saml.id,
+        label=names.label(saml.label, "saml") if saml.label else saml.label,
+        links=[_link(link, names) for link in saml.links],
+    )
+
+
+def _true_sso(connector: TrueSso, names: _Pseudonyms) -> TrueSso:
+    """A connector named after its AD domain gets the domain's pseudonym."""
+    name = connector.name
+    if name:
+        name = names.domain(name) if _DNS_NAME.fullmatch(name) else names.name("true_sso", name)
+    return dataclasses.replace(
+        connector,
+        pod=names.pod(connector.pod),
+        id=names.horizon_id(connector.id, "text") or connector.id,
+        name=name,
+        problems=[names.scrub(p) or p for p in connector.problems],
+    )
+
+
+def _federation_pod(pod: FederationPod, names: _Pseudonyms) -> FederationPod:
+    return dataclasses.replace(
+        pod,
+        pod=names.pod(pod.pod),
+        id=names.horizon_id(pod.id, "text") or pod.id,
+        name=names.label(pod.name, "federation_pod") if pod.name else pod.name,
+        site=names.horizon_id(pod.site, "site"),
+        endpoints=[_endpoint(e, names) for e in pod.endpoints],
+    )
+
+
+def _endpoint(endpoint: PodEndpoint, names: _Pseudonyms) -> PodEndpoint:
+    """A pod endpoint is a Connection Server: the server's own pseudonym."""
+    return dataclasses.replace(
+        endpoint,
+        name=names.server(endpoint.name, "connection_server") or endpoint.name,
+        url=names.url(endpoint.url, "connection_server") if endpoint.url else endpoint.url,
+    )
+
+
+def _license(licence: HorizonLicense, names: _Pseudonyms) -> HorizonLicense:
+    """A licence names nobody: only its pod changes."""
+    return dataclasses.replace(licence, pod=names.pod(licence.pod))

@@ -63,7 +63,15 @@ _COUNTED = (
     "unmatched_vms",
     "datastores",
     "alarms",
+    "horizon_vcenters",
+    "event_databases",
+    "ad_domains",
+    "saml_authenticators",
+    "true_sso",
+    "federation_pods",
+    "licenses",
 )
+"""The snapshot's lists whose lengths ``bundle.json`` gives (every list of records)."""
 
 
 @dataclass(frozen=True)

@@ -13,13 +13,14 @@ import json
 import re
 import zipfile
 from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from support.hostile import HOSTILE, hostile_snapshot
-from support.leaks import haystacks, identifiers, survivors
+from support.leaks import haystacks, identifiers, marked_snapshot, survivors
 from support.paths import DEMO_SNAPSHOT
 from support.private_files import assert_owner_only
 
@@ -27,10 +28,30 @@ from fleetreport.cli import main
 from fleetreport.collect.infer import InferenceRule, infer_pools
 from fleetreport.collect.join import VmIndex, golden_image_times, unmatched_vms, vm_path
 from fleetreport.health.build import build_report
+from fleetreport.health.evaluate import evaluate
+from fleetreport.health.fleet import FleetView
 from fleetreport.health.report_model import HealthReport
+from fleetreport.health.settings import default_settings
 from fleetreport.record import anonymise, invert, load_bundle
-from fleetreport.record.bundle import bundle_bytes
-from fleetreport.snapshot.model import ServiceStatus, Snapshot, VirtualMachine
+from fleetreport.record.bundle import bundle_bytes, manifest_for
+from fleetreport.record.vsphere_alarms import is_preconfigured
+from fleetreport.snapshot.model import (
+    AdDomain,
+    ComponentLink,
+    Datastore,
+    FederationPod,
+    HorizonLicense,
+    HostSensor,
+    PodEndpoint,
+    Replication,
+    SamlAuthenticator,
+    ServiceAccount,
+    ServiceStatus,
+    Snapshot,
+    TriggeredAlarm,
+    TrueSso,
+    VirtualMachine,
+)
 from fleetreport.snapshot.roles import role_by_name
 from fleetreport.snapshot.store import load_snapshot, parse_snapshot, snapshot_to_json
 
@@ -504,3 +525,690 @@ def test_anonymise_refuses_a_mapping_that_is_the_bundle(
     assert code == 64
     assert "--mapping must not be the bundle" in capsys.readouterr().err
     assert not out.exists()
+
+
+# ------------------------------------------- (e) the records around the desktops (issue 15)
+
+PLANTED = (
+    "Zuidas",
+    "Kroonenberg",
+    "Rijnmond",
+    "KROONPART",
+    "svc-horizon-events",
+    "svc-horizon-trust",
+    "dc01",
+    "es01",
+    "hzdr01",
+    "uag-ext",
+    "Cluster-HZCS01",
+    "S-1-5-21-1085031214",
+    "10.22.0.201",
+    "10.22.0.5",
+    "idp.xml",
+)
+"""Customer words planted in the new records' text fields: none may survive. In error texts
+they are names (host names, URLs, addresses, accounts, SIDs, quoted names); a plain word an
+error text holds is kept by design (see the anonymiser's docstring)."""
+
+VC01 = "5a1c0e2e-7c1b-4d6e-9f30-0c4b8e1a2d01"
+VC02 = "7d2f4a90-31e5-4b8c-a6d2-9e8f1b3c4d02"
+POD = "hzcs01.corp.example.test"
+DOMAIN_SID = "S-1-5-21-1085031214-1563985344-725345543"
+PARTNER_SID = "S-1-5-21-2085031214-2563985344-825345543"
+FEDERATED = ("6f85b3a5-e7d0-4ad6-a1e3-37168dd1ed50", "7f85b3a5-e7d0-4ad6-a1e3-37168dd1ed51")
+SITES = ("a5882e23-3bf4-1ba6-c128-e780004f2d1e", "b5882e23-3bf4-1ba6-c128-e780004f2d1f")
+DATASTORES = (
+    Datastore(
+        VC01, "datastore-101", "DS-Zuidas-Gold-01", "Amsterdam", "VMFS", 10**13, 3 * 10**12, True
+    ),
+    Datastore(
+        VC01,
+        "datastore-102",
+        "NFS-Kroonenberg-Archive",
+        "Amsterdam",
+        "NFS",
+        10**12,
+        5 * 10**10,
+        False,
+    ),
+    Datastore(
+        VC02, "datastore-201", "vsanDatastore-Rijnmond", "Rotterdam", "vsan", 10**13, 10**11, True
+    ),
+)
+CUSTOM_ALARM = "Kroonenberg payroll VM down"
+VSAN_ALARM = "vSAN health alarm 'Network health'"
+WHEN = datetime(2026, 11, 26, 7, 0, tzinfo=UTC)
+
+
+def link(server: str, status: str, detail: str | None = None) -> ComponentLink:
+    return ComponentLink(server, status, detail)
+
+
+def full_estate(demo: Snapshot) -> Snapshot:
+    """The demo estate with every record issue 15 added, each text field full of the customer's
+    words (names in the error texts), so that every new check has something to judge."""
+    ds_of = {VC01: ["datastore-101", "datastore-102"], VC02: ["datastore-201"]}
+    vms = [
+        dataclasses.replace(
+            vm,
+            datastores=ds_of[vm.vcenter][: 1 + index % 2],
+            consolidation_needed=index % 7 == 0,
+            ballooned_memory_mb=index % 5 * 100,
+            swapped_memory_mb=index % 11,
+        )
+        for index, vm in enumerate(demo.vms)
+    ]
+    first_vm = next(vm for vm in demo.vms if vm.vcenter == VC01 and not role_by_name(vm.name))
+    hosts = [
+        dataclasses.replace(
+            host,
+            cpu_usage_mhz=30000 + index * 1000,
+            cpu_capacity_mhz=64000,
+            memory_usage_mb=400000 + index * 20000,
+            memory_capacity_mb=524288,
+            sensors_reported=index != 3,
+            sensor_alerts=[
+                HostSensor(
+                    "Power Supply 2 PS2 Status",
+                    "power",
+                    "red",
+                    f"PSU failure reported by {host.name} (iLO 10.22.0.201)",
+                )
+            ]
+            if index == 0
+            else [],
+        )
+        for index, host in enumerate(demo.hosts)
+    ]
+    clusters = [
+        dataclasses.replace(
+            cluster,
+            ha_enabled=index != 1,
+            ha_admission_control=index == 0,
+            drs_enabled=True,
+            drs_behavior="fullyAutomated",
+            hosts=4,
+            effective_hosts=4 - index,
+            cpu_capacity_mhz=256000,
+            effective_cpu_mhz=256000 - index * 64000,
+            memory_capacity_mb=2097152,
+            effective_memory_mb=2097152 - index * 524288,
+        )
+        for index, cluster in enumerate(demo.clusters)
+    ]
+    alarms = [
+        TriggeredAlarm(
+            VC01,
+            "Datastore",
+            "datastore-102",
+            "alarm-5",
+            "Datastore usage on disk",
+            "red",
+            WHEN,
+            False,
+        ),
+        TriggeredAlarm(
+            VC01, "VirtualMachine", first_vm.moref, "alarm-901", CUSTOM_ALARM, "red", WHEN
+        ),
+        TriggeredAlarm(
+            VC02, "ClusterComputeResource", demo.clusters[2].moref, "alarm-77", VSAN_ALARM, "yellow"
+        ),
+        TriggeredAlarm(VC01, "HostSystem", demo.hosts[0].moref, "alarm-3", None, "yellow"),
+    ]
+    cs01, cs02 = demo.connection_servers
+    servers = [
+        dataclasses.replace(
+            cs01,
+            default_certificate=False,
+            replications=[
+                Replication(
+                    cs02.name,
+                    "ERROR",
+                    f"Replication with {cs02.name} failed: LDAP error on 'HZ-Kroonenberg-Ldap'",
+                )
+            ],
+        ),
+        dataclasses.replace(
+            cs02, default_certificate=True, replications=[Replication("HZCS01", "OK")]
+        ),
+    ]
+    gateways = [
+        dataclasses.replace(
+            gateway,
+            certificate_days_left=12,
+            certificate_problems=["CERT_EXPIRING: certificate of uag-ext.kroonenberg.example"],
+            service_errors=[f"BLAST: CONNECTION_FAILED to {gateway.name}"],
+            internal=False,
+        )
+        for gateway in demo.gateways
+    ]
+    databases = [
+        dataclasses.replace(
+            database,
+            status="ERROR",
+            error="Login failed for user 'CORP\\svc-horizon-events' on sql01.corp.example.test",
+        )
+        for database in demo.event_databases
+    ]
+    pools = [
+        dataclasses.replace(
+            pool,
+            disconnected_session_policy=("AFTER", "NEVER", "IMMEDIATELY")[index % 3],
+            disconnected_session_timeout_minutes=120 if index % 3 == 0 else None,
+            health="WARNING" if pool.type == "RDS" else None,
+            missing_applications=["Kroonenberg Payroll", "C:\\Program Files\\Kroonenberg\\pay.exe"]
+            if pool.type == "RDS"
+            else [],
+        )
+        for index, pool in enumerate(demo.pools)
+    ]
+    rds = {p.id for p in demo.pools if p.type == "RDS"}
+    machines = [
+        dataclasses.replace(
+            machine,
+            session_count=index % 30,
+            max_sessions=25,
+            max_sessions_type="LIMITED",
+        )
+        if machine.pool_id in rds
+        else machine
+        for index, machine in enumerate(demo.machines)
+    ]
+    links = [
+        dataclasses.replace(
+            link_, certificate_valid=link_.name.startswith("vc01"), certificate_valid_to=WHEN
+        )
+        for link_ in demo.horizon_vcenters
+    ]
+    pods = [
+        dataclasses.replace(
+            pod,
+            skipped={
+                "licenses": "not on this server",
+                "true_sso_v2": f"HTTP 500 from https://{POD}/rest/monitor/v2/true-sso",
+            },
+        )
+        for pod in demo.pods
+    ]
+    return dataclasses.replace(
+        demo,
+        vms=vms,
+        hosts=hosts,
+        clusters=clusters,
+        pods=pods,
+        pools=pools,
+        machines=machines,
+        connection_servers=servers,
+        horizon_vcenters=links,
+        gateways=gateways,
+        event_databases=databases,
+        datastores=list(DATASTORES),
+        alarms=alarms,
+        ad_domains=[
+            AdDomain(
+                POD,
+                DOMAIN_SID,
+                "corp.example.test",
+                "CORP",
+                "CONNECTION_SERVER_DOMAIN",
+                [
+                    link(cs01.name, "FULLY_ACCESSIBLE", "OK"),
+                    link(
+                        "hzcs02",
+                        "UNCONTACTABLE",
+                        "Cannot contact dc01.corp.example.test (10.22.0.5)",
+                    ),
+                ],
+            ),
+            AdDomain(
+                POD,
+                PARTNER_SID,
+                "kroonenberg-partners.example",
+                "KROONPART",
+                "NO_TRUST_DOMAIN",
+                [link(cs01.name, "CANNOT_BIND", f"domain SID {PARTNER_SID} unreachable")],
+                [ServiceAccount("KROONPART\\svc-horizon-trust", "ERROR")],
+            ),
+        ],
+        saml_authenticators=[
+            SamlAuthenticator(
+                POD,
+                "d0325b13-2bf1-4fa4-b027-e780004f2d1e",
+                "Kroonenberg Workspace ONE",
+                "ENABLE_IF_NO_PASSWORD",
+                [
+                    link(
+                        cs01.name,
+                        "ERROR",
+                        "metadata https://ws1.kroonenberg.example/SAAS/API/1.0/GET/metadata/idp.xml",
+                    )
+                ],
+            )
+        ],
+        true_sso=[
+            TrueSso(
+                POD,
+                "5e85b3a5-e7d0-4ad6-a1e3-37168dd1ed5f",
+                "corp.example.test",
+                True,
+                "WARN",
+                [
+                    "enrollment server es01.corp.example.test: CONNECTION_ESTABLISHING",
+                    "template 'Kroonenberg-TrueSSO': NO_CAPABILITY",
+                ],
+            )
+        ],
+        federation_pods=[
+            FederationPod(
+                POD,
+                FEDERATED[0],
+                "Cluster-HZCS01",
+                SITES[0],
+                [PodEndpoint(cs01.name, f"https://{cs01.name}:8472", True, "ONLINE")],
+            ),
+            FederationPod(
+                POD,
+                FEDERATED[1],
+                "Kroonenberg-DR-Pod",
+                SITES[1],
+                [
+                    PodEndpoint(
+                        "hzdr01", "https://hzdr01.dr.kroonenberg.example:8472", True, "OFFLINE"
+                    )
+                ],
+            ),
+        ],
+        licenses=[
+            HorizonLicense(
+                POD,
+                True,
+                "SUBSCRIPTION",
+                "HORIZON_ENTERPRISE_CONCURRENT_USER",
+                "CONCURRENT_USER",
+                WHEN,
+                "YELLOW",
+                180,
+                240,
+            )
+        ],
+    )
+
+
+@pytest.fixture(scope="module")
+def full(demo: Snapshot) -> Snapshot:
+    return full_estate(demo)
+
+
+@pytest.fixture(scope="module")
+def full_anonymised(full: Snapshot) -> Any:
+    return anonymise(full, KEY)
+
+
+def test_no_customer_word_survives_in_the_new_records(full: Snapshot, full_anonymised: Any) -> None:
+    originals = identifiers(full)
+    assert {
+        "DS-Zuidas-Gold-01",
+        CUSTOM_ALARM,
+        "KROONPART",
+        "Kroonenberg Workspace ONE",
+    } <= originals
+    assert "Datastore usage on disk" not in originals
+    bundle = bundle_bytes(full_anonymised.snapshot, anonymised=True, recorded_at=RECORDED_AT)
+    assert survivors(originals | set(PLANTED), bundle) == []
+
+
+def test_what_the_new_records_keep(full: Snapshot, full_anonymised: Any) -> None:
+    after = full_anonymised.snapshot
+    # vCenter's and vSAN's own alarm names are kept, an administrator's replaced
+    assert [a.name for a in after.alarms] == [
+        "Datastore usage on disk",
+        "custom-alarm-01",
+        VSAN_ALARM,
+        None,
+    ]
+    assert [(a.entity_type, a.entity, a.alarm, a.status) for a in after.alarms] == [
+        (a.entity_type, a.entity, a.alarm, a.status) for a in full.alarms
+    ]
+    sensor = after.hosts[0].sensor_alerts[0]
+    assert (sensor.name, sensor.kind, sensor.health) == (
+        "Power Supply 2 PS2 Status",
+        "power",
+        "red",
+    )
+    ilo = full_anonymised.mapping["ip"]["10.22.0.201"]
+    assert sensor.summary == f"PSU failure reported by {after.hosts[0].name} (iLO {ilo})"
+    assert after.licenses == [dataclasses.replace(full.licenses[0], pod=after.pods[0].id)]
+    assert after.pods[0].skipped["licenses"] == "not on this server"
+    skipped = after.pods[0].skipped["true_sso_v2"]
+    assert skipped.startswith("HTTP 500 from https://cs-01.domain01.invalid/rest/")
+    gateway = after.gateways[0]
+    assert gateway.certificate_problems[0].startswith("CERT_EXPIRING: certificate of ")
+    assert gateway.service_errors == [f"BLAST: CONNECTION_FAILED to {gateway.name}"]
+    database = after.event_databases[0]
+    assert database.error == (
+        f"Login failed for user 'DOMAIN01\\{full_anonymised.mapping['user']['svc-horizon-events']}'"
+        f" on {database.server_name}"
+    )
+    assert [d.type for d in after.datastores] == ["VMFS", "NFS", "vsan"]
+    assert [(d.moref, d.capacity_bytes, d.free_bytes, d.accessible) for d in after.datastores] == [
+        (d.moref, d.capacity_bytes, d.free_bytes, d.accessible) for d in full.datastores
+    ]
+    assert [vm.datastores for vm in after.vms] == [vm.datastores for vm in full.vms]
+    pool = next(p for p in after.pools if p.type == "RDS")
+    assert pool.missing_applications == ["app-001", "app-002"]
+    assert [p.disconnected_session_policy for p in after.pools] == [
+        p.disconnected_session_policy for p in full.pools
+    ]
+
+
+def test_pseudonyms_agree_across_the_new_records(full_anonymised: Any) -> None:
+    after, mapping = full_anonymised.snapshot, full_anonymised.mapping
+    cs01, cs02 = (s.name for s in after.connection_servers)
+    label = {name: name.split(".")[0].casefold() for name in (cs01, cs02)}
+    # a replication partner, a component link and a pod endpoint are Connection Servers
+    replication = after.connection_servers[0].replications[0]
+    assert replication.server_name == cs02
+    assert replication.message.startswith(f"Replication with {cs02} failed: LDAP error on 'name-")
+    assert after.connection_servers[1].replications[0].server_name.casefold() == label[cs01]
+    domain, partner = after.ad_domains
+    assert domain.links[0].server == cs01
+    assert domain.links[1].server.casefold() == label[cs02]
+    assert after.federation_pods[0].endpoints[0].name == cs01
+    assert after.federation_pods[0].endpoints[0].url == f"https://{cs01}:8472"
+    assert after.saml_authenticators[0].links[0].server == cs01
+    # AD domains: the domain part of user names, DNS and NetBIOS alike
+    users = {name.split("\\")[0] for m in after.machines for name in m.user_names}
+    assert users == {domain.dns_name} == {mapping["dns_domain"]["corp.example.test"]}
+    assert domain.netbios_name == "DOMAIN01" == mapping["ad_domain"]["CORP"]
+    assert after.event_databases[0].error.split("'")[1].split("\\")[0] == domain.netbios_name
+    assert partner.netbios_name == mapping["ad_domain"]["KROONPART"]
+    assert partner.service_accounts[0].user_name == (
+        f"{partner.netbios_name}\\{mapping['user']['svc-horizon-trust']}"
+    )
+    assert partner.dns_name == mapping["dns_domain"]["kroonenberg-partners.example"]
+    assert partner.id == mapping["domain_id"][PARTNER_SID]
+    assert partner.links[0].detail == f"domain SID {partner.id} unreachable"
+    assert after.true_sso[0].name == domain.dns_name  # named after its domain
+    # Horizon's UUIDs are keyed like every other id; federated pods and sites stay distinct
+    assert [p.id for p in after.federation_pods] == [
+        mapping["horizon_id"][uuid] for uuid in FEDERATED
+    ]
+    assert len({p.site for p in after.federation_pods}) == 2
+    assert after.federation_pods[1].name != after.federation_pods[0].name
+    # datastores: their pseudonyms everywhere, their morefs kept for the VMs' references
+    names = {d.moref: d.name for d in after.datastores}
+    assert names == {d.moref: mapping["datastore"][d.name] for d in DATASTORES}
+    assert {a.vcenter for a in after.alarms} <= {v.instance_uuid for v in after.vcenters}
+    assert {d.vcenter for d in after.datastores} == {v.instance_uuid for v in after.vcenters}
+
+
+Verdicts = dict[str, list[list[tuple[str, str, str | None, bool]]]]
+
+
+def verdicts(snapshot: Snapshot) -> tuple[Verdicts, set[str]]:
+    """Per subject kind, in the snapshot's order, what every check said about each subject;
+    and the subject kinds the enabled checks judge."""
+    settings = default_settings()
+    evaluation = evaluate(FleetView(snapshot, settings.scope, settings.desktops), settings)
+    result: Verdicts = {}
+    for (kind, _), judged in evaluation.judgements.items():
+        result.setdefault(kind.value, []).append(
+            [
+                (j.check.id, j.outcome.status.value, j.outcome.severity, j.outcome.not_applicable)
+                for j in judged
+            ]
+        )
+    return result, {check.subject.value for check in evaluation.checks}
+
+
+def test_every_check_gives_the_same_verdicts(full: Snapshot, full_anonymised: Any) -> None:
+    (before, judged), (after, _) = verdicts(full), verdicts(full_anonymised.snapshot)
+    assert after == before
+    assert set(before) == judged  # the estate has a subject of every kind a check judges
+    assert {"desktop", "pool", "host", "connection_server", "pod"} <= judged
+    assert len(before["desktop"]) > 300
+    assert score_card(build_report(full_anonymised.snapshot)) == score_card(
+        build_report(full), full_anonymised.mapping["pool"]
+    )
+
+
+def test_alarm_names_vcenter_defines_are_kept_and_others_replaced() -> None:
+    assert is_preconfigured("Host connection and power state")
+    assert is_preconfigured("datastore usage on disk")
+    assert not is_preconfigured("Datastore usage on disk at Kroonenberg")
+    alarms = [
+        TriggeredAlarm(VC01, "HostSystem", "host-1", f"alarm-{n}", name, "red")
+        for n, name in enumerate(
+            (
+                "Virtual machine Consolidation Needed status",
+                "Insufficient vSphere HA failover resources",
+                "Zuidas backup window",
+                "vSAN health alarm 'Hosts disconnected from VC'",
+                "vSAN health alarm 'esx-ams-01.corp.example.test unreachable'",
+                "",
+            )
+        )
+    ]
+    changed = dataclasses.replace(load_snapshot(DEMO), alarms=alarms)
+    result = anonymise(changed, KEY).snapshot
+    names = [a.name or "" for a in result.alarms]
+    assert names[:2] == [a.name for a in alarms[:2]]
+    assert names[2] == "custom-alarm-01"
+    assert names[3] == "vSAN health alarm 'Hosts disconnected from VC'"
+    assert names[4].startswith("vSAN health alarm 'host-") and "esx-ams" not in names[4]
+    assert names[5] == ""
+
+
+# -------------------------------------------------------------- every field, decided once
+
+SCRUBBED = frozenset(
+    {
+        "ComponentLink.detail",
+        "DesktopPool.last_provisioning_error",
+        "DesktopPool.pending_image_error",
+        "EventDatabase.error",
+        "Gateway.certificate_problems",
+        "Gateway.service_errors",
+        "HorizonPod.identity",
+        "HorizonPod.skipped",
+        "HostSensor.name",
+        "HostSensor.summary",
+        "Replication.message",
+        "Source.error",
+        "TrueSso.problems",
+    }
+)
+"""Text fields whose words are kept with every name in them replaced: error texts and the
+hardware's own words about a sensor."""
+
+KEPT = frozenset(
+    {
+        # states, statuses, types and modes (enums, verbatim)
+        "AdDomain.domain_type",
+        "Cluster.drs_behavior",
+        "ComponentLink.status",
+        "ConnectionServer.status",
+        "Datastore.maintenance_mode",
+        "Datastore.type",
+        "DesktopPool.disconnected_session_policy",
+        "DesktopPool.health",
+        "DesktopPool.image_state",
+        "DesktopPool.kind",
+        "DesktopPool.naming_method",
+        "DesktopPool.pending_image_state",
+        "DesktopPool.power_policy",
+        "DesktopPool.source",
+        "DesktopPool.type",
+        "DesktopPool.user_assignment",
+        "EventDatabase.status",
+        "Gateway.status",
+        "Gateway.type",
+        "HorizonLicense.edition",
+        "HorizonLicense.health",
+        "HorizonLicense.mode",
+        "HorizonLicense.usage_model",
+        "HorizonVCenter.status",
+        "HostSensor.health",
+        "HostSensor.kind",
+        "Host.connection_state",
+        "Host.power_state",
+        "Machine.join",
+        "Machine.kind",
+        "Machine.max_sessions_type",
+        "Machine.operation_state",
+        "Machine.power_state",
+        "Machine.state",
+        "PodEndpoint.status",
+        "Replication.status",
+        "SamlAuthenticator.trigger_mode",
+        "ServiceAccount.status",
+        "ServiceStatus.status",
+        "Session.protocol",
+        "Session.session_type",
+        "Session.state",
+        "Source.kind",
+        "Source.status",
+        "TriggeredAlarm.entity_type",
+        "TriggeredAlarm.status",
+        "TrueSso.status",
+        "VirtualMachine.connection_state",
+        "VirtualMachine.power_state",
+        "VirtualMachine.tools_running_status",
+        "VirtualMachine.tools_status",
+        "VirtualMachine.tools_version_status",
+        # versions, builds, guest OS, service names, API versions: product text
+        "ConnectionServer.build",
+        "ConnectionServer.version",
+        "Gateway.version",
+        "HorizonPod.api_versions",
+        "HorizonPod.api_versions.key",
+        "HorizonPod.skipped.key",
+        "HorizonVCenter.build",
+        "HorizonVCenter.version",
+        "Host.build",
+        "Host.version",
+        "Machine.agent_build",
+        "Machine.agent_version",
+        "Machine.operating_system",
+        "ServiceStatus.name",
+        "Snapshot.generator",
+        "Source.api_versions",
+        "Source.api_versions.key",
+        "VCenter.api_version",
+        "VCenter.build",
+        "VCenter.full_name",
+        "VCenter.version",
+        "VirtualMachine.guest_id",
+        "VirtualMachine.guest_id_running",
+        "VirtualMachine.guest_os_configured",
+        "VirtualMachine.guest_os_running",
+        "VirtualMachine.hardware_version",
+        "VirtualMachine.tools_version",
+        # managed object ids name nothing (``vm-123``)
+        "Cluster.moref",
+        "Datacenter.moref",
+        "Datastore.moref",
+        "DesktopPool.base_snapshot_id",
+        "DesktopPool.parent_vm_id",
+        "DesktopPool.pending_snapshot_id",
+        "DesktopPool.vm_folder_id",
+        "Host.moref",
+        "Machine.base_snapshot_id",
+        "Machine.base_vm_id",
+        "Machine.pending_base_snapshot_id",
+        "Machine.pending_base_vm_id",
+        "Machine.vm_moid",
+        "Machine.vm_moref",
+        "TriggeredAlarm.alarm",
+        "TriggeredAlarm.entity",
+        "UnmatchedVm.moref",
+        "VirtualMachine.datastores",
+        "VirtualMachine.folder_moref",
+        "VirtualMachine.moref",
+        "VmSnapshot.moref",
+    }
+)
+"""Text fields kept verbatim: what the checks judge, and what names nothing."""
+
+
+def marked(text: Callable[[str, str], str]) -> tuple[Snapshot, dict[str, str]]:
+    """:func:`marked_snapshot` with ``text(field, marker)`` in each field; marker -> field."""
+    where: dict[str, str] = {}
+
+    def marker(field: str) -> str:
+        mark = f"Zq{len(where) + 1}x"
+        where[mark] = re.sub(r"\[\d+\]", "", field)
+        return text(where[mark], mark)
+
+    return marked_snapshot(marker), where
+
+
+def test_every_text_field_is_replaced_unless_kept_on_purpose() -> None:
+    """A distinct marker in every text field of every record: the markers that survive are
+    exactly those of the fields kept or scrubbed on purpose (a new field must be decided)."""
+    snapshot, where = marked(lambda field, mark: mark)
+    text = haystacks(
+        bundle_bytes(anonymise(snapshot, KEY).snapshot, anonymised=True, recorded_at=RECORDED_AT)
+    )["snapshot.json (unescaped)"]
+    kept = {field for mark, field in where.items() if mark.casefold() in text}
+    assert kept == KEPT | SCRUBBED
+    assert not KEPT & SCRUBBED
+
+
+def test_hostile_text_in_every_field_of_every_record_goes_through() -> None:
+    """Markup, template syntax, RTL, 10,000 characters and control characters in every text
+    field of every record (the new ones too): anonymised without error, and it loads back."""
+    strings = (*HOSTILE, "ctl\x00nul\x07bell\x1b[31mred\u200bzero", "")
+    snapshot, where = marked(lambda field, mark: f"{strings[len(field) % len(strings)]}{mark}")
+    result = anonymise(snapshot, KEY)
+    text = snapshot_to_json(result.snapshot)
+    assert snapshot_to_json(parse_snapshot(text.encode(), "anonymised")) == text
+    replaced = {field for mark, field in where.items() if mark not in text}
+    assert replaced and not replaced & KEPT
+
+
+def test_every_scrubbed_field_loses_the_names_in_it() -> None:
+    """The same snapshot with names in each scrubbed field: a host name, a URL, an account, an
+    address, a quoted name and the name of a datastore; their words stay, the names go."""
+
+    def text(field: str, mark: str) -> str:
+        if field not in SCRUBBED:
+            return mark
+        return (
+            f"{mark} failed on esx-zuidas.kroonenberg.example via https://kroonenberg.example/x"
+            f" for KROONPART\\j.rijnmond at 10.22.9.9 in 'Kroonenberg Vault' on DS-Zuidas"
+        )
+
+    snapshot, where = marked(text)
+    snapshot = dataclasses.replace(
+        snapshot, datastores=[dataclasses.replace(d, name="DS-Zuidas") for d in snapshot.datastores]
+    )
+    after = snapshot_to_json(anonymise(snapshot, KEY).snapshot)
+    for secret in ("zuidas", "kroonenberg", "rijnmond", "10.22.9.9", "vault"):
+        assert secret not in after.casefold(), secret
+    scrubbed = {field for mark, field in where.items() if f"{mark} failed on " in after}
+    assert scrubbed == SCRUBBED
+
+
+# ------------------------------------------------------------------------- bundle counts
+
+
+def test_the_manifest_counts_every_list_of_records(full: Snapshot) -> None:
+    manifest = manifest_for(full, anonymised=False, recorded_at=RECORDED_AT)
+    lists = {
+        f.name
+        for f in dataclasses.fields(Snapshot)
+        if f.name != "sources" and f.type.startswith("list[")
+    }
+    assert set(manifest["counts"]) == lists
+    assert {k: manifest["counts"][k] for k in ("datastores", "alarms", "ad_domains")} == {
+        "datastores": 3,
+        "alarms": 4,
+        "ad_domains": 2,
+    }
+    assert {k: manifest["counts"][k] for k in ("saml_authenticators", "true_sso")} == {
+        "saml_authenticators": 1,
+        "true_sso": 1,
+    }
+    assert (manifest["counts"]["federation_pods"], manifest["counts"]["licenses"]) == (2, 1)
+    assert "Kroonenberg" not in json.dumps(manifest)

@@ -1,5 +1,13 @@
 """The anonymisation oracle: every customer-identifying string in a snapshot, and where any of
-them survives in a bundle. Used by the anonymiser's and the recorder's tests."""
+them survives in a bundle. Used by the anonymiser's and the recorder's tests.
+
+Provisioning and source errors are listed whole (they always name something). The other error
+texts and a sensor's words (a replication message, "not on this server", a sensor's summary)
+may name nothing and then rightly survive whole: the anonymiser keeps their words and replaces
+the names in them, so the oracle lists those names (found elsewhere in the snapshot), not the
+texts. Alarm names
+vCenter defines itself are product text, not identifiers. :func:`marked_snapshot` builds a
+snapshot with every record and a distinct marker in every text field, for the field audit."""
 
 from __future__ import annotations
 
@@ -7,11 +15,16 @@ import io
 import ipaddress
 import json
 import re
+import types
+import typing
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import fields, is_dataclass
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from fleetreport.record.vsphere_alarms import is_preconfigured, vsan_health_test
 from fleetreport.snapshot.model import Snapshot
 from fleetreport.snapshot.roles import CLONE_PREP_FOLDERS, role_by_name
 
@@ -112,6 +125,43 @@ def identifiers(snapshot: Snapshot) -> set[str]:
         add(database.database_name)
     for stray in snapshot.unmatched_vms:
         add(stray.vcenter, stray.name, stray.pool_id)
+    for pool in snapshot.pools:
+        add(*pool.missing_applications)
+    for server in snapshot.connection_servers:
+        for replication in server.replications or []:
+            dns(replication.server_name)
+    for datastore in snapshot.datastores:
+        add(datastore.vcenter, datastore.name, datastore.datacenter)
+    for alarm in snapshot.alarms:
+        add(alarm.vcenter)
+        if alarm.name and not is_preconfigured(alarm.name) and not vsan_health_test(alarm.name):
+            add(alarm.name)
+    for domain in snapshot.ad_domains:
+        dns(domain.pod)
+        dns(domain.dns_name)
+        add(domain.id, domain.netbios_name)
+        for link in domain.links:
+            dns(link.server)
+        for account in domain.service_accounts:
+            user(account.user_name)
+    for saml in snapshot.saml_authenticators:
+        dns(saml.pod)
+        add(saml.id)
+        dns(saml.label)
+        for link in saml.links:
+            dns(link.server)
+    for connector in snapshot.true_sso:
+        dns(connector.pod)
+        add(connector.id)
+        dns(connector.name)
+    for federated in snapshot.federation_pods:
+        dns(federated.pod)
+        add(federated.id, federated.name, federated.site)
+        for endpoint in federated.endpoints:
+            dns(endpoint.name)
+            url(endpoint.url)
+    for licence in snapshot.licenses:
+        dns(licence.pod)
     # names Horizon and vSphere generate for their own VMs and folders identify nobody
     generated = {v for v in found if v in {*CLONE_PREP_FOLDERS, "vCLS"} or role_by_name(v)}
     return {v for v in found if len(v) > 2 and v.casefold() not in ALLOWED} - generated
@@ -163,3 +213,44 @@ def survivors(originals: Iterable[str], bundle: bytes) -> list[tuple[str, str]]:
         for where, text in places.items()
         if original.casefold() in text
     ]
+
+
+MARKED_AT = datetime(2026, 11, 27, 7, 0, tzinfo=UTC)
+
+
+def marked_snapshot(marker: Callable[[str], str]) -> Snapshot:
+    """A snapshot with one of every record (two of every list) in which each text field holds
+    ``marker("Class.field")`` (dictionaries: key and value), whatever the model grows."""
+    value = _marked(Snapshot, marker)
+    assert isinstance(value, Snapshot)
+    return value
+
+
+def _marked(kind: Any, marker: Callable[[str], str], where: str = "") -> Any:
+    origin = typing.get_origin(kind)
+    arguments = typing.get_args(kind)
+    if origin in (types.UnionType, typing.Union):
+        return _marked(next(a for a in arguments if a is not type(None)), marker, where)
+    if origin is list:
+        return [_marked(arguments[0], marker, f"{where}[{n}]") for n in (1, 2)]
+    if origin is dict:
+        return {marker(f"{where}.key"): marker(where)}
+    if is_dataclass(kind) and isinstance(kind, type):
+        hints = typing.get_type_hints(kind)
+        return kind(
+            **{
+                f.name: _marked(hints[f.name], marker, f"{kind.__name__}.{f.name}")
+                for f in fields(kind)
+            }
+        )
+    if kind is str:
+        return marker(where)
+    if kind is bool:
+        return True
+    if kind is int:
+        return 1  # a valid schema_version too
+    if kind is float:
+        return 7.5
+    if kind is datetime:
+        return MARKED_AT
+    raise TypeError(f"{where}: no marked value for {kind!r}")
