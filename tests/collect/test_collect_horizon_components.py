@@ -472,3 +472,35 @@ def test_component_values_of_the_wrong_type_become_unknown() -> None:
     assert (licence.expires, licence.licensed, licence.current_concurrent) == (None, None, None)
     federation = components.federation_pod(POD, {"id": "p", "endpoints": [None, {"status": 1}]})
     assert federation.endpoints == [PodEndpoint("", None, None, "1")]
+
+
+FIXTURES = EXAMPLE_DATA.parent
+
+
+@pytest.mark.parametrize("name", ["horizon_pod", "horizon8", "demo"])
+def test_generated_pods_have_no_cpa_one_domain_and_a_licence(name: str) -> None:
+    pod = collect_at("2512", FIXTURES / name)
+    assert pod.pod.skipped == {}
+    assert pod.federation_pods == [] and pod.saml_authenticators == [] and pod.true_sso == []
+    assert [(d.domain_type, {link.status for link in d.links}) for d in pod.ad_domains] == [
+        ("CONNECTION_SERVER_DOMAIN", {"FULLY_ACCESSIBLE"})
+    ]
+    (licence,) = pod.licenses
+    expected = {
+        "horizon_pod": ("SUBSCRIPTION", "GREEN", NOW + timedelta(days=400)),
+        "horizon8": ("PERPETUAL_ONLY", None, None),
+        "demo": ("SUBSCRIPTION", "YELLOW", NOW + timedelta(days=45)),
+    }
+    assert (licence.mode, licence.health, licence.expires) == expected[name]
+    assert licence.current_concurrent == len(pod.sessions)
+    farms = {p.name: (p.health, p.missing_applications) for p in pod.pools if p.kind == "farm"}
+    assert (
+        farms
+        == {
+            "horizon_pod": {"rdsh-apps": ("OK", [])},
+            "horizon8": {"RDS-Apps-2022": ("WARNING", [])},  # a host needs a reboot
+            "demo": {"RDS-Farm-Apps": ("WARNING", ["Notepad++"])},
+        }[name]
+    )
+    statuses = [d.status for d in pod.event_databases]
+    assert statuses == (["NOT_CONFIGURED"] if name == "horizon_pod" else ["CONNECTED"])
