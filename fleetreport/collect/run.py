@@ -381,5 +381,10 @@ def _assemble(gathered: _Gathered, inference: InferenceRule | None, finished: da
         horizon_vcenters=[v for pod in pods for v in pod.vcenters],
         gateways=[g for pod in pods for g in pod.gateways],
         event_databases=[e for pod in pods for e in pod.event_databases],
+        ad_domains=[d for pod in pods for d in pod.ad_domains],
+        saml_authenticators=[a for pod in pods for a in pod.saml_authenticators],
+        true_sso=[t for pod in pods for t in pod.true_sso],
+        federation_pods=[f for pod in pods for f in pod.federation_pods],
+        licenses=[x for pod in pods for x in pod.licenses],
         unmatched_vms=unmatched_vms(pools, machines, vms, datacenters),
     )

@@ -7,35 +7,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from support.horizon.collecting import client_for, collect, run_cli
 from support.horizon_server import EXAMPLE_DATA, HorizonTestServer
 
 from fleetreport.cli import main
-from fleetreport.collect.horizon.client import HorizonClient
-from fleetreport.collect.horizon.collector import HorizonInventory, collect_horizon
-from fleetreport.endpoints import TlsOptions, parse_endpoint
+from fleetreport.collect.horizon.collector import collect_horizon
 from fleetreport.errors import CredentialError, ExitCode, SourceError
-from fleetreport.secrets import Secret
 from fleetreport.snapshot import load_snapshot
-
-
-def client_for(
-    server: HorizonTestServer, password: str | None = None, **kwargs: object
-) -> HorizonClient:
-    creds = server.credentials
-    return HorizonClient(
-        parse_endpoint(server.url, default_path="/rest", option="--horizon"),
-        creds["username"],
-        creds["domain"],
-        Secret(password if password is not None else creds["password"]),
-        TlsOptions(ca_file=Path(server.ca_file)),
-        timeout=10,
-        **kwargs,  # type: ignore[arg-type]
-    )
-
-
-def collect(server: HorizonTestServer, **kwargs: object) -> HorizonInventory:
-    with client_for(server, **kwargs) as client:
-        return collect_horizon(client)
 
 
 @pytest.fixture
@@ -140,33 +118,6 @@ def test_certificate_for_another_host() -> None:
     ):
         collect(server)
     assert "--ca-file" in caught.value.one_line() and "--insecure" in caught.value.one_line()
-
-
-def run_cli(server: HorizonTestServer, tmp_path: Path, *extra: str) -> tuple[int, Path]:
-    out = tmp_path / "snapshot.json"
-    os.environ["HZ_TEST_PASSWORD"] = server.credentials["password"]
-    try:
-        code = main(
-            [
-                "collect",
-                "--horizon",
-                server.url,
-                "--horizon-user",
-                server.credentials["username"],
-                "--horizon-domain",
-                server.credentials["domain"],
-                "--horizon-password-env",
-                "HZ_TEST_PASSWORD",
-                "--ca-file",
-                str(server.ca_file),
-                "--out",
-                str(out),
-                *extra,
-            ]
-        )
-    finally:
-        del os.environ["HZ_TEST_PASSWORD"]
-    return code, out
 
 
 def test_cli_bad_answers_fail_cleanly(

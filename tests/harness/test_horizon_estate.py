@@ -285,6 +285,8 @@ def test_only_fields_the_specs_know(name: str) -> None:
             continue
         known: set[str] = set()
         for profile in PROFILES:
+            if profile not in ep.versions:  # not in that release (config/licenses on 2111)
+                continue
             ranges = parse_ranges(ep.versions[profile])
             for v in range(1, 20):
                 if in_ranges(v, ranges):

@@ -56,6 +56,7 @@ NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://fleetreport.example.test/hor
 
 AGENT_BUILDS = {
     "8.17.0": "24988612",
+    "8.14.0": "24156327",
     "8.16.0": "24580128",
     "8.15.1": "24213277",
     "8.13.0": "23743462",
@@ -69,6 +70,7 @@ OS_BY_GUEST_ID = {
 POWER = {"poweredOn": "POWERED_ON", "poweredOff": "POWERED_OFF", "suspended": "SUSPENDED"}
 FAKE_CERT = "-----BEGIN CERTIFICATE-----\nFAKE-TEST-ONLY\n-----END CERTIFICATE-----"
 FILES = (
+    "ad_domains.json",
     "ad_users.json",
     "connection_servers.json",
     "credentials.json",
@@ -76,10 +78,16 @@ FILES = (
     "environment_properties.json",
     "event_database.json",
     "farms.json",
+    "farms_monitor.json",
     "gateways.json",
+    "license_usage.json",
+    "licenses.json",
     "machines.json",
+    "pods.json",
     "rds_servers.json",
+    "saml_authenticators.json",
     "sessions.json",
+    "true_sso.json",
     "virtual_centers.json",
     "virtual_centers_monitor.json",
 )
@@ -200,6 +208,16 @@ class ConnectionServerSpec:
 
 
 @dataclass(frozen=True)
+class LicenseSpec:
+    """The pod's licence (config licenses) as Horizon reports it."""
+
+    mode: str = "SUBSCRIPTION"  # DEFAULT / PERPETUAL_ONLY: perpetual, no expiry
+    edition: str = "HORIZON_ENTERPRISE_CONCURRENT_USER"
+    expires: str | None = "${now+400d}"
+    health: str | None = "GREEN"  # set only for SUBSCRIPTION (2512 spec)
+
+
+@dataclass(frozen=True)
 class PodSpec:
     name: str
     domain: str  # AD DNS domain; also the DNS suffix of machines without guest_hostname
@@ -214,6 +232,10 @@ class PodSpec:
     gateway_address: str = "203.0.113.10"
     event_database: str = "sql01"
     vcenter_descriptions: Mapping[str, str] = field(default_factory=dict)
+    event_database_configured: bool = True
+    license: LicenseSpec = LicenseSpec()
+    missing_applications: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Farm name -> published applications Horizon finds missing on its RDS hosts."""
 
 
 # =============================================================================== helpers
@@ -1490,7 +1512,9 @@ def generate(
             "local_connection_server_version": "8.17.0",
             "timezone_offset": 0,
         },
-        "event_database.json": {
+        "event_database.json": {"status": "NOT_CONFIGURED"}
+        if not pod.event_database_configured
+        else {
             "status": "CONNECTED",
             "event_count": 1000 + 37 * len(sessions) + 11 * len(machines),
             "details": {
@@ -1509,6 +1533,122 @@ def generate(
         "sessions.json": sessions,
         "virtual_centers.json": [b.vcenter_config(vc) for vc in vcenters.values()],
         "virtual_centers_monitor.json": monitor,
+        **components(pod, farms, rds_servers, sessions),
+    }
+
+
+# A farm is WARNING when one of its RDS hosts is in WARNING or ERROR (monitor farms status, 2512
+# spec); these host states are errors (RDSServerInfoV6.state).
+_RDS_ERROR_STATES = ("AGENT_ERR", "AGENT_UNREACHABLE", "PROVISIONING_ERROR", "ERROR")
+
+
+def components(
+    pod: PodSpec,
+    farms: list[dict[str, Any]],
+    rds_servers: list[dict[str, Any]],
+    sessions: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """The pod's AD domain, licence and usage, farm health; no SAML, True SSO or CPA (monitor
+    pods then answers 409, "CPA not initialized for the pod")."""
+    servers = [
+        {
+            "id": _id(pod.name, "connection-server", cs.name),
+            "name": cs.name,
+            "status": "FULLY_ACCESSIBLE",
+            "trust_relationship": "PRIMARY_DOMAIN",
+            "last_updated_timestamp": "${now-2m}",
+        }
+        for cs in pod.connection_servers
+    ]
+    domain = {
+        "dns_name": pod.domain,
+        "netbios_name": pod.netbios,
+        "nt4_domain": False,
+        "domain_type": "CONNECTION_SERVER_DOMAIN",
+        "connection_servers": servers,
+        "connection_servers_v3": [dict(s, connection_status="OK") for s in servers],
+        "service_accounts": [],
+    }
+    farm_health = []
+    for farm in farms:
+        hosts = [r for r in rds_servers if r["farm_id"] == farm["id"]]
+        missing = pod.missing_applications.get(farm["name"], ())
+        failing = any(h["state"].startswith(_RDS_ERROR_STATES) for h in hosts)
+        status = "WARNING" if missing or failing else "OK"
+        farm_health.append(
+            {
+                "id": farm["id"],
+                "name": farm["name"],
+                "status": status if farm["enabled"] else "DISABLED",
+                "application_count": farm["application_count"],
+                "rds_server_count": len(hosts),
+                "details": {"type": farm["type"], "source": farm["source"]},
+                "access_group_id": farm["access_group_id"],
+                "avm_accessible": True,
+                "missing_application_infos": [
+                    {
+                        "id": _id(pod.name, "application", name),
+                        "name": name,
+                        "executable_path": "C:\\Program Files\\%s\\%s.exe"
+                        % (name, name.replace(" ", "")),
+                    }
+                    for name in missing
+                ],
+            }
+        )
+    lic = pod.license
+    subscription = lic.mode == "SUBSCRIPTION"
+    licence: dict[str, Any] = {
+        "licensed": True,
+        "license_key": "FAKE0-*****-*****-*****-TEST0",  # the partially redacted form
+        "license_mode": lic.mode,
+        "license_edition": lic.edition,
+        "usage_model": "CONCURRENT_USER",
+        "grace_period_days": 30,
+        "desktop_pool_launch_enabled": True,
+        "application_pool_launch_enabled": True,
+        "instant_clone_enabled": True,
+        "session_collaboration_enabled": True,
+        "help_desk_enabled": True,
+        "agent_auto_upgrade_enabled": False,
+        "consent": not subscription,
+        "days_remaining_to_migrate_license_key": 0,
+    }
+    if lic.expires is not None:
+        licence["expiration_time"] = lic.expires
+    if subscription:
+        licence.update(
+            license_health=lic.health,
+            subscription_slice_expiry=lic.expires,
+            license_sync_time="${now-6h}",
+            originator=False,
+        )
+    users = {s["user_id"] for s in sessions}
+    apps = sum(1 for s in sessions if s["session_type"] == "APPLICATION")
+
+    def usage(connections: int, named: int) -> dict[str, int]:
+        return {
+            "total_concurrent_connections": connections,
+            "total_concurrent_sessions": connections,
+            "concurrent_full_vm_sessions": connections - apps,
+            "concurrent_application_sessions": apps,
+            "concurrent_collaborative_sessions": 0,
+            "concurrent_unmanaged_vm_sessions": 0,
+            "total_collaborators": 0,
+            "total_named_users": named,
+        }
+
+    return {
+        "ad_domains.json": [domain],
+        "farms_monitor.json": farm_health,
+        "licenses.json": [licence],
+        "license_usage.json": {
+            "current_usage": usage(len(sessions), len(users)),
+            "highest_usage": usage(len(sessions) + len(sessions) // 4 + 3, len(pod.users)),
+        },
+        "pods.json": [],
+        "saml_authenticators.json": [],
+        "true_sso.json": [],
     }
 
 
@@ -1689,6 +1829,7 @@ HORIZON_POD = PodSpec(
         ),
     ),
     vcenter_descriptions={"horizon_pod": "Production vCenter"},
+    event_database_configured=False,
     pools=(
         PoolSpec(
             name="ic-win11-floating",
@@ -2221,6 +2362,7 @@ HORIZON8 = PodSpec(
     gateway_address="203.0.113.41",
     event_database="hzn-sql-ag",
     vcenter_descriptions={"horizon8": "VDI vCenter"},
+    license=LicenseSpec(mode="PERPETUAL_ONLY", expires=None, health=None),
     pools=(
         PoolSpec(
             name="W11-IC-Knowledge",
@@ -2433,6 +2575,8 @@ DEMO = PodSpec(
         ConnectionServerSpec("hzcs02.corp.example.test", "192.0.2.16"),
     ),
     vcenter_descriptions={"demo-vc01": "Amsterdam VDI", "demo-vc02": "Rotterdam VDI"},
+    license=LicenseSpec(expires="${now+45d}", health="YELLOW"),
+    missing_applications={"RDS-Farm-Apps": ("Notepad++",)},
     pools=(
         PoolSpec(
             name="IC-Win11-Office",

@@ -68,6 +68,11 @@ POD_RECORDS = (
     "horizon_vcenters",
     "gateways",
     "event_databases",
+    "ad_domains",
+    "saml_authenticators",
+    "true_sso",
+    "federation_pods",
+    "licenses",
 )
 
 

@@ -30,6 +30,8 @@ class Collection:
     sort_by: str | None = None
     """A field the spec lets this list be sorted by in every version (``sort_by``), so that
     pages come in a stable order; the list's ``id`` is not sortable."""
+    none_status: int | None = None
+    """An HTTP status that means "none here", read as an empty list (monitor pods: 409)."""
 
     def path_for(self, version: int) -> str:
         """The URL path of ``version``."""
@@ -88,6 +90,30 @@ EVENT_DATABASE = Collection(
     single=True,
 )
 
+AD_DOMAINS = Collection(
+    "ad_domains", "/monitor/{v}/ad-domains", 4, unversioned_v1=True, required=False
+)
+SAML_AUTHENTICATORS = Collection(
+    "saml_authenticators",
+    "/monitor/{v}/saml-authenticators",
+    4,
+    unversioned_v1=True,
+    required=False,
+)
+TRUE_SSO = Collection("true_sso", "/monitor/{v}/true-sso", 2, required=False)
+FEDERATION_PODS = Collection(
+    "federation_pods", "/monitor/{v}/pods", 2, required=False, none_status=409
+)
+"""409 "CPA not initialized for the pod" (2111 and 2512 specs): no federation, not an error."""
+FARMS_MONITOR = Collection(
+    "farms_monitor", "/monitor/{v}/farms", 2, unversioned_v1=True, required=False
+)
+LICENSES = Collection("licenses", "/config/{v}/licenses", 4, required=False)
+"""Horizon 2512 and later: absent from the 2111 spec."""
+LICENSE_USAGE = Collection(
+    "license_usage", "/monitor/{v}/licenses/usage-metrics", 1, required=False, single=True
+)
+
 ALL = (
     VIRTUAL_CENTERS,
     ENVIRONMENT,
@@ -100,4 +126,11 @@ ALL = (
     VIRTUAL_CENTERS_MONITOR,
     GATEWAYS,
     EVENT_DATABASE,
+    AD_DOMAINS,
+    SAML_AUTHENTICATORS,
+    TRUE_SSO,
+    FEDERATION_PODS,
+    FARMS_MONITOR,
+    LICENSES,
+    LICENSE_USAGE,
 )

@@ -175,6 +175,9 @@ class HorizonClient:
             if first.status_code == 404:
                 continue
             self.versions[collection.key] = f"v{version}"
+            if collection.none_status is not None and first.status_code == collection.none_status:
+                log.debug("%s answered HTTP %d: none on this pod", path, first.status_code)
+                return []
             if collection.single:
                 return self._checked(first, path)
             if not collection.paged:

@@ -3,21 +3,27 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from fleetreport.collect.horizon import api, records
+from fleetreport.collect.horizon import api, components, records
 from fleetreport.collect.horizon.client import NOT_FOUND, HorizonClient
 from fleetreport.errors import SourceError
 from fleetreport.snapshot.model import (
+    AdDomain,
     ConnectionServer,
     DesktopPool,
     EventDatabase,
+    FederationPod,
     Gateway,
+    HorizonLicense,
     HorizonPod,
     HorizonVCenter,
     Machine,
+    SamlAuthenticator,
     Session,
+    TrueSso,
 )
 
 log = logging.getLogger(__name__)
@@ -35,6 +41,11 @@ class HorizonInventory:
     vcenters: list[HorizonVCenter] = field(default_factory=list)
     gateways: list[Gateway] = field(default_factory=list)
     event_databases: list[EventDatabase] = field(default_factory=list)
+    ad_domains: list[AdDomain] = field(default_factory=list)
+    saml_authenticators: list[SamlAuthenticator] = field(default_factory=list)
+    true_sso: list[TrueSso] = field(default_factory=list)
+    federation_pods: list[FederationPod] = field(default_factory=list)
+    licenses: list[HorizonLicense] = field(default_factory=list)
     skipped: dict[str, str] = field(default_factory=dict)
     """Optional collections not read, and why."""
 
@@ -103,7 +114,11 @@ def collect_horizon(client: HorizonClient) -> HorizonInventory:
     ]
     uuid_by_id = {vc.id: vc.instance_uuid for vc in vcenters if vc.instance_uuid}
     pools = [records.desktop_pool(pod_id, r, uuid_by_id) for r in listed(api.DESKTOP_POOLS)]
-    pools += [records.farm(pod_id, r, uuid_by_id) for r in listed(api.FARMS)]
+    farm_health = {records.text(m, "id"): m for m in listed(api.FARMS_MONITOR)}
+    pools += [
+        components.with_farm_health(farm, farm_health[farm.id]) if farm.id in farm_health else farm
+        for farm in (records.farm(pod_id, r, uuid_by_id) for r in listed(api.FARMS))
+    ]
     machines = [records.machine(pod_id, r) for r in listed(api.MACHINES)]
     machines += [records.rds_server(pod_id, r) for r in listed(api.RDS_SERVERS)]
     sessions = [records.session(pod_id, r) for r in listed(api.SESSIONS)]
@@ -112,6 +127,11 @@ def collect_horizon(client: HorizonClient) -> HorizonInventory:
     database = read(api.EVENT_DATABASE)
     databases = [records.event_database(pod_id, database)] if isinstance(database, dict) else []
     identity = pod_identity(read(api.ENVIRONMENT), servers)
+    ad_domains = [components.ad_domain(pod_id, r) for r in listed(api.AD_DOMAINS)]
+    saml = [components.saml_authenticator(pod_id, r) for r in listed(api.SAML_AUTHENTICATORS)]
+    true_sso = [components.true_sso(pod_id, r) for r in listed(api.TRUE_SSO)]
+    federation = [components.federation_pod(pod_id, r) for r in listed(api.FEDERATION_PODS)]
+    licenses = _licenses(pod_id, listed(api.LICENSES), read)
     pod = HorizonPod(
         id=pod_id,
         url=client.endpoint.url,
@@ -128,5 +148,21 @@ def collect_horizon(client: HorizonClient) -> HorizonInventory:
         vcenters=vcenters,
         gateways=gateways,
         event_databases=databases,
+        ad_domains=ad_domains,
+        saml_authenticators=saml,
+        true_sso=true_sso,
+        federation_pods=federation,
+        licenses=licenses,
         skipped=skipped,
     )
+
+
+def _licenses(
+    pod_id: str, found: list[Any], read: Callable[[api.Collection], Any]
+) -> list[HorizonLicense]:
+    """The pod's licence (the first the server lists) with its usage metrics; the usage is
+    read only where there is a licence list (2512 and later)."""
+    if not found:
+        return []
+    usage = read(api.LICENSE_USAGE)
+    return [components.horizon_license(pod_id, found[0], usage)]

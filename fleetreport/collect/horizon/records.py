@@ -17,6 +17,7 @@ from fleetreport.snapshot.model import (
     Gateway,
     HorizonVCenter,
     Machine,
+    Replication,
     ServiceStatus,
     Session,
 )
@@ -110,6 +111,21 @@ def spare_machines(record: Any, method: str | None) -> int | None:
     return whole(record, "pattern_naming_settings.number_of_spare_machines")
 
 
+def _disconnect_fields(record: Any) -> dict[str, Any]:
+    """Disconnected-session logoff policy of a pool or farm: ``session_settings`` (v2 and
+    later), ``settings.session_settings`` in v1. The minutes count only with ``AFTER``."""
+    policy, minutes = None, None
+    for settings in ("session_settings", "settings.session_settings"):
+        policy = text(record, f"{settings}.disconnected_session_timeout_policy")
+        if policy is not None:
+            minutes = whole(record, f"{settings}.disconnected_session_timeout_minutes")
+            break
+    return {
+        "disconnected_session_policy": policy,
+        "disconnected_session_timeout_minutes": minutes if policy == "AFTER" else None,
+    }
+
+
 def desktop_pool(pod: str, record: Any, vcenter_uuids: Mapping[str, str]) -> DesktopPool:
     vcenter_id = text(record, "vcenter_id")
     naming = "pattern_naming_settings"
@@ -136,6 +152,7 @@ def desktop_pool(pod: str, record: Any, vcenter_uuids: Mapping[str, str]) -> Des
         farm_id=text(record, "farm_id"),
         naming_method=method,
         **_image_fields(record, ""),
+        **_disconnect_fields(record),
     )
 
 
@@ -163,6 +180,7 @@ def farm(pod: str, record: Any, vcenter_uuids: Mapping[str, str]) -> DesktopPool
         vcenter=vcenter_uuids.get(vcenter_id or ""),
         naming_method=naming_method(record, f"{settings}."),
         **_image_fields(record, f"{settings}."),
+        **_disconnect_fields(record),
     )
 
 
@@ -230,6 +248,9 @@ def rds_server(pod: str, record: Any) -> Machine:
         vm_vcenter=None,
         vm_moref=None,
         join="none",
+        session_count=whole(record, "session_count"),
+        max_sessions=whole(record, "max_sessions_count_configured"),
+        max_sessions_type=text(record, "max_sessions_type_configured"),
     )
 
 
@@ -267,7 +288,27 @@ def connection_server(pod: str, record: Any) -> ConnectionServer:
             for s in (services if isinstance(services, list) else [])
             if isinstance(s, Mapping)
         ],
+        default_certificate=flag(record, "default_certificate"),
+        replications=replications(record),
     )
+
+
+def replications(record: Any) -> list[Replication] | None:
+    """``cs_replications_v2`` (monitor v4, with a message) or ``cs_replications`` (v1-v3);
+    None when the answer has neither."""
+    for key in ("cs_replications_v2", "cs_replications"):
+        value = dig(record, key)
+        if isinstance(value, list):
+            return [
+                Replication(
+                    server_name=text(r, "server_name") or "",
+                    status=text(r, "status"),
+                    message=text(r, "message") or None,
+                )
+                for r in value
+                if isinstance(r, Mapping)
+            ]
+    return None
 
 
 def _list(value: Any) -> list[Any]:
@@ -276,12 +317,15 @@ def _list(value: Any) -> list[Any]:
 
 
 def horizon_vcenter(pod: str, config: Any, monitor: Any | None) -> HorizonVCenter:
-    statuses = [
-        text(entry, "status")
+    entries = [
+        entry
         for key in ("connection_servers_v3", "connection_servers")
         for entry in _list(dig(monitor, key))
         if isinstance(entry, Mapping)
     ]
+    statuses = [text(entry, "status") for entry in entries]
+    verdicts = [v for e in entries if (v := flag(e, "certificate.valid")) is not None]
+    expiries = [t for e in entries if (t := epoch_ms(e, "certificate.valid_to")) is not None]
     worst = next((s for s in statuses if s and s != "OK"), statuses[0] if statuses else None)
     return HorizonVCenter(
         pod=pod,
@@ -292,6 +336,8 @@ def horizon_vcenter(pod: str, config: Any, monitor: Any | None) -> HorizonVCente
         build=text(monitor, "details.build"),
         enabled=flag(config, "enabled"),
         status=worst,
+        certificate_valid=all(verdicts) if verdicts else None,
+        certificate_valid_to=min(expiries, default=None),
     )
 
 
@@ -304,7 +350,22 @@ def gateway(pod: str, record: Any) -> Gateway:
         type=text(record, "details.type", "type"),
         version=text(record, "details.version", "version"),
         certificate_valid=flag(record, "gateway_certificate_health.valid"),
+        certificate_days_left=whole(record, "gateway_certificate_health.days_before_expiry"),
+        certificate_problems=_words(dig(record, "gateway_certificate_health.invalid_reasons")),
+        service_errors=[
+            f"{text(e, 'service_name') or '?'}: {text(e, 'error_code') or '?'}"
+            for e in _list(dig(record, "service_error_infos"))
+            if isinstance(e, Mapping)
+        ],
+        internal=flag(record, "details.internal"),
     )
+
+
+def _words(value: Any) -> list[str]:
+    """Text items of a list, or one text (the specs type some reasons lists as a string)."""
+    if isinstance(value, str):
+        return [value] if value.strip() else []
+    return [item for item in _list(value) if isinstance(item, str) and item.strip()]
 
 
 def event_database(pod: str, record: Any) -> EventDatabase:
@@ -313,4 +374,5 @@ def event_database(pod: str, record: Any) -> EventDatabase:
         status=text(record, "status"),
         server_name=text(record, "details.server_name"),
         database_name=text(record, "details.database_name"),
+        error=text(record, "error") or None,
     )

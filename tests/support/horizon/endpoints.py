@@ -12,6 +12,10 @@ Derived from the vendor's OpenAPI documents for Horizon 2111 and 2512 (not shipp
 ``single``:   the response is one object, not an array (``/monitor/event-database``).
 ``capped``:   a request without page/size gets at most the server's default page size
               (with ``HAS_MORE_RECORDS``); otherwise an unpaged request returns everything.
+``empty_status``: the HTTP status answered instead of an empty list (``/monitor/v*/pods``:
+              409 "CPA not initialized for the pod", the only 409 either spec lists for it).
+A profile missing from ``versions`` has no version of the endpoint (``config/licenses`` is
+not in the 2111 spec).
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ class Endpoint:
     single: bool = False
     capped: bool = False
     group_only: bool = False  # takes ?group_only=true|false (ad-users-or-groups)
+    empty_status: int | None = None  # answered instead of [] (monitor pods: 409, no CPA)
 
     def has_version(self, profile: str, version: int) -> bool:
         spec = self.versions.get(profile)
@@ -128,6 +133,32 @@ ENDPOINTS: dict[str, Endpoint] = {
             paged="1",
             capped=True,
             group_only=True,
+        ),
+        Endpoint(
+            "monitor/ad-domains",
+            "ad_domains.json",
+            {"2111": "1-3", "2512": "1-4"},
+            unversioned_v1=True,
+        ),
+        Endpoint(
+            "monitor/saml-authenticators",
+            "saml_authenticators.json",
+            {"2111": "1-2", "2512": "1-4"},
+            unversioned_v1=True,
+        ),
+        # True SSO and pods have a version segment from v1 on (/monitor/v1/true-sso).
+        Endpoint("monitor/true-sso", "true_sso.json", {"2111": "1", "2512": "1-2"}),
+        Endpoint("monitor/pods", "pods.json", {"2111": "1-2", "2512": "1-2"}, empty_status=409),
+        Endpoint(
+            "monitor/farms", "farms_monitor.json", {"2111": "1", "2512": "1-2"}, unversioned_v1=True
+        ),
+        # Licences are in the 2512 spec only (config v1-v4; usage metrics v1).
+        Endpoint("config/licenses", "licenses.json", {"2512": "1-4"}),
+        Endpoint(
+            "monitor/licenses/usage-metrics",
+            "license_usage.json",
+            {"2512": "1"},
+            single=True,
         ),
     ]
 }

@@ -351,6 +351,61 @@ FIELDS = {
         @4- domain_net_biosname group_membership_guids group_membership_ids sub_group_count
           unauthenticated_user user_count
     """,
+    "monitor/ad-domains": """
+        @1- dns_name netbios_name nt4_domain
+        @1-3 connection_servers(id name status trust_relationship)
+        @2-3 connection_servers(last_updated_timestamp)
+        @3- domain_type service_accounts(owner_id status username)
+        @4- connection_servers_v3(connection_status id last_updated_timestamp name status
+          trust_relationship)
+    """,
+    "monitor/saml-authenticators": """
+        @1- details(administrator_url label metadata_url) id
+        @1-2 connection_servers(id name status thumbprint_accepted)
+        @2 connection_servers(last_updated_timestamp)
+        @3- connection_servers_v3(certificate(certificate_type connection_server_certificate
+          ignore_secure_gateway_cert_status invalid_reasons is_certificate_managed valid
+          valid_from valid_to) error_message id last_updated_timestamp name status
+          thumbprint_accepted) details(description require_encrypted_assertions trigger_mode)
+        @4- details(force_saml_auth workspace_one_enabled)
+    """,
+    "monitor/true-sso": """
+        @1- ad_domain_dns_name ad_domain_id ad_domain_status certificate_server_details(name
+          status) enabled id name primary_enrollment_server(dns_name id status)
+          secondary_enrollment_server(dns_name id status) status template_name template_status
+        @2- ad_domain_primary_enrollment_server_state_reasons
+          ad_domain_secondary_enrollment_server_state_reasons
+          certificate_server_details(primary_enrollment_server_state_reasons
+          secondary_enrollment_server_state_reasons) primary_enrollment_server(state_reasons)
+          secondary_enrollment_server(state_reasons)
+          template_primary_enrollment_server_state_reasons
+          template_secondary_enrollment_server_state_reasons
+    """,
+    "monitor/pods": """
+        @1- endpoints(enabled id name roundtrip_time status url) id name site_id
+        @2- endpoints(last_updated_timestamp)
+    """,
+    "monitor/farms": """
+        @1- application_count details(source type) id name rds_server_count status
+        @2- access_group_id avm_accessible missing_application_infos(executable_path id name)
+    """,
+    "config/licenses": """
+        @1- application_pool_launch_enabled desktop_pool_launch_enabled expiration_time
+          grace_period_days help_desk_enabled instant_clone_enabled license_edition
+          license_health license_key license_mode licensed session_collaboration_enabled
+          subscription_slice_expiry usage_model
+        @2- agent_auto_upgrade_enabled
+        @3- consent license_sync_time originator
+        @4- days_remaining_to_migrate_license_key
+    """,
+    "monitor/licenses/usage-metrics": """
+        @1- current_usage(concurrent_application_sessions concurrent_collaborative_sessions
+          concurrent_full_vm_sessions concurrent_unmanaged_vm_sessions total_collaborators
+          total_concurrent_connections total_concurrent_sessions total_named_users)
+          highest_usage(concurrent_application_sessions concurrent_collaborative_sessions
+          concurrent_full_vm_sessions concurrent_unmanaged_vm_sessions total_collaborators
+          total_concurrent_connections total_concurrent_sessions total_named_users)
+    """,
 }
 # fmt: on
 

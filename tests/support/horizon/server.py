@@ -30,13 +30,16 @@ from .filtering import filterable_fields
 from .listing import ApiError, apply_filter, apply_sort, bad_request, paginate
 from .sorting import sortable_fields
 
-_ROUTE = re.compile(r"^/rest/(inventory|config|monitor|external)(?:/v(\d+))?/([a-z-]+)$")
+_ROUTE = re.compile(
+    r"^/rest/(inventory|config|monitor|external)(?:/v(\d+))?/([a-z-]+(?:/[a-z-]+)?)$"
+)  # one or two names after the version: /monitor/v1/licenses/usage-metrics
 _REASONS = {
     400: "BAD_REQUEST",
     401: "UNAUTHORIZED",
     403: "FORBIDDEN",
     404: "NOT_FOUND",
     405: "METHOD_NOT_ALLOWED",
+    409: "CONFLICT",
     429: "TOO_MANY_REQUESTS",
     500: "INTERNAL_SERVER_ERROR",
     502: "BAD_GATEWAY",
@@ -86,6 +89,21 @@ def _default_data(collection: str, data_dir: Path) -> dict[str, Any]:
             "local_connection_server_version": "8.17.0",
             "timezone_offset": 0,
         }
+    if collection == "monitor/licenses/usage-metrics":
+        nothing = dict.fromkeys(
+            (
+                "concurrent_application_sessions",
+                "concurrent_collaborative_sessions",
+                "concurrent_full_vm_sessions",
+                "concurrent_unmanaged_vm_sessions",
+                "total_collaborators",
+                "total_concurrent_connections",
+                "total_concurrent_sessions",
+                "total_named_users",
+            ),
+            0,
+        )
+        return {"current_usage": nothing, "highest_usage": dict(nothing)}
     return {"status": "NOT_CONFIGURED"}
 
 
@@ -530,6 +548,10 @@ class HorizonTestServer:
         if ep.single:
             return 200, project(source, tree), {}
         records = [project(r, tree) for r in source]
+        if not records and ep.empty_status is not None:
+            raise ApiError(
+                ep.empty_status, "rest.pod.cpa.not.initialized", "CPA not initialized for the pod"
+            )
         if ep.group_only and "group_only" in query:
             want = query["group_only"][-1].lower()
             if want not in ("true", "false"):
