@@ -382,4 +382,6 @@ def _assemble(gathered: _Gathered, inference: InferenceRule | None, finished: da
         gateways=[g for pod in pods for g in pod.gateways],
         event_databases=[e for pod in pods for e in pod.event_databases],
         unmatched_vms=unmatched_vms(pools, machines, vms, datacenters),
+        datastores=[d for i in gathered.vcenters for d in i.datastores],
+        alarms=[a for i in gathered.vcenters for a in i.alarms],
     )
