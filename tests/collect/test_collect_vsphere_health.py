@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from support.paths import SCENARIOS
 from support.vcsim import VcsimServer, load_scenario, start_vcsim
+from tools import vsphere_layout
 
 from fleetreport.cli import main
 from fleetreport.collect.vcenter.health_records import alarm_states, triggered_alarms
@@ -418,3 +419,114 @@ def test_an_alarm_whose_name_was_not_read_has_none() -> None:
     assert triggered_alarms("vc", states, {}) == [
         TriggeredAlarm("vc", "VirtualMachine", "vm-1", "alarm-9", None, "red", None, None)
     ]
+
+
+# ------------------------------------------------------------------ the test estates
+def estate(name: str) -> dict[str, Any]:
+    """A shipped scenario; horizon8 and horizon_pod with their storage and health layout."""
+    scenario = load_scenario(SCENARIOS / f"{name}.json")
+    layouts = {
+        "horizon8": vsphere_layout.horizon8_storage_and_health,
+        "horizon_pod": vsphere_layout.horizon_pod_storage_and_health,
+    }
+    return layouts[name](scenario) if name in layouts else scenario
+
+
+def free_percent(snapshot: Snapshot) -> dict[str, tuple[str | None, int, bool | None, str | None]]:
+    return {
+        d.name: (
+            d.type,
+            round(100 * (d.free_bytes or 0) / (d.capacity_bytes or 1)),
+            d.accessible,
+            d.maintenance_mode,
+        )
+        for d in snapshot.datastores
+    }
+
+
+ESTATES = {
+    "demo-vc01": {
+        "storage": {
+            "vsanDatastore": ("vsan", 12, True, "normal"),
+            "AMS-VDI-VMFS-01": ("VMFS", 7, True, "normal"),
+            "AMS-GOLD-VMFS-01": ("VMFS", 55, True, "normal"),
+            "AMS-INFRA-NFS-01": ("NFS", 60, True, "normal"),
+            "AMS-ISO-NFS-OLD": ("NFS", 8, False, "normal"),
+            "AMS-VMFS-LEGACY-02": ("VMFS", 100, True, "inMaintenance"),
+        },
+        "gold": "AMS-GOLD-VMFS-01",
+        "ha_off": set(),
+        "red_sensors": {"esx-ams-04.corp.example.test": ["Fan Device 2 System Fan 2"]},
+        "consolidate": {"AMS-DEV-017"},
+        "balloon": {"AMS-ENG-WS03"},
+        "swap": {"AMS-ENG-WS09"},
+        "acknowledged": set(),
+    },
+    "demo-vc02": {
+        "storage": {
+            "vsanDatastore-RTM": ("vsan", 41, True, "normal"),
+            "RTM-GOLD-VMFS-01": ("VMFS", 62, True, "normal"),
+        },
+        "gold": "RTM-GOLD-VMFS-01",
+        "ha_off": {"VDI-Cluster-R1"},
+        "red_sensors": {},
+        "consolidate": set(),
+        "balloon": set(),
+        "swap": set(),
+        "acknowledged": {"Host hardware power status"},
+    },
+    "horizon8": {
+        "storage": {
+            "vsanDatastore": ("vsan", 12, True, "normal"),
+            "HZN-W10-VMFS-01": ("VMFS", 7, True, "normal"),
+            "HZN-GOLD-VMFS-01": ("VMFS", 48, True, "normal"),
+            "HZN-MGMT-NFS-01": ("NFS", 57, True, "normal"),
+            "HZN-ISO-NFS-OLD": ("NFS", 9, False, "normal"),
+            "HZN-VMFS-RETIRE-02": ("VMFS", 99, True, "inMaintenance"),
+        },
+        "gold": "HZN-GOLD-VMFS-01",
+        "ha_off": {"MGMT-CL01"},
+        "red_sensors": {"esx-w11-02.corp.example.test": ["Fan Device 2 System Fan 2"]},
+        "consolidate": {"W10-FC-013"},
+        "balloon": {"W10-IC-002"},
+        "swap": {"W10-IC-005"},
+        "acknowledged": {"Host connection and power state"},
+    },
+    "horizon_pod": {
+        "storage": {
+            "vsanDatastore": ("vsan", 12, True, "normal"),
+            "GOLD-VMFS-01": ("VMFS", 7, True, "normal"),
+        },
+        "gold": "GOLD-VMFS-01",
+        "ha_off": {"Cluster-VDI"},
+        "red_sensors": {},
+        "consolidate": {"fc-w10-002"},
+        "balloon": {"ic-w11-003"},
+        "swap": set(),
+        "acknowledged": {"Host hardware power status"},
+    },
+}
+
+
+@pytest.mark.parametrize("name", sorted(ESTATES))
+def test_estates_look_like_a_horizon_8_estate(name: str, tmp_path: Path) -> None:
+    want = ESTATES[name]
+    with start_vcsim(estate(name)) as running:
+        snapshot = collect(running, tmp_path / "estate.json")
+    assert free_percent(snapshot) == want["storage"]
+    by_moref = {d.moref: d.name for d in snapshot.datastores}
+    golden = {
+        v.name for v in snapshot.vms if v.template or v.name.lower().startswith(("gold", "gi-"))
+    }
+    golden |= {v.name for v in snapshot.vms if v.folder in ("Golden Images", "Gold")}
+    assert {by_moref[ds] for v in snapshot.vms if v.name in golden for ds in v.datastores} == {
+        want["gold"]
+    }
+    assert {c.name for c in snapshot.clusters if c.ha_enabled is False} == want["ha_off"]
+    red = {h.name: [s.name for s in h.sensor_alerts if s.health == "red"] for h in snapshot.hosts}
+    assert {k: v for k, v in red.items() if v} == want["red_sensors"]
+    assert {v.name for v in snapshot.vms if v.consolidation_needed} == want["consolidate"]
+    assert {v.name for v in snapshot.vms if v.ballooned_memory_mb} == want["balloon"]
+    assert {v.name for v in snapshot.vms if v.swapped_memory_mb} == want["swap"]
+    assert {a.name for a in snapshot.alarms if a.acknowledged} == want["acknowledged"]
+    assert all(a.name for a in snapshot.alarms)
