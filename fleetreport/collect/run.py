@@ -387,4 +387,6 @@ def _assemble(gathered: _Gathered, inference: InferenceRule | None, finished: da
         federation_pods=[f for pod in pods for f in pod.federation_pods],
         licenses=[x for pod in pods for x in pod.licenses],
         unmatched_vms=unmatched_vms(pools, machines, vms, datacenters),
+        datastores=[d for i in gathered.vcenters for d in i.datastores],
+        alarms=[a for i in gathered.vcenters for a in i.alarms],
     )

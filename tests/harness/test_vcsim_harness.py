@@ -1047,3 +1047,101 @@ def test_bad_vapp_and_config_unset_scenarios_fail_with_the_reason() -> None:
         start_vcsim(dict(base, vms=[{"name": "x", "vapp": "nope"}]))
     with pytest.raises(VcsimError, match="config_unset needs a connection_state"):
         start_vcsim(dict(base, vms=[{"name": "x", "config_unset": True}]))
+
+
+# --- storage, alarms, hardware health, HA/DRS ------------------------------------------------
+
+HEALTH_BASE: dict[str, Any] = {
+    "vcenter": {},
+    "datacenters": [
+        {
+            "name": "DC",
+            "datastores": [{"name": "DS", "type": "NFS", "capacity_gib": 10, "free_gib": 2.5}],
+            "clusters": [{"name": "C", "hosts": [{"name": "h1"}, {"name": "h2"}]}],
+        }
+    ],
+}
+
+
+def with_change(path: str, value: Any) -> dict[str, Any]:
+    """HEALTH_BASE with ``value`` set at ``path`` (dot-separated keys and list indexes)."""
+    scenario = json.loads(json.dumps(HEALTH_BASE))
+    *parents, last = path.split(".")
+    node: Any = scenario
+    for key in parents:
+        node = node[int(key)] if key.isdigit() else node[key]
+    node[last] = value
+    return scenario
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "reason"),
+    [
+        ("datacenters.0.datastores.0.type", "ZFS", 'type "ZFS" not one of'),
+        ("datacenters.0.datastores.0.free_gib", 11, "is more than capacity_gib"),
+        ("datacenters.0.datastores.0.maintenance_mode", "busy", "maintenance_mode"),
+        ("datacenters.0.datastores.0.size", 1, 'unknown field "size"'),
+        ("datacenters.0.datastores", ["DS", "DS"], 'datastore "DS" defined twice'),
+        ("datacenters.0.clusters.0.drs", {"enabled": True, "behavior": "auto"}, "drs.behavior"),
+        ("datacenters.0.clusters.0.ha", {"on": True}, 'unknown field "on"'),
+        ("datacenters.0.clusters.0.alarms", [{"name": "A", "status": "blue"}], 'status "blue"'),
+        (
+            "datacenters.0.clusters.0.alarms",
+            [{"name": "A", "status": "red"}, {"name": "A", "status": "yellow"}],
+            "triggered twice on one object",
+        ),
+        ("datacenters.0.clusters.0.hosts.0.cpu_cores", 0, "cpu_cores must be positive"),
+        (
+            "datacenters.0.clusters.0.hosts.0.hardware_health",
+            {"sensors": [{"name": "Fan", "type": "fan", "health": "broken"}]},
+            'health "broken" not one of',
+        ),
+        (
+            "datacenters.0.clusters.0.hosts.0.hardware_health",
+            {"memory": [{"name": "DIMM", "status": "red"}]},
+            'status "red" not one of',  # HostHardwareElementStatus is spelled Red
+        ),
+        ("vms", [{"name": "x", "swapped_memory_mb": -1}], "swapped_memory_mb must be >= 0"),
+        ("vms", [{"name": "x", "alarms": [{"name": "A", "status": "red", "time": "now"}]}], "RFC"),
+    ],
+)
+def test_bad_health_scenarios_fail_with_the_reason(path: str, value: Any, reason: str) -> None:
+    with pytest.raises(VcsimError, match=reason):
+        start_vcsim(with_change(path, value))
+
+
+def test_alarms_propagate_up_and_their_names_read_back() -> None:
+    """A host's alarm is in its own, its cluster's and its datacenter's triggeredAlarmState,
+    as vCenter propagates them; the alarm definition's info.name reads back."""
+    scenario = with_change(
+        "datacenters.0.clusters.0.hosts.0.alarms",
+        [{"name": "Host hardware fan status", "status": "red", "time": "2026-11-20T10:00:00Z"}],
+    )
+    with start_vcsim(scenario) as server:
+        si = server.connect()
+        try:
+            content = si.RetrieveContent()
+            view = content.viewManager.CreateContainerView(
+                content.rootFolder, [vim.ManagedEntity], True
+            )
+            states = {
+                entity._moId: [(s.entity._moId, s.alarm._moId) for s in entity.triggeredAlarmState]
+                for entity in view.view
+                if entity.triggeredAlarmState
+            }
+            alarm_moid = server.manifest["alarms"]["Host hardware fan status"]
+            host_moid = server.manifest["hosts"]["h1"]
+            (datacenter,) = content.rootFolder.childEntity
+            ancestors = {
+                host_moid,
+                server.manifest["clusters"]["C"],
+                datacenter.hostFolder._moId,
+                datacenter._moId,
+            }
+            assert states == {moid: [(host_moid, alarm_moid)] for moid in ancestors}
+            (at_root,) = content.rootFolder.triggeredAlarmState  # not in a view of its contents
+            assert (at_root.entity._moId, at_root.alarm._moId) == (host_moid, alarm_moid)
+            alarm = vim.alarm.Alarm(alarm_moid, si._stub)
+            assert alarm.info.name == "Host hardware fan status"
+        finally:
+            Disconnect(si)

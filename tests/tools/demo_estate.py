@@ -71,6 +71,7 @@ class Estate:
         self.folders: list[str] = []
         self.vms: list[dict[str, Any]] = []
         self.ip_counter = 10
+        self.datastores: list[dict[str, Any]] = []  # empty: only ``datastore``, with defaults
 
     def cluster(self, name: str, hosts: list[dict[str, Any]]) -> None:
         self.clusters.append({"name": name, "resource_pools": ["Horizon"], "hosts": hosts})
@@ -96,6 +97,7 @@ class Estate:
             "host": self.random.choice(hosts)["name"],
             "folder": folder,
             "resource_pool": "Horizon",
+            "datastore": self.datastore,
             "power_state": "poweredOn",
             "connection_state": "connected",
             "template": False,
@@ -130,12 +132,57 @@ class Estate:
                 {
                     "name": self.datacenter,
                     "folders": self.folders,
-                    "datastores": [self.datastore],
+                    "datastores": self.datastores or [self.datastore],
                     "clusters": self.clusters,
                 }
             ],
             "vms": self.vms,
         }
+
+
+def datastore(
+    name: str, kind: str, capacity_gib: float, free_pct: float, **state: Any
+) -> dict[str, Any]:
+    """A datastore with ``free_pct`` percent of its capacity free."""
+    free = round(capacity_gib * free_pct / 100, 2)
+    return {"name": name, "type": kind, "capacity_gib": capacity_gib, "free_gib": free, **state}
+
+
+def alarm(name: str, status: str, days_ago: float, acknowledged: bool = False) -> dict[str, Any]:
+    """A triggered alarm (names as vCenter's default alarm definitions have them)."""
+    return {"name": name, "status": status, "time": when(days_ago), "acknowledged": acknowledged}
+
+
+def size_hosts(
+    estate: Estate,
+    cluster: str,
+    cores: int,
+    mhz: int,
+    memory_gib: int,
+    load: list[tuple[float, float]],
+) -> None:
+    """Hardware of a cluster's hosts, and their (CPU, memory) use as fractions, host by host."""
+    hosts = next(c for c in estate.clusters if c["name"] == cluster)["hosts"]
+    for spec, (cpu, memory) in zip(hosts, load, strict=True):
+        spec.update(
+            cpu_mhz=mhz,
+            cpu_cores=cores,
+            memory_mb=memory_gib * 1024,
+            cpu_usage_mhz=round(cores * mhz * cpu),
+            memory_usage_mb=round(memory_gib * 1024 * memory),
+        )
+
+
+def set_cluster(estate: Estate, cluster: str, **settings: Any) -> None:
+    next(c for c in estate.clusters if c["name"] == cluster).update(settings)
+
+
+def set_host(estate: Estate, name: str, **state: Any) -> None:
+    next(h for c in estate.clusters for h in c["hosts"] if h["name"] == name).update(state)
+
+
+def set_vm(estate: Estate, name: str, **state: Any) -> None:
+    next(vm for vm in estate.vms if vm["name"] == name).update(state)
 
 
 def _uuid(*parts: str) -> str:
@@ -413,7 +460,89 @@ def build_vc01() -> dict[str, Any]:
         annotation="left over from pilot <script>alert('x')</script>",
     )
     add_vc01_real_estate_parts(estate)
+    add_vc01_storage_and_health(estate)
     return estate.scenario()
+
+
+VC01_GOLD = "AMS-GOLD-VMFS-01"
+VC01_VDI_SAN = "AMS-VDI-VMFS-01"
+VC01_INFRA = "AMS-INFRA-NFS-01"
+
+
+def add_vc01_storage_and_health(estate: Estate) -> None:
+    """Storage, alarms, host hardware and cluster settings of a Horizon 8 vCenter: the vSAN
+    datastore of the instant clones at 12% free, the SAN datastore of the full clones at 7%,
+    golden images apart, an ISO library on NFS that went away, an old datastore being emptied;
+    a host with a failed fan, a 3-host cluster with a host in maintenance and no N+1 headroom,
+    one desktop that needs consolidating, one ballooning and one swapping."""
+    estate.datastores = [
+        datastore(
+            "vsanDatastore",
+            "vsan",
+            30720,
+            12,
+            alarms=[alarm("Datastore usage on disk", "red", 3)],
+        ),
+        datastore(
+            VC01_VDI_SAN, "VMFS", 8192, 7, alarms=[alarm("Datastore usage on disk", "red", 9)]
+        ),
+        datastore(VC01_GOLD, "VMFS", 2048, 55),
+        datastore(VC01_INFRA, "NFS", 4096, 60),
+        datastore("AMS-ISO-NFS-OLD", "NFS", 1024, 8, accessible=False),
+        datastore("AMS-VMFS-LEGACY-02", "VMFS", 2048, 99.6, maintenance_mode="inMaintenance"),
+    ]
+    for vm in estate.vms:
+        vm["datastore"] = vc01_datastore(vm)
+    size_hosts(
+        estate,
+        "VDI-Cluster-01",
+        24,
+        2800,
+        768,
+        [(0.46, 0.58), (0.41, 0.55), (0.44, 0.57), (0.39, 0.52), (0.02, 0.03)],
+    )
+    size_hosts(estate, "VDI-Cluster-02", 16, 2600, 512, [(0.62, 0.81), (0.66, 0.84), (0.0, 0.01)])
+    set_cluster(
+        estate,
+        "VDI-Cluster-01",
+        ha={"enabled": True, "admission_control": True},
+        drs={"enabled": True, "behavior": "fullyAutomated"},
+    )
+    # admission control turned off to get the third host into maintenance
+    set_cluster(
+        estate,
+        "VDI-Cluster-02",
+        ha={"enabled": True, "admission_control": False},
+        drs={"enabled": True, "behavior": "partiallyAutomated"},
+    )
+    set_host(
+        estate,
+        "esx-ams-04.corp.example.test",
+        hardware_health={
+            "sensors": [
+                {"name": "Fan Device 2 System Fan 2", "type": "fan", "health": "red"},
+                {"name": "Fan Device 1 System Fan 1", "type": "fan", "health": "green"},
+                {"name": "Power Supply 1 PS1 Status", "type": "power", "health": "green"},
+            ]
+        },
+        alarms=[alarm("Host hardware fan status", "red", 2)],
+    )
+    set_host(estate, "esx-ams-13.corp.example.test", hardware_health=None)  # CIM off
+    set_vm(estate, "AMS-DEV-017", consolidation_needed=True)
+    memory = "Virtual machine memory usage"
+    set_vm(estate, "AMS-ENG-WS03", ballooned_memory_mb=3072, alarms=[alarm(memory, "yellow", 1)])
+    set_vm(estate, "AMS-ENG-WS09", swapped_memory_mb=1536, alarms=[alarm(memory, "yellow", 0.5)])
+
+
+def vc01_datastore(vm: dict[str, Any]) -> str:
+    """Golden images apart; infrastructure on NFS; desktops on their cluster's storage."""
+    if vm.get("folder") == "Golden Images":
+        return VC01_GOLD
+    if vm.get("folder") in ("Infrastructure", "vCLS") or vm.get("vapp"):
+        return VC01_INFRA
+    if vm["name"].startswith("[vsanDatastore]") or vm["cluster"] == "VDI-Cluster-01":
+        return "vsanDatastore"
+    return VC01_VDI_SAN
 
 
 def add_vc01_real_estate_parts(estate: Estate) -> None:
@@ -534,7 +663,55 @@ def build_vc02() -> dict[str, Any]:
         boot_time=when(1.5),
         custom_values={"Horizon-Pool": "IC-Win11-CallCenter"},
     )
+    add_vc02_storage_and_health(estate)
     return estate.scenario()
+
+
+def add_vc02_storage_and_health(estate: Estate) -> None:
+    """A vSAN cluster with HA turned off, a power supply that lost redundancy (its alarm
+    acknowledged), and the host that stopped responding (no hardware health, a red alarm)."""
+    estate.datastores = [
+        datastore("vsanDatastore-RTM", "vsan", 20480, 41),
+        datastore("RTM-GOLD-VMFS-01", "VMFS", 1024, 62),
+    ]
+    for vm in estate.vms:
+        if vm.get("folder") == "Golden Images":
+            vm["datastore"] = "RTM-GOLD-VMFS-01"
+    size_hosts(
+        estate,
+        "VDI-Cluster-R1",
+        32,
+        2900,
+        1024,
+        [(0.38, 0.49), (0.35, 0.47), (0.41, 0.52), (0.0, 0.0)],
+    )
+    set_cluster(
+        estate,
+        "VDI-Cluster-R1",
+        ha={"enabled": False},
+        drs={"enabled": True, "behavior": "fullyAutomated"},
+    )
+    set_host(
+        estate,
+        "esx-rtm-02.corp.example.test",
+        hardware_health={
+            "sensors": [
+                {
+                    "name": "Power Supply 2 PS2 Status",
+                    "type": "power",
+                    "health": "yellow",
+                    "summary": "Power supply redundancy is lost",
+                }
+            ]
+        },
+        alarms=[alarm("Host hardware power status", "yellow", 6, acknowledged=True)],
+    )
+    set_host(
+        estate,
+        "esx-rtm-04.corp.example.test",
+        hardware_health=None,
+        alarms=[alarm("Host connection and power state", "red", 1.5)],
+    )
 
 
 def main() -> None:

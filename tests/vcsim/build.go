@@ -99,6 +99,7 @@ type crState struct {
 	pools      map[string]types.ManagedObjectReference // path under the root pool -> pool
 	hosts      []*hostState
 	rr         int
+	spec       *ClusterSpec // nil for a standalone host's ComputeResource
 }
 
 // vappState is a vApp: a child resource pool of a cluster, listed in a VM folder.
@@ -115,6 +116,7 @@ type dsState struct {
 	name string
 	ref  types.ManagedObjectReference
 	dir  string
+	spec DatastoreSpec
 }
 
 type dcState struct {
@@ -151,16 +153,18 @@ type vmState struct {
 }
 
 type builder struct {
-	ctx      context.Context
-	c        *vim25.Client
-	sc       *Scenario
-	dsRoot   string
-	dcs      []*dcState
-	dcByName map[string]*dcState
-	vapps    map[string]*vappState
-	vms      []*vmState
-	fields   map[string]int32 // custom field name (for VMs) -> key
-	fieldDef []types.CustomFieldDef
+	ctx        context.Context
+	c          *vim25.Client
+	sc         *Scenario
+	dsRoot     string
+	dcs        []*dcState
+	dcByName   map[string]*dcState
+	vapps      map[string]*vappState
+	vms        []*vmState
+	fields     map[string]int32 // custom field name (for VMs) -> key
+	fieldDef   []types.CustomFieldDef
+	alarms     map[string]types.ManagedObjectReference // alarm name -> its definition
+	alarmOrder []string
 }
 
 func newBuilder(ctx context.Context, svc *simulator.Service, sc *Scenario, dsRoot string) (*builder, error) {
@@ -168,7 +172,8 @@ func newBuilder(ctx context.Context, svc *simulator.Service, sc *Scenario, dsRoo
 	if err != nil {
 		return nil, fmt.Errorf("in-process simulator client: %v", err)
 	}
-	return &builder{ctx: ctx, c: c, sc: sc, dsRoot: dsRoot, dcByName: map[string]*dcState{}, vapps: map[string]*vappState{}, fields: map[string]int32{}}, nil
+	return &builder{ctx: ctx, c: c, sc: sc, dsRoot: dsRoot, dcByName: map[string]*dcState{}, vapps: map[string]*vappState{}, fields: map[string]int32{},
+		alarms: map[string]types.ManagedObjectReference{}}, nil
 }
 
 // taskResult returns the result of a simulator task. Simulator tasks run synchronously, so the
@@ -221,7 +226,8 @@ func (b *builder) build(vms []VMSpec) error {
 			return err
 		}
 	}
-	return nil
+	// Last, so that none of it shifts the moids of what came before.
+	return b.applyHealth()
 }
 
 func sortedHostNames(dc *dcState) []string {
@@ -333,13 +339,14 @@ func (b *builder) buildDatacenter(i int) error {
 	}
 
 	hostFolder := object.NewFolder(b.c, dc.hostFolder)
-	for _, cs := range spec.Clusters {
+	for ci, cs := range spec.Clusters {
 		cl, err := hostFolder.CreateCluster(b.ctx, cs.Name, types.ClusterConfigSpecEx{})
 		if err != nil {
 			return fmt.Errorf("cluster %q: %v", cs.Name, err)
 		}
 		scl := simulator.Map.Get(cl.Reference()).(*simulator.ClusterComputeResource)
 		cr := &crState{
+			spec:     &spec.Clusters[ci],
 			name:     cs.Name,
 			ref:      cl.Reference(),
 			rootPool: *scl.ResourcePool,
@@ -394,15 +401,16 @@ func (b *builder) buildDatacenter(i int) error {
 		dc.hosts[hs.Name] = h
 	}
 
-	names := spec.Datastores
-	if len(names) == 0 {
-		names = []string{defaultDatastore}
+	specs := spec.Datastores
+	if len(specs) == 0 {
+		specs = []DatastoreSpec{{Name: defaultDatastore}}
 	}
 	var hosts []*hostState
 	for _, n := range sortedHostNames(dc) {
 		hosts = append(hosts, dc.hosts[n])
 	}
-	for j, name := range names {
+	for j, dspec := range specs {
+		name := dspec.Name
 		if strings.ContainsAny(name, "[]") {
 			return fmt.Errorf("datacenter %q: datastore name %q must not contain [ or ]", spec.Name, name)
 		}
@@ -414,6 +422,7 @@ func (b *builder) buildDatacenter(i int) error {
 		if err != nil {
 			return err
 		}
+		ds.spec = dspec
 		dc.datastores = append(dc.datastores, ds)
 	}
 	return nil

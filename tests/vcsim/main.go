@@ -58,6 +58,7 @@ type manifest struct {
 	ResourcePools  map[string]string `json:"resource_pools"`
 	VApps          map[string]string `json:"vapps"`
 	Datastores     map[string]string `json:"datastores"`
+	Alarms         map[string]string `json:"alarms"`
 	CustomFields   map[string]int32  `json:"custom_fields"`
 	PageSize       int               `json:"page_size"`
 	DelayMs        int               `json:"delay_ms"`
@@ -319,6 +320,7 @@ func (b *builder) manifest(rawURL string, caFile *string, scenarioPath string) *
 		ResourcePools: map[string]string{},
 		VApps:         map[string]string{},
 		Datastores:    map[string]string{},
+		Alarms:        map[string]string{},
 		CustomFields:  map[string]int32{},
 	}
 	for _, dc := range b.dcs {
@@ -355,6 +357,9 @@ func (b *builder) manifest(rawURL string, caFile *string, scenarioPath string) *
 		for _, ds := range dc.datastores {
 			mf.Datastores[name+"/"+ds.name] = ds.ref.Value
 		}
+	}
+	for name, ref := range b.alarms {
+		mf.Alarms[name] = ref.Value
 	}
 	for name, app := range b.vapps {
 		mf.VApps[name] = app.ref.Value

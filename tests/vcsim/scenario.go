@@ -101,7 +101,7 @@ type DatacenterSpec struct {
 	Comment    json.RawMessage `json:"_comment,omitempty"`
 	Name       string          `json:"name"`
 	Folders    []string        `json:"folders,omitempty"`
-	Datastores []string        `json:"datastores,omitempty"`
+	Datastores []DatastoreSpec `json:"datastores,omitempty"`
 	Clusters   []ClusterSpec   `json:"clusters,omitempty"`
 	Hosts      []HostSpec      `json:"hosts,omitempty"` // standalone hosts
 }
@@ -112,6 +112,9 @@ type ClusterSpec struct {
 	ResourcePools []string        `json:"resource_pools,omitempty"`
 	Hosts         []HostSpec      `json:"hosts,omitempty"`
 	VApps         []VAppSpec      `json:"vapps,omitempty"`
+	HA            *HASpec         `json:"ha,omitempty"`  // configurationEx.dasConfig; absent: left unset
+	DRS           *DRSSpec        `json:"drs,omitempty"` // configurationEx.drsConfig; absent: the simulator's (enabled)
+	Alarms        []AlarmSpec     `json:"alarms,omitempty"`
 }
 
 // VAppSpec is a vApp (VirtualApp): a resource pool of the cluster that is also an inventory
@@ -133,6 +136,13 @@ type HostSpec struct {
 	ConnectionState   string          `json:"connection_state,omitempty"`
 	InMaintenanceMode *bool           `json:"in_maintenance_mode,omitempty"`
 	PowerState        string          `json:"power_state,omitempty"`
+	CPUMhz            *int32          `json:"cpu_mhz,omitempty"`         // summary.hardware.cpuMhz (per core)
+	CPUCores          *int16          `json:"cpu_cores,omitempty"`       // summary.hardware.numCpuCores
+	MemoryMB          *int64          `json:"memory_mb,omitempty"`       // summary.hardware.memorySize, in MiB
+	CPUUsageMhz       *int32          `json:"cpu_usage_mhz,omitempty"`   // summary.quickStats.overallCpuUsage
+	MemoryUsageMB     *int32          `json:"memory_usage_mb,omitempty"` // summary.quickStats.overallMemoryUsage
+	HardwareHealth    OptHealth       `json:"hardware_health"`           // runtime.healthSystemRuntime
+	Alarms            []AlarmSpec     `json:"alarms,omitempty"`
 }
 
 type SnapshotSpec struct {
@@ -191,6 +201,12 @@ type VMSpec struct {
 
 	CustomValues map[string]string `json:"custom_values,omitempty"`
 	Snapshots    []SnapshotSpec    `json:"snapshots,omitempty"`
+
+	// contention and storage state
+	ConsolidationNeeded OptBool     `json:"consolidation_needed"`          // runtime.consolidationNeeded
+	BalloonedMemoryMB   *int32      `json:"ballooned_memory_mb,omitempty"` // summary.quickStats.balloonedMemory
+	SwappedMemoryMB     *int32      `json:"swapped_memory_mb,omitempty"`   // summary.quickStats.swappedMemory
+	Alarms              []AlarmSpec `json:"alarms,omitempty"`
 
 	roundRobin bool // bulk VMs without a host are spread over the cluster's hosts
 }
@@ -432,7 +448,7 @@ func (s *Scenario) validate(vms []VMSpec) error {
 		if strict && h.PowerState != "" && !oneOf(h.PowerState, hostPowerStates) {
 			return fmt.Errorf("%s: power_state %q not one of %v", what, h.PowerState, hostPowerStates)
 		}
-		return nil
+		return validateHostHealth(what, h, strict)
 	}
 	for i, dc := range s.Datacenters {
 		what := fmt.Sprintf("datacenters[%d]", i)
@@ -448,10 +464,16 @@ func (s *Scenario) validate(vms []VMSpec) error {
 				return err
 			}
 		}
-		for _, ds := range dc.Datastores {
-			if err := checkName(what+".datastores", ds); err != nil {
+		dsNames := map[string]bool{}
+		for j, ds := range dc.Datastores {
+			dw := fmt.Sprintf("%s.datastores[%d]", what, j)
+			if err := validateDatastore(dw, ds, strict); err != nil {
 				return err
 			}
+			if dsNames[ds.Name] {
+				return fmt.Errorf("%s: datastore %q defined twice in the datacenter", dw, ds.Name)
+			}
+			dsNames[ds.Name] = true
 		}
 		for j, c := range dc.Clusters {
 			cw := fmt.Sprintf("%s.clusters[%d]", what, j)
@@ -462,6 +484,9 @@ func (s *Scenario) validate(vms []VMSpec) error {
 				return fmt.Errorf("%s: cluster name %q used twice (the manifest keys clusters by name)", cw, c.Name)
 			}
 			clusters[c.Name] = true
+			if err := validateCluster(cw, c, strict); err != nil {
+				return err
+			}
 			for _, rp := range c.ResourcePools {
 				if _, err := splitPath(cw+".resource_pools", rp); err != nil {
 					return err
@@ -648,5 +673,5 @@ func validateVM(what string, vm *VMSpec, strict bool, fields map[string]bool) er
 	if current > 1 {
 		return fmt.Errorf("%s: more than one snapshot marked current", what)
 	}
-	return nil
+	return validateVMHealth(what, vm, strict)
 }

@@ -4,19 +4,33 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from pyVmomi import vim
 
+from fleetreport.collect.vcenter.health_records import (
+    alarm_states,
+    read_alarm_names,
+    sensor_alerts,
+    triggered_alarms,
+)
 from fleetreport.collect.vcenter.property_reader import retrieve_inventory
 from fleetreport.collect.vcenter.session import VCenterSession
-from fleetreport.collect.vcenter.soap_stream import MoRef, RawObject, as_list, parse_soap_time
+from fleetreport.collect.vcenter.soap_stream import (
+    MoRef,
+    RawObject,
+    as_bool,
+    as_list,
+    parse_soap_time,
+)
 from fleetreport.snapshot.model import (
     Cluster,
     Datacenter,
+    Datastore,
     Host,
+    TriggeredAlarm,
     VCenter,
     VirtualMachine,
     VmSnapshot,
@@ -53,6 +67,11 @@ VM_PROPERTIES = (
     "guest.ipAddress",
     "customValue",
     "snapshot",
+    "datastore",
+    "runtime.consolidationNeeded",
+    "summary.quickStats.balloonedMemory",
+    "summary.quickStats.swappedMemory",
+    "triggeredAlarmState",
 )
 HOST_PROPERTIES = (
     "name",
@@ -62,6 +81,23 @@ HOST_PROPERTIES = (
     "runtime.connectionState",
     "runtime.inMaintenanceMode",
     "runtime.powerState",
+    "runtime.healthSystemRuntime",
+    "summary.quickStats.overallCpuUsage",
+    "summary.quickStats.overallMemoryUsage",
+    "summary.hardware.cpuMhz",
+    "summary.hardware.numCpuCores",
+    "summary.hardware.memorySize",
+    "triggeredAlarmState",
+)
+DATASTORE_PROPERTIES = (
+    "name",
+    "parent",
+    "summary.type",
+    "summary.capacity",
+    "summary.freeSpace",
+    "summary.accessible",
+    "summary.maintenanceMode",
+    "triggeredAlarmState",
 )
 PROPERTIES_BY_TYPE: Mapping[type, Sequence[str]] = {
     vim.VirtualMachine: VM_PROPERTIES,
@@ -70,9 +106,33 @@ PROPERTIES_BY_TYPE: Mapping[type, Sequence[str]] = {
     vim.Datacenter: ("name", "parent", "vmFolder"),
     vim.Folder: ("name", "parent"),
     vim.ResourcePool: ("name",),
+    vim.Datastore: DATASTORE_PROPERTIES,
 }
 """The view of ResourcePool also holds VirtualApps (a ResourcePool subtype), and a vApp's
-VMs are reached through it, so vApp members and vApp names come in the same retrieval."""
+VMs are reached through it, so vApp members and vApp names come in the same retrieval. The
+view of Folder holds the datastore folders (and datastore clusters), which place a datastore
+in its datacenter."""
+
+CLUSTER_PROPERTIES: Mapping[type, Sequence[str]] = {
+    vim.ClusterComputeResource: (
+        "configurationEx",
+        "summary.numHosts",
+        "summary.numEffectiveHosts",
+        "summary.totalCpu",
+        "summary.effectiveCpu",
+        "summary.totalMemory",
+        "summary.effectiveMemory",
+        "triggeredAlarmState",
+    )
+}
+"""Clusters come through the ComputeResource view; their own spec adds what only a cluster
+has. ``configurationEx`` is read whole: it is declared as ComputeResourceConfigInfo, so vCenter
+rejects a path into ClusterConfigInfoEx (``configurationEx.dasConfig.enabled``) with
+InvalidProperty, even in a ClusterComputeResource spec. The whole value also carries the
+cluster's rules, groups and per-VM overrides: one object per cluster, read in the same call."""
+
+MIB = 1 << 20
+"""Bytes in a MiB: ``memorySize`` and ``totalMemory`` are bytes, the snapshot keeps MiB."""
 
 _UNREADABLE = frozenset({"NoPermission", "NotAuthenticated", "SecurityError"})
 """Faults that hide a property without saying it is unset."""
@@ -87,11 +147,14 @@ class VCenterInventory:
     clusters: list[Cluster]
     hosts: list[Host]
     vms: list[VirtualMachine]
+    datastores: list[Datastore] = field(default_factory=list)
+    alarms: list[TriggeredAlarm] = field(default_factory=list)
 
     @property
     def object_count(self) -> int:
         """Objects read, for the source record and progress lines."""
-        return len(self.datacenters) + len(self.clusters) + len(self.hosts) + len(self.vms)
+        listed = (self.datacenters, self.clusters, self.hosts, self.vms, self.datastores)
+        return sum(len(objects) for objects in listed)
 
 
 def collect_vcenter(
@@ -117,19 +180,32 @@ def collect_vcenter(
     )
     fields_manager = session.content.customFieldsManager
     extra = [(fields_manager, vim.CustomFieldsManager, ("field",))] if fields_manager else []
+    relogin = session.relogin if session.login is not None else None
     records = retrieve_inventory(
         session.content,
         PROPERTIES_BY_TYPE,
         page_size=page_size,
         count_round_trip=session.round_trips.increment,
         extra_objects=extra,
+        subtype_paths=CLUSTER_PROPERTIES,
         on_page=on_page,
         run=session.call,
-        relogin=session.relogin if session.login is not None else None,
+        relogin=relogin,
+        source=session.endpoint.url,
+    )
+    states = alarm_states(records)
+    names = read_alarm_names(
+        session.content,
+        sorted({state["alarm"].value for state in states}),
+        page_size=page_size,
+        count_round_trip=session.round_trips.increment,
+        run=session.call,
+        relogin=relogin,
         source=session.endpoint.url,
     )
     root = session.content.rootFolder
-    return _InventoryBuilder(vcenter, records, root_folder=str(root._moId)).build()
+    builder = _InventoryBuilder(vcenter, records, root_folder=str(root._moId))
+    return builder.build(triggered_alarms(vcenter.instance_uuid, states, names))
 
 
 class _InventoryBuilder:
@@ -151,7 +227,7 @@ class _InventoryBuilder:
             _moref(r.properties.get("vmFolder")) for r in records if r.obj.type == "Datacenter"
         }
 
-    def build(self) -> VCenterInventory:
+    def build(self, alarms: Sequence[TriggeredAlarm] = ()) -> VCenterInventory:
         of_kind = self._of_kind
         return VCenterInventory(
             vcenter=self.vcenter,
@@ -161,17 +237,11 @@ class _InventoryBuilder:
                 )
                 for r in of_kind("Datacenter")
             ],
-            clusters=[
-                Cluster(
-                    self.vcenter.instance_uuid,
-                    r.obj.value,
-                    _name(r),
-                    self._datacenter_name(r.obj.value),
-                )
-                for r in of_kind("ClusterComputeResource")
-            ],
+            clusters=[self._cluster(r) for r in of_kind("ClusterComputeResource")],
             hosts=[self._host(r) for r in of_kind("HostSystem")],
             vms=[self._vm(r) for r in of_kind("VirtualMachine")],
+            datastores=[self._datastore(r) for r in of_kind("Datastore")],
+            alarms=list(alarms),
         )
 
     def _of_kind(self, kind: str) -> Iterator[RawObject]:
@@ -224,7 +294,49 @@ class _InventoryBuilder:
             folder = self._parent(folder.obj.value)
         return None  # not below a datacenter's VM folder (a vApp member, or unreadable)
 
+    def _cluster(self, record: RawObject) -> Cluster:
+        config = record.properties.get("configurationEx")
+        das = _field(config, "dasConfig")
+        drs = _field(config, "drsConfig")
+        total_memory = _int(record, "summary.totalMemory")
+        return Cluster(
+            self.vcenter.instance_uuid,
+            record.obj.value,
+            _name(record),
+            self._datacenter_name(record.obj.value),
+            ha_enabled=_flag(das, "enabled"),
+            ha_admission_control=_flag(das, "admissionControlEnabled"),
+            drs_enabled=_flag(drs, "enabled"),
+            drs_behavior=_word(drs, "defaultVmBehavior"),
+            hosts=_int(record, "summary.numHosts"),
+            effective_hosts=_int(record, "summary.numEffectiveHosts"),
+            cpu_capacity_mhz=_int(record, "summary.totalCpu"),
+            effective_cpu_mhz=_int(record, "summary.effectiveCpu"),
+            memory_capacity_mb=total_memory // MIB if total_memory is not None else None,
+            effective_memory_mb=_int(record, "summary.effectiveMemory"),
+        )
+
+    def _datastore(self, record: RawObject) -> Datastore:
+        return Datastore(
+            vcenter=self.vcenter.instance_uuid,
+            moref=record.obj.value,
+            name=_name(record),
+            datacenter=self._datacenter_name(record.obj.value),
+            type=_text(record, "summary.type"),
+            capacity_bytes=_int(record, "summary.capacity"),
+            free_bytes=_int(record, "summary.freeSpace"),
+            accessible=_bool(record, "summary.accessible"),
+            maintenance_mode=_text(record, "summary.maintenanceMode"),
+        )
+
     def _host(self, record: RawObject) -> Host:
+        props = record.properties
+        health = props.get("runtime.healthSystemRuntime")
+        mhz, cores = (
+            _int(record, "summary.hardware.cpuMhz"),
+            _int(record, "summary.hardware.numCpuCores"),
+        )
+        memory = _int(record, "summary.hardware.memorySize")
         return Host(
             vcenter=self.vcenter.instance_uuid,
             moref=record.obj.value,
@@ -236,6 +348,12 @@ class _InventoryBuilder:
             connection_state=_text(record, "runtime.connectionState"),
             in_maintenance_mode=_bool(record, "runtime.inMaintenanceMode"),
             power_state=_text(record, "runtime.powerState"),
+            cpu_usage_mhz=_int(record, "summary.quickStats.overallCpuUsage"),
+            cpu_capacity_mhz=mhz * cores if mhz is not None and cores is not None else None,
+            memory_usage_mb=_int(record, "summary.quickStats.overallMemoryUsage"),
+            memory_capacity_mb=memory // MIB if memory is not None else None,
+            sensors_reported=True if isinstance(health, dict) else None,
+            sensor_alerts=sensor_alerts(health),
         )
 
     def _vm(self, record: RawObject) -> VirtualMachine:
@@ -279,6 +397,10 @@ class _InventoryBuilder:
             config_unset=_config_unset(record),
             create_date=_time(props.get("config.createDate")),
             guest_id_running=_text(record, "guest.guestId"),
+            datastores=[ref.value for ref in as_list(props.get("datastore")) if _moref(ref)],
+            consolidation_needed=_bool(record, "runtime.consolidationNeeded"),
+            ballooned_memory_mb=_int(record, "summary.quickStats.balloonedMemory"),
+            swapped_memory_mb=_int(record, "summary.quickStats.swappedMemory"),
         )
 
     def _custom_attributes(self, values: Any) -> dict[str, str]:
@@ -344,6 +466,20 @@ def _int(record: RawObject, path: str) -> int | None:
 def _bool(record: RawObject, path: str) -> bool | None:
     value = record.properties.get(path)
     return bool(value) if value is not None else None
+
+
+def _field(value: Any, name: str) -> Any:
+    return value.get(name) if isinstance(value, dict) else None
+
+
+def _flag(value: Any, name: str) -> bool | None:
+    """A boolean field of a complex value (untyped inside it: ``true`` as text)."""
+    return as_bool(_field(value, name))
+
+
+def _word(value: Any, name: str) -> str | None:
+    word = _field(value, name)
+    return str(word) if word is not None and not isinstance(word, dict | list) else None
 
 
 def _time(value: Any) -> datetime | None:

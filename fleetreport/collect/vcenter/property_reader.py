@@ -48,6 +48,8 @@ def retrieve_inventory(
     page_size: int,
     count_round_trip: Callable[[], None],
     extra_objects: Sequence[tuple[Any, type, Sequence[str]]] = (),
+    subtype_paths: Mapping[type, Sequence[str]] | None = None,
+    report_missing_objects: bool = False,
     on_page: Callable[[int], None] | None = None,
     run: CallRunner = _once,
     relogin: Callable[[], None] | None = None,
@@ -56,6 +58,10 @@ def retrieve_inventory(
     """Read ``paths_by_type`` for every object of each type in one RetrievePropertiesEx.
 
     ``extra_objects`` adds single objects (such as the CustomFieldsManager) to the same call.
+    ``subtype_paths`` adds property specs, without a view of their own, for a subtype of a
+    viewed type (paths valid only on the subtype: a ClusterComputeResource in the
+    ComputeResource view). ``report_missing_objects`` reports an object that no longer exists
+    in the result (``missingSet``) instead of failing the call.
     ``run`` makes each call (under a retry policy: a page is asked again with the same token);
     when the session ends mid-way (``NotAuthenticated``), ``relogin`` logs in again, once, and
     the retrieval resumes from its token, or starts over if the token died with the session.
@@ -64,6 +70,8 @@ def retrieve_inventory(
     retrieval = _Retrieval(
         content, paths_by_type, extra_objects, page_size, count_round_trip, on_page, run
     )
+    retrieval.subtype_paths = subtype_paths or {}
+    retrieval.report_missing_objects = report_missing_objects
     retrieval.source = source
     objects = retrieval.read_all(relogin)
     retrieval.destroy_views()
@@ -93,6 +101,8 @@ class _Retrieval:
         self.views: list[Any] | None = None
         self.filter_spec: Any = None
         self.source = "vCenter"
+        self.subtype_paths: Mapping[type, Sequence[str]] = {}
+        self.report_missing_objects = False
 
     def read_all(self, relogin: Callable[[], None] | None) -> list[RawObject]:
         objects: list[RawObject] = []
@@ -159,16 +169,20 @@ class _Retrieval:
         object_specs += [
             PropertyCollector.ObjectSpec(obj=obj, skip=False) for obj, _, _ in self.extra_objects
         ]
+        paths_of: dict[type, list[str]] = {}
+        wanted = [*self.paths_by_type.items(), *self.subtype_paths.items()]
+        wanted += [(kind, paths) for _, kind, paths in self.extra_objects]
+        for kind, paths in wanted:
+            known = paths_of.setdefault(kind, [])
+            known += [path for path in paths if path not in known]
         property_specs = [
-            PropertyCollector.PropertySpec(type=kind, pathSet=list(paths), all=False)
-            for kind, paths in self.paths_by_type.items()
-        ]
-        property_specs += [
-            PropertyCollector.PropertySpec(type=kind, pathSet=list(paths), all=False)
-            for _, kind, paths in self.extra_objects
+            PropertyCollector.PropertySpec(type=kind, pathSet=paths, all=False)
+            for kind, paths in paths_of.items()
         ]
         self.filter_spec = PropertyCollector.FilterSpec(
-            objectSet=object_specs, propSet=property_specs, reportMissingObjectsInResults=False
+            objectSet=object_specs,
+            propSet=property_specs,
+            reportMissingObjectsInResults=self.report_missing_objects,
         )
         self.views = views
 

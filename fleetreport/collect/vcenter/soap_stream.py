@@ -182,6 +182,29 @@ def as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
+def as_bool(value: Any) -> bool | None:
+    """A boolean, typed or (inside a complex value, untyped) as text; None for anything else."""
+    if isinstance(value, bool):
+        return value
+    if value in ("true", "1"):
+        return True
+    if value in ("false", "0"):
+        return False
+    return None
+
+
+def as_time(value: Any) -> datetime | None:
+    """A time, typed or (inside a complex value, untyped) as xsd:dateTime text, in UTC."""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+    if isinstance(value, str):
+        try:
+            return parse_soap_time(value)
+        except ValueError:
+            return None
+    return None
+
+
 def _scalar(xsi_type: str, text: str) -> Any:
     if xsi_type in ("int", "long", "short", "byte"):
         return int(text)
