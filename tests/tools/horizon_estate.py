@@ -48,6 +48,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+if __package__ in (None, ""):  # run as a script: python tests/tools/horizon_estate.py
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tools.vsphere_layout import horizon8_storage_and_health, horizon_pod_storage_and_health
+
 REPO = Path(__file__).resolve().parents[2]
 SCENARIOS = REPO / "tests" / "vcsim" / "scenarios"
 FIXTURES = REPO / "tests" / "fixtures" / "horizon"
@@ -1766,34 +1770,36 @@ def horizon_pod_scenario() -> dict[str, Any]:
     for n in (1, 2):
         vm(f"rdsh-{n:02d}", "RDS", WS2022, num_cpu=8, memory_mb=65536, create_date=when(9))
     host = {"version": "8.0.3", "build": "24022510"}
-    return {
-        "_comment": "Written by tests/tools/horizon_estate.py (horizon_pod_scenario); "
-        "the Horizon side is tests/fixtures/horizon/horizon_pod/.",
-        "vcenter": {
-            "name": "vcsa01.example.test",
-            "instance_uuid": "11111111-2222-3333-4444-555555555555",
-            "version": "8.0.3",
-            "build": "24022515",
-        },
-        "datacenters": [
-            {
-                "name": "DC-Example",
-                "folders": ["Gold", "VDI/IC", "VDI/FC", "VDI/Manual", "RDS"],
-                "datastores": ["vsanDatastore"],
-                "clusters": [
-                    {
-                        "name": "Cluster-VDI",
-                        "resource_pools": ["VDI"],
-                        "hosts": [
-                            {"name": "esx01.example.test", **host},
-                            {"name": "esx02.example.test", **host},
-                        ],
-                    }
-                ],
-            }
-        ],
-        "vms": [dict({"datacenter": "DC-Example", "cluster": "Cluster-VDI"}, **v) for v in vms],
-    }
+    return horizon_pod_storage_and_health(
+        {
+            "_comment": "Written by tests/tools/horizon_estate.py (horizon_pod_scenario); "
+            "the Horizon side is tests/fixtures/horizon/horizon_pod/.",
+            "vcenter": {
+                "name": "vcsa01.example.test",
+                "instance_uuid": "11111111-2222-3333-4444-555555555555",
+                "version": "8.0.3",
+                "build": "24022515",
+            },
+            "datacenters": [
+                {
+                    "name": "DC-Example",
+                    "folders": ["Gold", "VDI/IC", "VDI/FC", "VDI/Manual", "RDS"],
+                    "datastores": ["vsanDatastore"],
+                    "clusters": [
+                        {
+                            "name": "Cluster-VDI",
+                            "resource_pools": ["VDI"],
+                            "hosts": [
+                                {"name": "esx01.example.test", **host},
+                                {"name": "esx02.example.test", **host},
+                            ],
+                        }
+                    ],
+                }
+            ],
+            "vms": [dict({"datacenter": "DC-Example", "cluster": "Cluster-VDI"}, **v) for v in vms],
+        }
+    )
 
 
 EXAMPLE_USERS = (
@@ -2296,37 +2302,39 @@ def horizon8_scenario() -> dict[str, Any]:
                 }
             ]
         clusters.append(cluster_spec)
-    return {
-        "_comment": "Written by tests/tools/horizon_estate.py (horizon8_scenario): a vCenter laid "
-        "out like a real Horizon 8 estate; the Horizon side is tests/fixtures/horizon/horizon8/.",
-        "vcenter": {
-            "name": "vc-vdi01.corp.example.test",
-            "instance_uuid": "3f6e9b1c-5d2a-4c8e-9a71-0b4d2e8f6c11",
-            "version": "8.0.3",
-            "build": "24022515",
-        },
-        "datacenters": [
-            {
-                "name": H8_DC,
-                "folders": [
-                    "ClonePrepInternalTemplateFolder",
-                    "ClonePrepParentVmFolder",
-                    "ClonePrepReplicaVmFolder",
-                    "ClonePrepResyncVmFolder",
-                    "vCLS",
-                    "Golden Images",
-                    "Horizon Infrastructure",
-                    "VDI/W11-IC-Knowledge",
-                    "VDI/W10-IC-Legacy",
-                    "VDI/W10-FC-Engineering",
-                    "RDS/RDS-Apps-2022",
-                ],
-                "datastores": ["vsanDatastore"],
-                "clusters": clusters,
-            }
-        ],
-        "vms": vms,
-    }
+    return horizon8_storage_and_health(
+        {
+            "_comment": "Written by tests/tools/horizon_estate.py (horizon8_scenario): a vCenter laid "
+            "out like a real Horizon 8 estate; the Horizon side is tests/fixtures/horizon/horizon8/.",
+            "vcenter": {
+                "name": "vc-vdi01.corp.example.test",
+                "instance_uuid": "3f6e9b1c-5d2a-4c8e-9a71-0b4d2e8f6c11",
+                "version": "8.0.3",
+                "build": "24022515",
+            },
+            "datacenters": [
+                {
+                    "name": H8_DC,
+                    "folders": [
+                        "ClonePrepInternalTemplateFolder",
+                        "ClonePrepParentVmFolder",
+                        "ClonePrepReplicaVmFolder",
+                        "ClonePrepResyncVmFolder",
+                        "vCLS",
+                        "Golden Images",
+                        "Horizon Infrastructure",
+                        "VDI/W11-IC-Knowledge",
+                        "VDI/W10-IC-Legacy",
+                        "VDI/W10-FC-Engineering",
+                        "RDS/RDS-Apps-2022",
+                    ],
+                    "datastores": ["vsanDatastore"],
+                    "clusters": clusters,
+                }
+            ],
+            "vms": vms,
+        }
+    )
 
 
 H8_USERS = (
