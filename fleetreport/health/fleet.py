@@ -276,6 +276,25 @@ class FleetView:
         return [d for d in found if d is not None and d.accessible is False]
 
     @cached_property
+    def horizon_server_vms(self) -> frozenset[tuple[str, str]]:
+        """(vCenter, moref) of the VMs that are the pods' Connection Servers and gateways: a VM
+        whose guest DNS name is a server's name, or whose DNS or VM name is its short name
+        (``hzn-cs01.corp.example`` -> ``hzn-cs01``), case-insensitively. The desktops depend on
+        them, so the clusters and datastores they run on are the fleet's too."""
+        full = {server.name.casefold() for server in self.connection_servers}
+        full |= {gateway.name.casefold() for gateway in self.gateways}
+        full.discard("")
+        short = {name.split(".", 1)[0] for name in full}
+        found = set()
+        for vm in self.snapshot.vms:
+            dns = (vm.guest_hostname or "").casefold()
+            if (dns and (dns in full or dns.split(".", 1)[0] in short)) or (
+                vm.name.casefold() in short
+            ):
+                found.add((vm.vcenter, vm.moref))
+        return frozenset(found)
+
+    @cached_property
     def pods_by_id(self) -> dict[str, HorizonPod]:
         """The snapshot's pods by id."""
         return {pod.id: pod for pod in self.snapshot.pods}
@@ -298,6 +317,11 @@ class FleetView:
     def collected_vcenters(self) -> set[str]:
         """Instance UUIDs of the vCenters this snapshot holds."""
         return {vc.instance_uuid for vc in self.snapshot.vcenters}
+
+    @cached_property
+    def alarms_read_by_vcenter(self) -> dict[str, bool | None]:
+        """Per vCenter instance UUID, whether its triggered alarms were read."""
+        return {vc.instance_uuid: vc.alarms_read for vc in self.snapshot.vcenters}
 
     @cached_property
     def horizon_vcenter_uuids(self) -> dict[tuple[str, str], str | None]:

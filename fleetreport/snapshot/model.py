@@ -55,6 +55,10 @@ class VCenter:
     """``about.fullName``."""
     api_version: str
     """``about.apiVersion``."""
+    alarms_read: bool | None = None
+    """True when the triggered alarms of its VMs, hosts, clusters and datastores were read (an
+    object without one has none); False when vCenter refused them; None in a snapshot made
+    before fleetreport read alarms. Only with True can an alarm check pass."""
 
 
 @dataclass(frozen=True)

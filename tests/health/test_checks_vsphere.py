@@ -9,10 +9,12 @@ exact sets, the severity of every failure and what its message names.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 
-from support.fleet_builders import IMAGE_VM, host, machine, vm
-from support.judging import covers, messages, outcomes, severities
+from support.fleet_builders import IMAGE_VM, connection_server, host, machine, vm
+from support.horizon_builders import gateway
+from support.judging import covers, judged, messages, outcomes, severities
 from support.snapshots import make_vm
 from support.vsphere_builders import (
     alarm,
@@ -320,9 +322,13 @@ def test_host_alarms() -> None:
         messages(snap, "host_alarms"),
         {**ALARM_MESSAGES, "fail-seven-alarms": ["7 alarms", "'Alarm 0'", "and 2 more"]},
     )
-    # A snapshot that holds no datastore of the vCenter was not collected with its alarms.
-    unread = alarm_host_fleet(desktop_datastore=False)
-    assert outcomes(unread, "host_alarms") == {"unknown": {*ALARM_NAMES, "fail-seven-alarms"}}
+    # A snapshot made before alarms were read (or a vCenter that refused them) cannot pass.
+    for read in (None, False):
+        unread = replace(snap, vcenters=[replace(vc, alarms_read=read) for vc in snap.vcenters])
+        assert outcomes(unread, "host_alarms") == {"unknown": {*ALARM_NAMES, "fail-seven-alarms"}}
+        assert all(
+            "were not read" in said.message for said in judged(unread, "host_alarms").values()
+        )
 
 
 @covers("cluster_alarms")
@@ -450,6 +456,39 @@ def test_cluster_ha_disabled() -> None:
         "fail-ha-off": "warning",
         "na-server-cluster": "warning",
     }
+
+
+def test_the_management_cluster_and_datastore_of_the_connection_servers_are_judged() -> None:
+    """A cluster or datastore running only the pod's Connection Server or gateway VMs serves the
+    desktops too; one running neither (another team's servers) is not applicable."""
+    mgmt, servers = cluster("MGMT", ha_enabled=False), cluster("SQL-FARM", ha_enabled=False)
+    mgmt_store = datastore("MGMT-NFS", "datastore-30", **free_percent(5))
+    other_store = datastore("SQL-VMFS", "datastore-31", **free_percent(5))
+    cs_vm = make_vm(
+        "vm-cs",
+        name="HZN-CS01",
+        guest_hostname="hzn-cs01.corp.example.test",
+        cluster="MGMT",
+        datastores=["datastore-30"],
+    )
+    uag_vm = make_vm("vm-uag", name="UAG-DMZ-1", guest_hostname=None, cluster="MGMT")
+    sql_vm = make_vm("vm-sql", name="SQL01", cluster="SQL-FARM", datastores=["datastore-31"])
+    snap = vsphere_fleet(
+        [vm("desk-1")],
+        [mgmt_store, other_store],
+        others=[cs_vm, uag_vm, sql_vm],
+        clusters=[mgmt, servers],
+        connection_servers=[connection_server("hzn-cs01.corp.example.test")],
+        gateways=[gateway("uag-dmz-1")],
+    )
+    assert outcomes(snap, "cluster_ha_disabled") == {
+        "fail": {"MGMT"},
+        "n/a": {"SQL-FARM"},
+    }
+    assert outcomes(snap, "datastore_free_space")["fail"] == {"MGMT-NFS"}
+    assert "SQL-VMFS" in outcomes(snap, "datastore_free_space")["n/a"]
+    alone = replace(snap, connection_servers=[], gateways=[])
+    assert outcomes(alone, "cluster_ha_disabled") == {"n/a": {"MGMT", "SQL-FARM"}}
 
 
 def headroom_fleet() -> Snapshot:

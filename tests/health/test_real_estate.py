@@ -314,3 +314,68 @@ def test_only_the_stray_vms_at_the_datacenter_root_are_unmatched(real: Estate) -
     (finding,) = [f for f in real.report.findings if f.check == "pool_stray_vms"]
     assert (finding.subject_name, finding.severity) == ("LAB-FC-Root", "warning")
     assert "LAB-PC-04" in finding.message
+
+
+# ------------------------------------------------- what the desktops depend on (issue 15)
+
+
+def test_storage_is_judged_on_the_datastores_the_fleet_uses(real: Estate) -> None:
+    kind = SubjectKind.DATASTORE
+    assert failed(real, "datastore_free_space", kind) == {
+        "vsanDatastore": "warning",  # 12% free
+        "HZN-W10-VMFS-01": "critical",  # 7% free
+    }
+    assert failed(real, "datastore_alarms", kind) == {
+        "vsanDatastore": "critical",
+        "HZN-W10-VMFS-01": "critical",
+    }
+    # The dead ISO library and the datastore being retired hold nothing of the fleet.
+    for check in ("datastore_free_space", "datastore_inaccessible"):
+        said = outcomes(real, check, kind)
+        assert said["HZN-ISO-NFS-OLD"] == said["HZN-VMFS-RETIRE-02"] == "not_applicable"
+        assert said["HZN-MGMT-NFS-01"] != "not_applicable"  # the Connection Servers' datastore
+
+
+def test_vsphere_health_of_hosts_clusters_and_desktops(real: Estate) -> None:
+    assert failed(real, "host_hardware_sensors", SubjectKind.HOST) == {
+        "esx-w11-02.corp.example.test": "critical"  # a red fan
+    }
+    assert (
+        outcomes(real, "host_hardware_sensors", SubjectKind.HOST)["esx-w10-03.corp.example.test"]
+        == "unknown"
+    )  # not responding: its hardware health is not current
+    assert failed(real, "host_alarms", SubjectKind.HOST) == {
+        "esx-w11-02.corp.example.test": "critical",
+        "esx-w10-03.corp.example.test": "warning",  # red, acknowledged
+    }
+    assert failed(real, "cluster_ha_disabled", SubjectKind.CLUSTER) == {
+        "MGMT-CL01": "warning",  # the Connection Servers' cluster, HA off
+        "VDI-W10-CL02": "info",  # admission control off
+    }
+    assert failed(real, "cluster_n_plus_one", SubjectKind.CLUSTER) == {"VDI-W10-CL02": "warning"}
+    assert failed(real, "desktop_alarms") == {"W11-IC-004": "warning", "W11-IC-009": "warning"}
+    assert failed(real, "vm_memory_contention") == {
+        "W10-IC-002": "warning",
+        "W10-IC-005": "warning",
+    }
+    assert failed(real, "vm_consolidation_needed") == {"W10-FC-013": "warning"}
+
+
+def test_horizon_components_and_capacity(real: Estate) -> None:
+    assert failed(real, "pool_disconnect_policy", SubjectKind.POOL) == {
+        "W10-FC-Engineering": "warning"
+    }
+    assert failed(real, "farm_unhealthy", SubjectKind.POOL) == {"RDS-Apps-2022": "warning"}
+    assert failed(real, "pool_near_maximum", SubjectKind.POOL) == {"LAB-FC-Root": "critical"}
+    assert failed(real, "pool_spares_short", SubjectKind.POOL) == {"LAB-FC-Root": "warning"}
+    pod = SubjectKind.POD
+    # Horizon 8 (2512) has every component endpoint; SAML, True SSO and CPA are not configured.
+    for check in ("saml_unhealthy", "true_sso_unhealthy", "cpa_endpoint_down"):
+        assert set(outcomes(real, check, pod).values()) == {"not_applicable"}, check
+    for check in ("event_database_not_connected", "licence_expiring", "pod_cs_versions_differ"):
+        assert set(outcomes(real, check, pod).values()) == {"pass"}, check
+    assert set(outcomes(real, "licence_usage_high", pod).values()) == {"unknown"}
+    assert set(outcomes(real, "ad_domain_unreachable", SubjectKind.AD_DOMAIN).values()) == {"pass"}
+    assert set(
+        outcomes(real, "cs_replication_failing", SubjectKind.CONNECTION_SERVER).values()
+    ) == {"pass"}

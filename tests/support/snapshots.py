@@ -76,6 +76,7 @@ def make_snapshot(**overrides: Any) -> Snapshot:
                 "1",
                 "VMware vCenter Server 8.0.3",
                 "8.0.3.0",
+                alarms_read=True,
             )
         ],
         hosts=[

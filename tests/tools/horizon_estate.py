@@ -2304,8 +2304,9 @@ def horizon8_scenario() -> dict[str, Any]:
         clusters.append(cluster_spec)
     return horizon8_storage_and_health(
         {
-            "_comment": "Written by tests/tools/horizon_estate.py (horizon8_scenario): a vCenter laid "
-            "out like a real Horizon 8 estate; the Horizon side is tests/fixtures/horizon/horizon8/.",
+            "_comment": "Written by tests/tools/horizon_estate.py (horizon8_scenario): a vCenter "
+            "laid out like a real Horizon 8 estate; the Horizon side is "
+            "tests/fixtures/horizon/horizon8/.",
             "vcenter": {
                 "name": "vc-vdi01.corp.example.test",
                 "instance_uuid": "3f6e9b1c-5d2a-4c8e-9a71-0b4d2e8f6c11",

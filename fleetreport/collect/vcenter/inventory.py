@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -203,6 +204,8 @@ def collect_vcenter(
         relogin=relogin,
         source=session.endpoint.url,
     )
+    refused = any("triggeredAlarmState" in record.missing for record in records)
+    vcenter = dataclasses.replace(vcenter, alarms_read=not refused)
     root = session.content.rootFolder
     builder = _InventoryBuilder(vcenter, records, root_folder=str(root._moId))
     return builder.build(triggered_alarms(vcenter.instance_uuid, states, names))

@@ -37,18 +37,16 @@ _LOWER = {Severity.CRITICAL: Severity.WARNING, Severity.WARNING: Severity.INFO}
 
 
 def alarms_read(fleet: FleetView, vcenter: str) -> bool:
-    """True when the snapshot holds the vCenter's triggered alarms: the vCenter was collected
-    by a collection that reads datastores and alarms in the same pass (a snapshot from before
-    cannot tell "no alarm" from "not read")."""
-    return vcenter in fleet.collected_vcenters and any(
-        store.vcenter == vcenter for store in fleet.snapshot.datastores
-    )
+    """True when the snapshot holds the vCenter's triggered alarms (``VCenter.alarms_read``): a
+    snapshot from before alarms were read, or a vCenter that refused them, cannot tell "no
+    alarm" from "not read"."""
+    return fleet.alarms_read_by_vcenter.get(vcenter) is True
 
 
 def judge_alarms(fleet: FleetView, vcenter: str, moref: str, limits: Limits, what: str) -> Outcome:
     """Grade the triggered alarms on one object; ``what`` names it in messages ("the host")."""
     if not alarms_read(fleet, vcenter):
-        return unknown("the snapshot holds no triggered alarms of this vCenter")
+        return unknown("the triggered alarms of this vCenter were not read")
     alarms = fleet.alarms_on(vcenter, moref)
     strange = [
         a

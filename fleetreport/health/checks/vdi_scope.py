@@ -3,8 +3,9 @@
 A vCenter shared with servers holds clusters and datastores that are not the desktop fleet's
 (server clusters, hosts' local boot datastores, backup targets): judging them would fill a
 desktop report with another team's findings. By default a datastore is judged when it holds a
-desktop, a golden image or one of Horizon's own VMs, and a cluster when a desktop runs in it;
-each check has a flag to judge them all.
+desktop, a golden image, one of Horizon's own VMs or a Connection Server or gateway VM, and a
+cluster when a desktop or a Connection Server or gateway VM runs in it (the management cluster
+the desktops are brokered from); each check has a flag to judge them all.
 """
 
 from __future__ import annotations
@@ -33,14 +34,14 @@ ALL_CLUSTERS = "judge_all_clusters"
 """Threshold: judge every cluster, not only those running desktops."""
 
 DATASTORE_SCOPE_RATIONALE = """Judged by default only on datastores holding a desktop, a golden
-image or Horizon's instant-clone VMs (a shared vCenter's server and local boot datastores are
-another team's; vCheck-vSphere leaves out "local" ones by default): judge_all_datastores = true
-judges every datastore."""
+image, Horizon's instant-clone VMs or a Connection Server or gateway VM (a shared vCenter's
+server and local boot datastores are another team's; vCheck-vSphere leaves out "local" ones by
+default): judge_all_datastores = true judges every datastore."""
 """The sentence every datastore check's rationale ends with."""
 
-CLUSTER_SCOPE_RATIONALE = """Judged by default only on clusters running desktops (a shared
-vCenter's server clusters are another team's): judge_all_clusters = true judges every
-cluster."""
+CLUSTER_SCOPE_RATIONALE = """Judged by default only on clusters running desktops or the pods'
+Connection Server and gateway VMs (a shared vCenter's other server clusters are another
+team's): judge_all_clusters = true judges every cluster."""
 """The sentence every cluster check's rationale ends with."""
 
 
@@ -49,16 +50,16 @@ def vdi_datastore_contents(fleet: FleetView, store: Datastore) -> str | None:
     key = (store.vcenter, store.moref)
     desktops = len(fleet.desktops_by_datastore.get(key, []))
     roles = fleet.population.roles
-    others = sum(
-        1
-        for vm in fleet.vms_by_datastore.get(key, [])
-        if roles.get((vm.vcenter, vm.moref)) in VDI_ROLES
-    )
-    if not desktops and not others:
+    vms = fleet.vms_by_datastore.get(key, [])
+    others = sum(1 for vm in vms if roles.get((vm.vcenter, vm.moref)) in VDI_ROLES)
+    servers = sum(1 for vm in vms if (vm.vcenter, vm.moref) in fleet.horizon_server_vms)
+    if not desktops and not others and not servers:
         return None
     parts = [f"{desktops} desktop{'s' if desktops != 1 else ''}"] if desktops else []
     if others:
         parts.append(f"{others} golden image or Horizon VM{'s' if others != 1 else ''}")
+    if servers:
+        parts.append(f"{servers} Connection Server or gateway VM{'s' if servers != 1 else ''}")
     return " and ".join(parts)
 
 
@@ -68,6 +69,17 @@ def outside_vdi_datastores(fleet: FleetView, store: Datastore, limits: Limits) -
     if limits.flag(ALL_DATASTORES) or vdi_datastore_contents(fleet, store) is not None:
         return None
     return not_applicable("holds no desktop, golden image or Horizon VM")
+
+
+def cluster_horizon_servers(fleet: FleetView, cluster: Cluster) -> int:
+    """Connection Server and gateway VMs running in a cluster."""
+    return sum(
+        1
+        for vm in fleet.snapshot.vms
+        if (vm.vcenter, vm.moref) in fleet.horizon_server_vms
+        and (vm.vcenter, vm.datacenter, vm.cluster)
+        == (cluster.vcenter, cluster.datacenter, cluster.name)
+    )
 
 
 def cluster_desktop_count(fleet: FleetView, cluster: Cluster) -> int:
@@ -81,4 +93,6 @@ def outside_vdi_clusters(fleet: FleetView, cluster: Cluster, limits: Limits) -> 
     the check applies."""
     if limits.flag(ALL_CLUSTERS) or cluster_desktop_count(fleet, cluster):
         return None
-    return not_applicable("runs no desktop")
+    if cluster_horizon_servers(fleet, cluster):
+        return None
+    return not_applicable("runs no desktop, Connection Server or gateway")
