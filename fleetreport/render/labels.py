@@ -143,8 +143,13 @@ SERVICE_STATUSES: Mapping[str, str] = {
     "PROBLEM": "Problem",
     "STALE": "Stale",
     "UNKNOWN": "Unknown",
+    "CONNECTED": "Connected",
+    "CONNECTING": "Connecting",
+    "DISCONNECTED": "Disconnected",
+    "NOT_CONFIGURED": "Not configured",
 }
-"""Horizon monitor statuses of Connection Servers, their services, gateways and vCenters."""
+"""Horizon monitor statuses of Connection Servers, their services, gateways and vCenters, and of
+the event database (``EventDatabaseMonitorInfo*.status``)."""
 
 SERVICE_NAMES: Mapping[str, str] = {
     "SECURITY_GATEWAY_COMPONENT": "Secure gateway",

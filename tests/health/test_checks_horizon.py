@@ -231,8 +231,8 @@ def test_gateway_unhealthy() -> None:
         messages(snap, "gateway_unhealthy"),
         {
             "fail-problem": ["PROBLEM"],
-            "fail-service-error": ["BLAST: SERVICE_DOWN"],
-            "fail-stale-and-service-error": ["STALE", "BLAST: SERVICE_DOWN"],
+            "fail-service-error": ["BLAST: service down"],
+            "fail-stale-and-service-error": ["STALE", "BLAST: service down"],
         },
     )
 

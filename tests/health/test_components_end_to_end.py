@@ -115,7 +115,7 @@ def test_each_component_finding_at_2512(at_2512: Evaluation, check: str) -> None
 def test_the_findings_name_what_a_consultant_needs(at_2512: Evaluation) -> None:
     named = {
         ("cs_replication_failing", "cs01.example.test"): ["cs02.example.test", "RPC server"],
-        ("gateway_unhealthy", "uag02"): ["PROBLEM", "BLAST: CONNECTION_REFUSED"],
+        ("gateway_unhealthy", "uag02"): ["PROBLEM", "BLAST: connection refused"],
         ("gateway_certificate_expiring", "uag01"): ["20 day"],
         ("gateway_certificate_expiring", "uag02"): ["NAME_MISMATCH"],
         ("ad_domain_unreachable", "example.test"): ["cs02.example.test", "UNCONTACTABLE"],

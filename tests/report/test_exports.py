@@ -312,10 +312,10 @@ def test_infrastructure_tables_hold_the_models_records(demo: HealthReport, tmp_p
 
     unmatched = read_csv(tmp_path / "unmatched_vms.csv")
     assert [(row["Name"], row["VM moref"], row["In folder of pool"]) for row in unmatched] == [
-        ("RTM-CC-OLD-01", "vm-237", "IC-Win11-CallCenter"),
-        ("RTM-CC-OLD-02", "vm-239", "IC-Win11-CallCenter"),
-        ("RTM-CC-OLD-03", "vm-241", "IC-Win11-CallCenter"),
-        ("ams-w11-test-<b>old</b>", "vm-595", "IC-Win11-Office"),
+        ("RTM-CC-OLD-01", "vm-239", "IC-Win11-CallCenter"),
+        ("RTM-CC-OLD-02", "vm-241", "IC-Win11-CallCenter"),
+        ("RTM-CC-OLD-03", "vm-243", "IC-Win11-CallCenter"),
+        ("ams-w11-test-<b>old</b>", "vm-605", "IC-Win11-Office"),
     ]
     hosts = read_csv(tmp_path / "hosts.csv")
     assert [(row["Name"], row["Host moref"]) for row in hosts] == [

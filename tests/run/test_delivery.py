@@ -40,13 +40,13 @@ PASSWORD = "Corr3ct-Horse-Battery-Staple"
 WRONG_PASSWORD = "Wr0ng-Pa55word-7c1f"
 SENDER = "Fleet Reports <reports@example.com>"
 RECIPIENTS = ("ops@example.com", "Dana Smith <dana@example.org>")
-DEMO_SUBJECT = "[fleetreport] Contoso: grade B (patch 85.6, power 97.2), 28 critical findings"
+DEMO_SUBJECT = "[fleetreport] Contoso: grade B (patch 85.6, power 97.2), 34 critical findings"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @pytest.fixture(scope="module")
 def report() -> HealthReport:
-    """The demo fleet: grade B, patch 85.6, power 97.2, 28 critical findings, no failed source."""
+    """The demo fleet: grade B, patch 85.6, power 97.2, 34 critical findings, no failed source."""
     return build_report(load_snapshot(DEMO_SNAPSHOT))
 
 
@@ -161,7 +161,7 @@ def test_starttls_with_login_delivers_the_report(
         "Patch score    85.6 of 100",
         "Power score    97.2 of 100",
         "Desktops       310 (85 healthy, 27.4%)",
-        "Findings       28 critical, 78 warning, 132 info",
+        "Findings       34 critical, 92 warning, 134 info",
         "  Grade B (was C)",
         "  3 new critical findings",
         "Data collected 2026-11-27 06:00 UTC;",
@@ -502,7 +502,7 @@ def test_partial_report_says_so_in_subject_and_body(report: HealthReport, html_f
     assert "X-Injected" not in message
     two = failed(failed(report))
     assert subject_of(build_message(two, settings_for(), [html_file])).endswith(
-        "28 critical findings — PARTIAL: 2 sources failed"
+        "34 critical findings — PARTIAL: 2 sources failed"
     )
 
 
@@ -511,7 +511,7 @@ def test_subject_without_customer_and_with_own_prefix(
 ) -> None:
     message = build_message(report, settings_for(subject_prefix="[Contoso VDI]"), [html_file])
     assert subject_of(message) == (
-        "[Contoso VDI] grade B (patch 85.6, power 97.2), 28 critical findings"
+        "[Contoso VDI] grade B (patch 85.6, power 97.2), 34 critical findings"
     )
 
 

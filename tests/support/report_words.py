@@ -12,9 +12,25 @@ from html.parser import HTMLParser
 from fleetreport.render import labels
 
 PRODUCT_NAMES = frozenset(
-    {"vCenter", "vCenters", "vSphere", "vMotion", "vTPM", "vCLS", "macOS", "kWh"}
+    {
+        "vCenter",
+        "vCenters",
+        "vSphere",
+        "vMotion",
+        "vTPM",
+        "vCLS",
+        "vSAN",
+        "vsanDatastore",
+        "vCheck",
+        "iLO",
+        "iDRAC",
+        "macOS",
+        "kWh",
+    }
 )
-"""Words that look like camelCase but are the vendors' own product names, and units."""
+"""Words that look like camelCase but are the vendors' own product names (``vsanDatastore`` is
+the name vSphere gives a vSAN datastore; vCheck is a peer tool; iLO and iDRAC are HPE's and
+Dell's management controllers), and units."""
 RAW_TOKEN = re.compile(
     r"(?<![\w.])(?:[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|[a-z]+(?:[A-Z][a-z0-9]*)+|[A-Z]{4,})(?![\w.])"
 )

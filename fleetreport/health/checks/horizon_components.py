@@ -210,6 +210,14 @@ def pod_cs_versions_differ(pod: HorizonPod, limits: Limits, fleet: FleetView) ->
 # ----------------------------------------------------------------------------------- gateways
 
 
+def _error_in_words(error: str) -> str:
+    """``BLAST: CONNECTION_REFUSED`` -> ``BLAST: connection refused`` (the raw code stays in the
+    report's gateway table and the exports, for searching the vendor's knowledge base)."""
+    service, colon, code = error.rpartition(": ")
+    words = code.replace("_", " ").lower() if code.isupper() else code
+    return f"{service}{colon}{words}"
+
+
 @check(
     title="Gateway unhealthy",
     category=INFRASTRUCTURE,
@@ -238,9 +246,8 @@ def gateway_unhealthy(gateway: Gateway, limits: Limits, fleet: FleetView) -> Out
     elif status is not None and limits.matches("warning_statuses", status):
         problems.append((Severity.WARNING, f"status is {status}"))
     if gateway.service_errors:
-        problems.append(
-            (Severity.CRITICAL, f"services in error: {', '.join(gateway.service_errors)}")
-        )
+        errors = ", ".join(_error_in_words(error) for error in gateway.service_errors)
+        problems.append((Severity.CRITICAL, f"services in error: {errors}"))
     outcome = _worst(problems)
     if outcome is not None:
         return outcome

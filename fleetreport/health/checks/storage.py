@@ -104,7 +104,7 @@ def datastore_inaccessible(store: Datastore, limits: Limits, fleet: FleetView) -
     severity=Severity.WARNING,
     subject=SubjectKind.DATASTORE,
     rationale=f"""vCenter raises datastore alarms for usage, latency and connectivity
-    (triggeredAlarmState). {ALARM_RATIONALE} {DATASTORE_SCOPE_RATIONALE}""",
+    (ManagedEntity.triggeredAlarmState). {ALARM_RATIONALE} {DATASTORE_SCOPE_RATIONALE}""",
     remediation="""Open the datastore's Monitor > Triggered Alarms in vCenter, fix the
     condition, then reset or acknowledge the alarm.""",
     thresholds={**ALARM_THRESHOLDS, ALL_DATASTORES: False},

@@ -44,7 +44,7 @@ RUNNING_POWER_STATES = ("poweredOn",)
     severity=Severity.WARNING,
     subject=SubjectKind.HOST,
     rationale=f"""vCenter raises host alarms for hardware, connectivity, resource usage and
-    HA (triggeredAlarmState). {ALARM_RATIONALE}""",
+    HA (ManagedEntity.triggeredAlarmState). {ALARM_RATIONALE}""",
     remediation="""Open the host's Monitor > Triggered Alarms in vCenter, fix the condition,
     then reset or acknowledge the alarm.""",
     thresholds=ALARM_THRESHOLDS,
@@ -59,7 +59,7 @@ def host_alarms(host: Host, limits: Limits, fleet: FleetView) -> Outcome:
     severity=Severity.WARNING,
     subject=SubjectKind.CLUSTER,
     rationale=f"""vCenter raises cluster alarms for HA failover resources, DRS and vSAN
-    health (triggeredAlarmState). {ALARM_RATIONALE} {CLUSTER_SCOPE_RATIONALE}""",
+    health (ManagedEntity.triggeredAlarmState). {ALARM_RATIONALE} {CLUSTER_SCOPE_RATIONALE}""",
     remediation="""Open the cluster's Monitor > Triggered Alarms in vCenter, fix the
     condition, then reset or acknowledge the alarm.""",
     thresholds={**ALARM_THRESHOLDS, ALL_CLUSTERS: False},
@@ -77,7 +77,7 @@ def cluster_alarms(cluster: Cluster, limits: Limits, fleet: FleetView) -> Outcom
     severity=Severity.WARNING,
     subject=SubjectKind.DESKTOP,
     rationale=f"""vCenter raises VM alarms for CPU and memory usage, consolidation, HA restarts
-    and more (triggeredAlarmState). {ALARM_RATIONALE}""",
+    and more (ManagedEntity.triggeredAlarmState). {ALARM_RATIONALE}""",
     remediation="""Open the VM's Monitor > Triggered Alarms in vCenter, fix the condition,
     then reset or acknowledge the alarm; tune alarm definitions that are noise for desktops.""",
     thresholds=ALARM_THRESHOLDS,
@@ -285,7 +285,7 @@ def vm_consolidation_needed(desktop: Desktop, limits: Limits, fleet: FleetView) 
     subject=SubjectKind.DESKTOP,
     rationale="""Ballooned or host-swapped memory means the host took memory back from the
     desktop: a sign of an overcommitted host or a memory limit, and swapped pages make the
-    desktop slow (summary.quickStats.balloonedMemory and swappedMemory). vCheck-vSphere "VMs
+    desktop slow (summary.quickStats.balloonedMemory and .swappedMemory). vCheck-vSphere "VMs
     Ballooning or Swapping" lists any powered-on VM with either above 0: so do the defaults.
     The cause is the host's, so it lowers no desktop score. Powered-off and suspended desktops,
     and desktops on a host vCenter cannot reach, are not judged.""",
