@@ -175,7 +175,7 @@ def test_starttls_with_login_delivers_the_report(
         "vm_tools_not_running",
         "vm_snapshot_old",
         "vm_tools_outdated",
-        "vm_orphaned",
+        "host_alarms",
     ]
     assert worst[0] == (
         "  critical  Machine in a problem state [machine_problem_state]:"
