@@ -33,10 +33,17 @@ from support.horizon_builders import (
     saml,
     true_sso,
 )
-from support.judging import covers, judged, messages, outcomes, severities
+from support.judging import (
+    assert_messages_name,
+    configured,
+    covers,
+    judged,
+    messages,
+    outcomes,
+    severities,
+)
 
-from fleetreport.config_file import parse_config
-from fleetreport.health.settings import HealthSettings, settings_from_config
+from fleetreport.health.settings import HealthSettings
 from fleetreport.snapshot.model import (
     ConnectionServer,
     DesktopPool,
@@ -49,18 +56,6 @@ from fleetreport.snapshot.model import (
 )
 
 NOT_ON_THIS_SERVER = "not on this server"
-
-
-def configured(toml: str) -> HealthSettings:
-    """Settings from TOML text, as ``--config`` would read them."""
-    return settings_from_config(parse_config(toml, "t.toml"))
-
-
-def assert_messages_name(found: dict[str, str], expected: dict[str, Iterable[str]]) -> None:
-    """Each failure's message contains every expected word."""
-    for name, words in expected.items():
-        for word in words:
-            assert word in found[name], f"{name}: {word!r} not in {found[name]!r}"
 
 
 def said(

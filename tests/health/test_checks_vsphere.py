@@ -14,7 +14,15 @@ from typing import Any
 
 from support.fleet_builders import IMAGE_VM, connection_server, host, machine, vm
 from support.horizon_builders import gateway
-from support.judging import covers, judged, messages, outcomes, severities
+from support.judging import (
+    assert_messages_name,
+    configured,
+    covers,
+    judged,
+    messages,
+    outcomes,
+    severities,
+)
 from support.snapshots import make_vm
 from support.vsphere_builders import (
     alarm,
@@ -26,10 +34,8 @@ from support.vsphere_builders import (
     vsphere_fleet,
 )
 
-from fleetreport.config_file import parse_config
 from fleetreport.health.build import build_report
 from fleetreport.health.catalogue import catalogue
-from fleetreport.health.settings import HealthSettings, settings_from_config
 from fleetreport.snapshot.model import Datastore, Snapshot, VirtualMachine
 
 VSPHERE_CHECKS = (
@@ -47,18 +53,6 @@ VSPHERE_CHECKS = (
 )
 SERVER_GUEST = "windows2019srv_64Guest"
 """A server guest OS: never a desktop by the guest-OS rule, never a Horizon machine here."""
-
-
-def configured(toml: str) -> HealthSettings:
-    """Settings from TOML text, as ``--config`` would read them."""
-    return settings_from_config(parse_config(toml, "t.toml"))
-
-
-def assert_messages_name(found: dict[str, str], expected: dict[str, Iterable[str]]) -> None:
-    """Each failure's message contains every expected word."""
-    for name, words in expected.items():
-        for word in words:
-            assert word in found[name], f"{name}: {word!r} not in {found[name]!r}"
 
 
 def desktop_on(name: str, *stores: Datastore, **overrides: Any) -> VirtualMachine:

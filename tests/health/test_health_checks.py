@@ -29,15 +29,22 @@ from support.fleet_builders import (
     session,
     vm,
 )
-from support.judging import covered_check_ids, covers, judged, messages, outcomes, severities
+from support.judging import (
+    assert_messages_name,
+    configured,
+    covered_check_ids,
+    covers,
+    judged,
+    messages,
+    outcomes,
+    severities,
+)
 from support.snapshots import VC_UUID
 from support.vsphere_builders import datastore
 
-from fleetreport.config_file import parse_config
 from fleetreport.health.build import build_report
 from fleetreport.health.catalogue import Category, Check, catalogue
 from fleetreport.health.fleet import FleetView
-from fleetreport.health.settings import HealthSettings, settings_from_config
 from fleetreport.snapshot.model import (
     ConnectionServer,
     HorizonPod,
@@ -53,18 +60,6 @@ from fleetreport.snapshot.model import (
 )
 
 # ----------------------------------------------------------------------------- helpers
-
-
-def configured(toml: str) -> HealthSettings:
-    """Settings from TOML text, as ``--config`` would read them."""
-    return settings_from_config(parse_config(toml, "t.toml"))
-
-
-def assert_messages_name(found: dict[str, str], expected: dict[str, Iterable[str]]) -> None:
-    """Each failure's message contains every expected word (the value seen, the threshold)."""
-    for name, words in expected.items():
-        for word in words:
-            assert word in found[name], f"{name}: {word!r} not in {found[name]!r}"
 
 
 def horizon_fleet(*vms: VirtualMachine, extra: Iterable[Machine] = (), **kw: Any) -> Snapshot:

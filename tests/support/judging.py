@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
+from fleetreport.config_file import parse_config
 from fleetreport.health.evaluate import evaluate
 from fleetreport.health.fleet import FleetView
 from fleetreport.health.results import Outcome, Status
-from fleetreport.health.settings import HealthSettings, default_settings
+from fleetreport.health.settings import HealthSettings, default_settings, settings_from_config
 from fleetreport.snapshot.model import Snapshot
 
 
@@ -84,3 +85,15 @@ def covered_check_ids(folder: Path) -> set[str]:
     for module in sorted(folder.glob("test_*.py")):
         found.update(_COVERS.findall(module.read_text("utf-8")))
     return found
+
+
+def configured(toml: str) -> HealthSettings:
+    """Settings from TOML text, as ``--config`` would read them."""
+    return settings_from_config(parse_config(toml, "t.toml"))
+
+
+def assert_messages_name(found: dict[str, str], expected: dict[str, Iterable[str]]) -> None:
+    """Each failure's message contains every expected word."""
+    for name, words in expected.items():
+        for word in words:
+            assert word in found[name], f"{name}: {word!r} not in {found[name]!r}"
