@@ -839,3 +839,59 @@ class Snapshot:
     """Cloud Pod Architecture pods, as each pod sees the federation."""
     licenses: list[HorizonLicense] = field(default_factory=list)
     """Licences, one per pod that reported one."""
+    vcenter_usage: list[VCenterUsage] = field(default_factory=list)
+    """vCenter performance history over the usage window: one summary per VM and host asked
+    for (empty unless usage was collected)."""
+
+
+# --- usage (issue 16): vCenter
+
+
+@dataclass(frozen=True)
+class VCenterUsage:
+    """One VM's CPU or one host's power draw over the usage window, summarised from vCenter's
+    performance history (``PerformanceManager.QueryPerf``, one historical interval)."""
+
+    vcenter: str
+    """Instance UUID of its vCenter."""
+    moref: str
+    """Managed object id of the VM or host, e.g. ``vm-44``."""
+    entity_type: str
+    """``VirtualMachine`` or ``HostSystem``."""
+    name: str
+    """Its name as vCenter shows it."""
+    status: str
+    """``measured`` (samples read), ``no_data`` (vCenter kept no sample in the window, e.g. a
+    VM that was off throughout), ``not_collected`` (vCenter does not keep the counter at the
+    interval's statistics level, or has no such counter) or ``error`` (the query failed)."""
+    counter: str | None
+    """The counter read, ``group.name.rollup``: ``cpu.usage.average`` (VMs) or
+    ``power.power.average`` (hosts)."""
+    interval_seconds: int | None
+    """Sampling period of the historical interval read (``PerfInterval.samplingPeriod``):
+    86400 for daily rollups, 7200 for two-hour ones."""
+    window_start: datetime
+    """Start of the window asked for."""
+    window_end: datetime
+    """End of the window asked for (collection time)."""
+    samples: int = 0
+    """Samples with a value (vCenter's -1, no value, is not counted)."""
+    first_sample: datetime | None = None
+    """Time of the oldest sample."""
+    last_sample: datetime | None = None
+    """Time of the newest sample."""
+    cpu_mean_percent: float | None = None
+    """VMs: mean CPU usage in percent of the VM's vCPUs (``cpu.usage.average``, hundredths of a
+    percent on the wire)."""
+    cpu_p95_percent: float | None = None
+    """VMs: 95th percentile of CPU usage in percent (nearest rank)."""
+    cpu_active_samples: int | None = None
+    """VMs: samples whose CPU usage is above ``activity_floor_percent``."""
+    activity_floor_percent: float | None = None
+    """VMs: the CPU usage a sample must exceed to count as active."""
+    power_mean_watts: float | None = None
+    """Hosts: mean power draw in watts (``power.power.average``)."""
+    power_peak_watts: float | None = None
+    """Hosts: the highest sample in watts."""
+    note: str | None = None
+    """Why there is no summary (for any status but ``measured``)."""

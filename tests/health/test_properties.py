@@ -130,6 +130,8 @@ def _strategy_for(annotation: Any, name: str) -> st.SearchStrategy[Any]:
         return st.booleans()
     if annotation is int:
         return st.integers(min_value=-(2**63), max_value=2**63)
+    if annotation is float:
+        return st.floats(allow_nan=False, allow_infinity=False)  # JSON holds no NaN or infinity
     if annotation is datetime:
         return utc_times
     raise TypeError(f"no strategy for {annotation!r}")

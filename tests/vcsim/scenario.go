@@ -143,6 +143,7 @@ type HostSpec struct {
 	MemoryUsageMB     *int32          `json:"memory_usage_mb,omitempty"` // summary.quickStats.overallMemoryUsage
 	HardwareHealth    OptHealth       `json:"hardware_health"`           // runtime.healthSystemRuntime
 	Alarms            []AlarmSpec     `json:"alarms,omitempty"`
+	PowerWatts        []int64         `json:"power_watts,omitempty"` // power.power.average series (perf.go)
 }
 
 type SnapshotSpec struct {

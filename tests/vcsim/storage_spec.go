@@ -185,6 +185,11 @@ func validateAlarms(what string, alarms []AlarmSpec, strict bool) error {
 }
 
 func validateHostHealth(what string, h HostSpec, strict bool) error {
+	for _, w := range h.PowerWatts {
+		if w <= 0 { // govmomi's encoder drops zero values (omitempty): a 0 would shift the series
+			return fmt.Errorf("%s: power_watts: %d is not positive", what, w)
+		}
+	}
 	for _, v := range []struct {
 		name string
 		ok   bool

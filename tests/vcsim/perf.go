@@ -1,0 +1,134 @@
+package main
+
+// An exact PerformanceManager: govmomi 0.24's QueryPerf with the recorded metric data, without
+// the Gaussian noise, faulting on entities that do not exist (as vCenter does), with vCenter's
+// default historical intervals and optional per-host power.power.average series (power_watts).
+
+import (
+	"time"
+
+	"github.com/vmware/govmomi/simulator"
+	"github.com/vmware/govmomi/simulator/vpx"
+	"github.com/vmware/govmomi/vim25/methods"
+	"github.com/vmware/govmomi/vim25/soap"
+	"github.com/vmware/govmomi/vim25/types"
+)
+
+// powerCounterID is power.power.average in the simulator's vpx.PerfCounter.
+const powerCounterID = 157
+
+// defaultHistoricalIntervals are vCenter's four statistics intervals as it ships them
+// (vSphere Monitoring and Performance, "Data Collection Intervals"): 5 minutes kept a day,
+// 30 minutes kept a week, 2 hours kept a month, a day kept a year.
+var defaultHistoricalIntervals = []types.PerfInterval{
+	{Key: 1, SamplingPeriod: 300, Name: "Past day", Length: 86400, Level: 1, Enabled: true},
+	{Key: 2, SamplingPeriod: 1800, Name: "Past week", Length: 604800, Level: 1, Enabled: true},
+	{Key: 3, SamplingPeriod: 7200, Name: "Past month", Length: 2592000, Level: 1, Enabled: true},
+	{Key: 4, SamplingPeriod: 86400, Name: "Past year", Length: 31536000, Level: 1, Enabled: true},
+}
+
+type ExactPerformanceManager struct {
+	simulator.PerformanceManager
+	hostPower map[string][]int64 // host moid -> watts, from the scenario's power_watts
+}
+
+func (b *builder) hostPowerSeries() map[string][]int64 {
+	out := map[string][]int64{}
+	for _, dc := range b.dcs {
+		for _, h := range dc.hosts {
+			if len(h.spec.PowerWatts) > 0 {
+				out[h.ref.Value] = h.spec.PowerWatts
+			}
+		}
+	}
+	return out
+}
+
+func installPerformanceManager(hostPower map[string][]int64, level int32) {
+	ref := *simulator.Map.Get(serviceInstanceRef).(*simulator.ServiceInstance).Content.PerfManager
+	old := simulator.Map.Get(ref).(*simulator.PerformanceManager)
+	pm := &ExactPerformanceManager{PerformanceManager: *old, hostPower: hostPower}
+	pm.HistoricalInterval = make([]types.PerfInterval, len(defaultHistoricalIntervals))
+	for i, interval := range defaultHistoricalIntervals {
+		interval.Level = level
+		pm.HistoricalInterval[i] = interval
+	}
+	simulator.Map.Put(pm)
+}
+
+// QueryPerf is the simulator's (same buckets, same indexing into the recorded data: sample k
+// of n, newest first, has value points[(start/interval + k) mod len(points)]) without noise.
+func (p *ExactPerformanceManager) QueryPerf(ctx *simulator.Context, req *types.QueryPerf) soap.HasFault {
+	body := &methods.QueryPerfBody{Req: req, Res: new(types.QueryPerfResponse)}
+	body.Res.Returnval = make([]types.BasePerfEntityMetricBase, len(req.QuerySpec))
+	for i, qs := range req.QuerySpec {
+		if simulator.Map.Get(qs.Entity) == nil {
+			body.Res = nil
+			body.Fault_ = simulator.Fault("", &types.ManagedObjectNotFound{Obj: qs.Entity})
+			return body
+		}
+		if !poweredOn(qs.Entity) {
+			// vCenter records nothing for a VM or host that is off: an empty PerfEntityMetric.
+			body.Res.Returnval[i] = &types.PerfEntityMetric{PerfEntityMetricBase: types.PerfEntityMetricBase{Entity: qs.Entity}}
+			continue
+		}
+		data, ok := vpx.MetricData[qs.Entity.Type]
+		if !ok {
+			body.Res = nil
+			body.Fault_ = simulator.Fault("", &types.InvalidArgument{InvalidProperty: "Entity"})
+			return body
+		}
+		end := time.Now()
+		if qs.EndTime != nil {
+			end = *qs.EndTime
+		}
+		start := end.Add(-365 * 24 * time.Hour)
+		if qs.StartTime != nil {
+			start = *qs.StartTime
+		}
+		interval := qs.IntervalId
+		if interval <= 0 {
+			interval = 20
+		}
+		n := 1 + int32(end.Sub(start).Seconds())/interval
+		if n > qs.MaxSample {
+			n = qs.MaxSample
+		}
+		metrics := &types.PerfEntityMetric{}
+		metrics.Entity = qs.Entity
+		metrics.SampleInfo = make([]types.PerfSampleInfo, n)
+		for tick := int32(0); tick < n; tick++ {
+			metrics.SampleInfo[tick] = types.PerfSampleInfo{
+				Timestamp: end.Add(time.Duration(-interval*tick) * time.Second), Interval: interval}
+		}
+		offset := start.Unix() / int64(interval)
+		for _, mid := range qs.MetricId {
+			points := data[mid.CounterId]
+			if mid.CounterId == powerCounterID && qs.Entity.Type == "HostSystem" {
+				if own, ok := p.hostPower[qs.Entity.Value]; ok {
+					points = own
+				}
+			}
+			series := &types.PerfMetricIntSeries{Value: make([]int64, n)}
+			series.Id = mid
+			for tick := int32(0); tick < n; tick++ {
+				if len(points) > 0 {
+					series.Value[tick] = points[(offset+int64(tick))%int64(len(points))]
+				}
+			}
+			metrics.Value = append(metrics.Value, series)
+		}
+		body.Res.Returnval[i] = metrics
+	}
+	return body
+}
+
+func poweredOn(ref types.ManagedObjectReference) bool {
+	switch e := simulator.Map.Get(ref).(type) {
+	case *simulator.VirtualMachine:
+		return e.Runtime.PowerState == types.VirtualMachinePowerStatePoweredOn
+	case *simulator.HostSystem:
+		return e.Runtime.PowerState == types.HostSystemPowerStatePoweredOn
+	}
+	return true
+}
