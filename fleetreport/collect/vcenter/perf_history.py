@@ -9,7 +9,7 @@ others nothing.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -67,9 +67,8 @@ class Query:
 
 @dataclass(frozen=True)
 class BatchResult:
-    """What the batched queries returned: series by (moref, counter), faults by moref."""
+    """How the batched queries went: the entities vCenter refused (by moref), and the calls."""
 
-    series: dict[tuple[str, int], Series]
     faults: dict[str, str]
     calls: int
 
@@ -127,11 +126,15 @@ def query_in_batches(
     start: datetime,
     end: datetime,
     batch_size: int,
+    on_series: Callable[[Series], None],
 ) -> BatchResult:
-    """``QueryPerf`` for all ``queries``, ``batch_size`` specs per call (aggregate instance)."""
+    """``QueryPerf`` for all ``queries``, ``batch_size`` specs per call (aggregate instance).
+
+    Each series goes to ``on_series`` as its batch arrives, so only one batch's samples are
+    held at a time.
+    """
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
-    series: dict[tuple[str, int], Series] = {}
     faults: dict[str, str] = {}
     calls = 0
     max_sample = (end - start).total_seconds() // interval.sampling_period + 1
@@ -169,11 +172,11 @@ def query_in_batches(
             log.info("%s: QueryPerf refused %s: %s", session.endpoint.url, moref, faults[moref])
             return
         for item in _entity_series(answer):
-            series[(item.moref, item.counter)] = item
+            on_series(item)
 
     for batch in _chunks(queries, batch_size):
         run(batch)
-    return BatchResult(series=series, faults=faults, calls=calls)
+    return BatchResult(faults=faults, calls=calls)
 
 
 def _entity_series(answer: Any) -> Iterator[Series]:

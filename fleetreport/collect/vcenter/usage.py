@@ -74,12 +74,28 @@ def collect_vcenter_usage(
         queries += [Query(vim.VirtualMachine(vm.moref), (cpu.key,)) for vm in vms]
     if isinstance(power, Counter):
         queries += [Query(vim.HostSystem(h.moref), (power.key,)) for h in inventory.hosts]
-    result = query_in_batches(session, queries, interval, start, end, batch_size)
-    frame = _Frame(uuid, interval, start, end, result.faults)
+    frame = _Frame(uuid, interval, start, end, {})
+    vm_names = {vm.moref: vm.name for vm in vms}
+    host_names = {h.moref: h.name for h in inventory.hosts}
+    done: dict[str, VCenterUsage] = {}
+
+    def summarise(item: Series) -> None:  # as each batch arrives: no raw samples are kept
+        one = {(item.moref, item.counter): item}
+        if isinstance(cpu, Counter) and item.counter == cpu.key and item.moref in vm_names:
+            name = vm_names[item.moref]
+            done[item.moref] = frame.vm(item.moref, name, cpu, one, activity_floor_percent)
+        elif isinstance(power, Counter) and item.counter == power.key and item.moref in host_names:
+            done[item.moref] = frame.host(item.moref, host_names[item.moref], power, one)
+
+    result = query_in_batches(session, queries, interval, start, end, batch_size, summarise)
+    frame.faults = result.faults
     records = [
-        frame.vm(vm.moref, vm.name, cpu, result.series, activity_floor_percent) for vm in vms
+        done.get(vm.moref) or frame.vm(vm.moref, vm.name, cpu, {}, activity_floor_percent)
+        for vm in vms
     ]
-    records += [frame.host(h.moref, h.name, power, result.series) for h in inventory.hosts]
+    records += [
+        done.get(h.moref) or frame.host(h.moref, h.name, power, {}) for h in inventory.hosts
+    ]
     return records
 
 
