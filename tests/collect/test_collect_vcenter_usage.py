@@ -8,6 +8,7 @@ import dataclasses
 import math
 import os
 import re
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -257,6 +258,16 @@ def test_a_refused_entity_costs_its_batch_nothing(level2: VcsimServer) -> None:
         "esx-u1.example.test",
     }
     assert got["W11-off"].status == "no_data"
+
+
+@pytest.mark.simulator
+def test_a_session_that_vcenter_ended_is_logged_in_again() -> None:
+    with start_vcsim(SCENARIO, session_idle_timeout=1.0) as server, session_on(server) as opened:
+        session, inventory = opened
+        time.sleep(2.5)  # idle past the timeout: vCenter ends the session
+        records = collect_vcenter_usage(session, 30, inventory, now=NOW)
+        assert session.relogins == 1
+    assert {r.name for r in records if r.status == "measured"} == {"W11-001", "W11-002"}
 
 
 # --- what the simulator cannot send ------------------------------------------------------

@@ -3,7 +3,7 @@
 The round trips are two reads (``historicalInterval``, ``perfCounter``) and one ``QueryPerf``
 per batch of entities; a batch that faults is split in halves until the entity that vCenter
 refuses (deleted since the inventory was read, say) stands alone, so one entity costs the
-others nothing.
+others nothing. A session that vCenter ends is logged in again (once per call).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from pyVmomi import vim, vmodl
 
@@ -21,6 +21,7 @@ from fleetreport.collect.vcenter.session import VCenterSession
 log = logging.getLogger(__name__)
 
 DAY_SECONDS = 86400
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,9 @@ class BatchResult:
 def historical_intervals(session: VCenterSession) -> list[HistoricalInterval]:
     """The vCenter's enabled historical intervals, shortest sampling period first."""
     manager = session.content.perfManager
-    raw = session.call(lambda: manager.historicalInterval, "PerformanceManager.historicalInterval")
+    raw = _call(
+        session, lambda: manager.historicalInterval, "PerformanceManager.historicalInterval"
+    )
     intervals = [
         HistoricalInterval(
             name=str(item.name),
@@ -108,7 +111,7 @@ def interval_covering(intervals: Sequence[HistoricalInterval], days: int) -> His
 def counters_by_name(session: VCenterSession, names: Sequence[str]) -> dict[str, Counter]:
     """The counters among ``names`` (``group.name.rollup``) that this vCenter defines."""
     manager = session.content.perfManager
-    raw = session.call(lambda: manager.perfCounter, "PerformanceManager.perfCounter")
+    raw = _call(session, lambda: manager.perfCounter, "PerformanceManager.perfCounter")
     wanted = set(names)
     found: dict[str, Counter] = {}
     for info in raw or []:
@@ -158,7 +161,7 @@ def query_in_batches(
         manager = session.content.perfManager
         specs = [spec(q) for q in batch]
         try:
-            answer = session.call(lambda: manager.QueryPerf(querySpec=specs), "QueryPerf")
+            answer = _call(session, lambda: manager.QueryPerf(querySpec=specs), "QueryPerf")
         except vim.fault.NotAuthenticated:
             raise
         except vmodl.MethodFault as fault:
@@ -177,6 +180,17 @@ def query_in_batches(
     for batch in _chunks(queries, batch_size):
         run(batch)
     return BatchResult(faults=faults, calls=calls)
+
+
+def _call(session: VCenterSession, fn: Callable[[], T], what: str) -> T:
+    """``session.call``; if vCenter ended the session, log in again once and call again."""
+    try:
+        return session.call(fn, what)
+    except vim.fault.NotAuthenticated:
+        if session.login is None:
+            raise
+        session.relogin()
+        return session.call(fn, what)
 
 
 def _entity_series(answer: Any) -> Iterator[Series]:
