@@ -239,6 +239,16 @@ def test_calls_grow_with_vms_only_by_batches(vms: int, round_trips: int) -> None
 
 
 @pytest.mark.simulator
+def test_batches_over_the_vcenters_metric_limit_are_halved_from_then_on() -> None:
+    with start_vcsim(bulk(1000), extra_args=["-max-query-metrics", "100"]) as server:
+        records, spent = usage(server, days=30, batch_size=250)
+    # 250 refused -> 125 refused -> 62 + 63 read; 125 refused -> 62 + 63 read; then the other
+    # 750 VMs in batches of 62: 13 calls. 2 reads + 7 + 13.
+    assert spent == 22
+    assert sum(1 for r in records if r.status == "measured") == 1000
+
+
+@pytest.mark.simulator
 def test_a_refused_entity_costs_its_batch_nothing(level2: VcsimServer) -> None:
     def with_a_deleted_vm(inventory: VCenterInventory) -> VCenterInventory:
         ghost = dataclasses.replace(inventory.vms[0], moref="vm-999999", name="W11-deleted")

@@ -111,6 +111,7 @@ func run() error {
 		jitter       = flag.Float64("delay-jitter", 0, "delay jitter, as a coefficient of variation (stddev/mean)")
 		pageSize     = flag.Int("page-size", 0, "largest RetrievePropertiesEx page (0 = only RetrieveOptions.maxObjects limits it)")
 		statsLevel   = flag.Int("stats-level", 1, "statistics level of every historical interval (vCenter's default: 1)")
+		maxMetrics   = flag.Int("max-query-metrics", 256, "most metrics one QueryPerf may ask for (vpxd.stats.maxQueryMetrics; 0 = no limit)")
 		noTLS        = flag.Bool("no-tls", false, "serve plain http")
 		exitOnEOF    = flag.Bool("exit-on-stdin-eof", false, "shut down when standard input closes")
 		sessionIdle  = flag.Duration("session-idle-timeout", 0, "expire sessions idle this long (0 = never)")
@@ -216,7 +217,7 @@ func run() error {
 	setServiceVersionsAPI(m.Service, sc.VCenter.APIVersion)
 	installPagingCollector(*pageSize)
 	installSearchIndex()
-	installPerformanceManager(b.hostPowerSeries(), int32(*statsLevel))
+	installPerformanceManager(b.hostPowerSeries(), int32(*statsLevel), *maxMetrics)
 
 	// Delays apply from now on (Model.Create already pointed the Service at m.DelayConfig).
 	m.DelayConfig.Delay = *delayMs

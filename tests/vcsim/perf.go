@@ -29,7 +29,8 @@ var defaultHistoricalIntervals = []types.PerfInterval{
 
 type ExactPerformanceManager struct {
 	simulator.PerformanceManager
-	hostPower map[string][]int64 // host moid -> watts, from the scenario's power_watts
+	hostPower  map[string][]int64 // host moid -> watts, from the scenario's power_watts
+	maxMetrics int                // vpxd.stats.maxQueryMetrics (0: no limit)
 }
 
 func (b *builder) hostPowerSeries() map[string][]int64 {
@@ -44,10 +45,10 @@ func (b *builder) hostPowerSeries() map[string][]int64 {
 	return out
 }
 
-func installPerformanceManager(hostPower map[string][]int64, level int32) {
+func installPerformanceManager(hostPower map[string][]int64, level int32, maxMetrics int) {
 	ref := *simulator.Map.Get(serviceInstanceRef).(*simulator.ServiceInstance).Content.PerfManager
 	old := simulator.Map.Get(ref).(*simulator.PerformanceManager)
-	pm := &ExactPerformanceManager{PerformanceManager: *old, hostPower: hostPower}
+	pm := &ExactPerformanceManager{PerformanceManager: *old, hostPower: hostPower, maxMetrics: maxMetrics}
 	pm.HistoricalInterval = make([]types.PerfInterval, len(defaultHistoricalIntervals))
 	for i, interval := range defaultHistoricalIntervals {
 		interval.Level = level
@@ -61,6 +62,17 @@ func installPerformanceManager(hostPower map[string][]int64, level int32) {
 func (p *ExactPerformanceManager) QueryPerf(ctx *simulator.Context, req *types.QueryPerf) soap.HasFault {
 	body := &methods.QueryPerfBody{Req: req, Res: new(types.QueryPerfResponse)}
 	body.Res.Returnval = make([]types.BasePerfEntityMetricBase, len(req.QuerySpec))
+	metrics := 0
+	for _, qs := range req.QuerySpec {
+		metrics += len(qs.MetricId)
+	}
+	if p.maxMetrics > 0 && metrics > p.maxMetrics {
+		// vCenter's answer to a query over its limit (default 256 metrics).
+		body.Res = nil
+		body.Fault_ = simulator.Fault("This operation is restricted by the administrator - 'vpxd.stats.maxQueryMetrics'. Contact your system administrator.",
+			&types.RestrictedByAdministrator{Details: "vpxd.stats.maxQueryMetrics"})
+		return body
+	}
 	for i, qs := range req.QuerySpec {
 		if simulator.Map.Get(qs.Entity) == nil {
 			body.Res = nil

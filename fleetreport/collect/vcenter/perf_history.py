@@ -134,12 +134,14 @@ def query_in_batches(
     """``QueryPerf`` for all ``queries``, ``batch_size`` specs per call (aggregate instance).
 
     Each series goes to ``on_series`` as its batch arrives, so only one batch's samples are
-    held at a time.
+    held at a time. A batch over the vCenter's ``vpxd.stats.maxQueryMetrics`` (default 256,
+    refused with ``RestrictedByAdministrator``) is halved, and so are the batches after it.
     """
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
     faults: dict[str, str] = {}
     calls = 0
+    size = batch_size
     max_sample = (end - start).total_seconds() // interval.sampling_period + 1
 
     def spec(query: Query) -> Any:
@@ -156,7 +158,7 @@ def query_in_batches(
         )
 
     def run(batch: Sequence[Query]) -> None:
-        nonlocal calls
+        nonlocal calls, size
         calls += 1
         manager = session.content.perfManager
         specs = [spec(q) for q in batch]
@@ -167,6 +169,8 @@ def query_in_batches(
         except vmodl.MethodFault as fault:
             if len(batch) > 1:
                 half = len(batch) // 2
+                if isinstance(fault, vim.fault.RestrictedByAdministrator):
+                    size = min(size, half)  # over the vCenter's limit: smaller batches from now
                 run(batch[:half])
                 run(batch[half:])
                 return
@@ -177,8 +181,11 @@ def query_in_batches(
         for item in _entity_series(answer):
             on_series(item)
 
-    for batch in _chunks(queries, batch_size):
+    position = 0
+    while position < len(queries):
+        batch = queries[position : position + size]
         run(batch)
+        position += len(batch)
     return BatchResult(faults=faults, calls=calls)
 
 
@@ -207,11 +214,6 @@ def _entity_series(answer: Any) -> Iterator[Series]:
                 continue
             samples = [(t, v) for t, v in zip(times, values, strict=False) if v >= 0]
             yield Series(moref=moref, counter=counter, samples=samples)
-
-
-def _chunks(items: Sequence[Query], size: int) -> Iterator[Sequence[Query]]:
-    for first in range(0, len(items), size):
-        yield items[first : first + size]
 
 
 def _fault_text(fault: vmodl.MethodFault) -> str:

@@ -34,7 +34,8 @@ from fleetreport.snapshot.model import VCenterUsage
 VM_CPU_COUNTER = "cpu.usage.average"
 HOST_POWER_COUNTER = "power.power.average"
 DEFAULT_BATCH_SIZE = 250
-"""Specs per QueryPerf call."""
+"""Specs per QueryPerf call (one metric each): under vCenter's default limit of 256 metrics per
+query, ``vpxd.stats.maxQueryMetrics``; a lower limit halves the batches (``perf_history``)."""
 ACTIVITY_FLOOR_PERCENT = 5.0
 """A sample above this CPU usage counts as active: Azure Advisor's low-utilisation bound for
 VMs ("CPU utilization is 5% or less", Advisor cost recommendations)."""
