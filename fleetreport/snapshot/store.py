@@ -53,6 +53,7 @@ def sorted_snapshot(snapshot: Snapshot) -> Snapshot:
         true_sso=sorted(snapshot.true_sso, key=by_pod_and_id),
         federation_pods=sorted(snapshot.federation_pods, key=by_pod_and_id),
         licenses=sorted(snapshot.licenses, key=lambda lic: lic.pod),
+        horizon_usage=sorted(snapshot.horizon_usage, key=lambda u: u.pod),
     )
 
 
