@@ -302,3 +302,19 @@ def test_run_config_usage_days() -> None:
         parse("[collect]\nusage_days = -1\n")
     with pytest.raises(ConfigError, match=r"collect\.usage_days"):
         parse('[collect]\nusage_days = "30"\n')
+
+
+def test_a_server_refusing_sort_by_is_read_unsorted() -> None:
+    """The 2111 spec lists no ``sort_by`` for audit events: a 400 to the sorted ask is asked
+    again without it; events that still come in time order keep their peaks."""
+    with HorizonTestServer(EXAMPLE_DATA, profile="2111", now=NOW_MS) as server:
+        server.fault(r"/v1/audit-events$", "status:400", times=1)
+        found = usage(server)
+        calls = server.calls(r"/audit-events$")
+    assert (found.status, found.events) == ("ok", 31)
+    assert [(c.path, "sort_by" in c.query, c.status) for c in calls] == [
+        ("/rest/external/v2/audit-events", True, 404),
+        ("/rest/external/v1/audit-events", True, 400),
+        ("/rest/external/v1/audit-events", False, 200),
+    ]
+    assert {p.pool: p.peak_sessions for p in found.pools} == {IC: 5, FC: 5, LAB: 1}

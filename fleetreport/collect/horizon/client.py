@@ -197,6 +197,10 @@ class HorizonClient:
                 return path, first
         return None
 
+    def page_one(self, path: str, params: dict[str, Any]) -> requests.Response:
+        """Page 1 of the paged list at ``path``, asked with ``params``."""
+        return self._get(path, {**params, "page": 1, "size": self._page_size})
+
     def pages(self, path: str, first: Any, params: dict[str, Any]) -> Iterator[list[Any]]:
         """Page after page of ``path`` from its ``first`` answer, one list at a time, so a
         caller can fold them without holding them all. Raises SourceError on a bad answer."""
