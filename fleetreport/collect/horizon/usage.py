@@ -38,7 +38,9 @@ LOGOFF = "AGENT_ENDED"
 DISCONNECT = "AGENT_DISCONNECTED"
 RECONNECT = "AGENT_RECONNECTED"
 SESSION_EVENTS = (LOGON, LOGOFF, DISCONNECT, RECONNECT)
-"""Horizon's message-catalogue names of the session events (the ``type`` of each record)."""
+"""Horizon's message-catalogue names of the session events (the ``type`` of each record), from
+the "Horizon Agent Events" table of the Horizon Console Administration guide (severity INFO,
+module Agent). Connection Server logons (``BROKER_USERLOGGEDIN``) name no desktop: not read."""
 
 DAY_MS = 86_400_000
 UNREADABLE_DATABASE = {"NOT_CONFIGURED": "event database not configured"}
