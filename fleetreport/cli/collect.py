@@ -115,7 +115,13 @@ def collect_sources(
 ) -> tuple[Snapshot | None, ExitCode]:
     """Collect every source; the snapshot (None when none may be written) and the exit code."""
     vcenters, horizons = targets_of(sources)
-    collection = collect_all(vcenters, horizons, inference=inference, max_workers=args.concurrency)
+    collection = collect_all(
+        vcenters,
+        horizons,
+        inference=inference,
+        max_workers=args.concurrency,
+        usage_days=args.usage,
+    )
     failed = collection.failures
     for failure in failed:
         print_error(failure)

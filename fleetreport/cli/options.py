@@ -120,6 +120,14 @@ def add_collect_options(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="write the snapshot even if a source failed (exit 3)",
     )
+    parser.add_argument(
+        "--usage",
+        type=positive_int,
+        default=0,
+        metavar="DAYS",
+        help="also read the last DAYS days of usage: Horizon session events and vCenter"
+        " performance history (default: off, for a quick run)",
+    )
 
 
 def positive_float(text: str) -> float:

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from fleetreport import __version__
 from fleetreport.collect.horizon.client import HorizonClient
 from fleetreport.collect.horizon.collector import HorizonInventory, collect_horizon
+from fleetreport.collect.horizon.usage import collect_horizon_usage
 from fleetreport.collect.infer import InferenceRule, infer_pools
 from fleetreport.collect.join import (
     VmIndex,
@@ -29,7 +30,7 @@ from fleetreport.collect.workers import run_jobs
 from fleetreport.endpoints import Endpoint, TlsOptions
 from fleetreport.errors import FleetReportError
 from fleetreport.secrets import Secret
-from fleetreport.snapshot.model import Snapshot, Source
+from fleetreport.snapshot.model import HorizonUsage, Snapshot, Source
 from fleetreport.snapshot.store import SCHEMA_VERSION
 
 log = logging.getLogger(__name__)
@@ -113,25 +114,34 @@ def collect_all(
     now: Clock | None = None,
     max_workers: int = 1,
     progress: Mapping[str, SourceProgress] | None = None,
+    usage_days: int = 0,
 ) -> Collection:
     """Collect every target and join them; a failing source is recorded, never dropped.
 
     With ``max_workers`` above 1, sources are collected concurrently (a thread each, at most
     that many at once), so a slow vCenter does not hold up the others; the snapshot is the same
     whatever the order they finish in. Ctrl-C stops the collection at once on every system
-    (:mod:`fleetreport.collect.workers`).
+    (:mod:`fleetreport.collect.workers`). ``usage_days`` above 0 also reads each pod's usage
+    over that many days (audit events); 0 leaves usage out.
     """
     clock = now or (lambda: datetime.now(UTC))
     tracked = progress or {}
     collected = _Collected()
     jobs: list[Callable[[], _Result]] = [
         functools.partial(
-            _collect_vcenter, t, clock, tracked.get(t.endpoint.url), position, collected
+            _collect_vcenter,
+            t,
+            clock,
+            tracked.get(t.endpoint.url),
+            position,
+            collected,
+            usage_days=usage_days,
         )
         for position, t in enumerate(vcenters)
     ]
     jobs += [
-        functools.partial(_collect_pod, t, clock, tracked.get(t.endpoint.url)) for t in horizons
+        functools.partial(_collect_pod, t, clock, tracked.get(t.endpoint.url), usage_days)
+        for t in horizons
     ]
     results = run_jobs(jobs, max_workers)
     gathered = _Gathered()
@@ -218,7 +228,11 @@ def _collect_vcenter(
     progress: SourceProgress | None,
     position: int = 0,
     collected: _Collected | None = None,
+    *,
+    usage_days: int = 0,
 ) -> _Result:
+    """One vCenter's inventory. ``usage_days`` is for its performance history: issue 16's
+    ``collect_vcenter_usage(session, usage_days)`` is called here once it is merged."""
     started = clock()
     seen = collected or _Collected()
     kept_url: str | None = None
@@ -289,7 +303,9 @@ def _collect_vcenter(
     return _Result(source, vcenter=inventory)
 
 
-def _collect_pod(target: HorizonTarget, clock: Clock, progress: SourceProgress | None) -> _Result:
+def _collect_pod(
+    target: HorizonTarget, clock: Clock, progress: SourceProgress | None, usage_days: int = 0
+) -> _Result:
     started = clock()
     if progress is not None:
         progress.begin()
@@ -308,6 +324,8 @@ def _collect_pod(target: HorizonTarget, clock: Clock, progress: SourceProgress |
     try:
         with client:
             pod = collect_horizon(client)
+            if usage_days > 0:
+                pod = dataclasses.replace(pod, usage=[_pod_usage(client, pod, usage_days, clock)])
     except FleetReportError as error:
         if progress is not None:
             progress.end(ok=False)
@@ -344,6 +362,14 @@ def _collect_pod(target: HorizonTarget, clock: Clock, progress: SourceProgress |
         api_versions=dict(pod.pod.api_versions),
     )
     return _Result(source, pod=pod)
+
+
+def _pod_usage(
+    client: HorizonClient, pod: HorizonInventory, days: int, clock: Clock
+) -> HorizonUsage:
+    """The pod's usage over ``days`` days up to now; its failure is recorded, never raised."""
+    database = pod.event_databases[0] if pod.event_databases else None
+    return collect_horizon_usage(client, pod.pod.id, days, clock(), pod.pools, database)
 
 
 def _assemble(gathered: _Gathered, inference: InferenceRule | None, finished: datetime) -> Snapshot:
@@ -386,6 +412,7 @@ def _assemble(gathered: _Gathered, inference: InferenceRule | None, finished: da
         true_sso=[t for pod in pods for t in pod.true_sso],
         federation_pods=[f for pod in pods for f in pod.federation_pods],
         licenses=[x for pod in pods for x in pod.licenses],
+        horizon_usage=[u for pod in pods for u in pod.usage],
         unmatched_vms=unmatched_vms(pools, machines, vms, datacenters),
         datastores=[d for i in gathered.vcenters for d in i.datastores],
         alarms=[a for i in gathered.vcenters for a in i.alarms],

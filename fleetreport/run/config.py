@@ -38,6 +38,9 @@ class CollectSettings:
     """Sources collected at once (a thread each)."""
     allow_partial: bool = True
     """Report even when a source failed (exit 3, banner in the report)."""
+    usage_days: int = 30
+    """Days of usage evidence to read (Horizon audit events, vCenter performance history);
+    0 leaves it out. Issue 16: on by default in a run, at 30 days."""
 
 
 @dataclass(frozen=True)
@@ -332,7 +335,7 @@ def _tls(config: ConfigText, path: tuple[str, ...], table: dict[str, Any]) -> So
 def _collect(config: ConfigText) -> CollectSettings:
     path = ("collect",)
     table = config.table(path)
-    config.reject_unknown(path, table, ("concurrency", "allow_partial"))
+    config.reject_unknown(path, table, ("concurrency", "allow_partial", "usage_days"))
     defaults = CollectSettings()
     return CollectSettings(
         concurrency=config.whole(
@@ -340,6 +343,9 @@ def _collect(config: ConfigText) -> CollectSettings:
         ),
         allow_partial=config.flag(
             path, "allow_partial", table.get("allow_partial", defaults.allow_partial)
+        ),
+        usage_days=config.whole(
+            path, "usage_days", table.get("usage_days", defaults.usage_days), minimum=0
         ),
     )
 

@@ -76,7 +76,11 @@ def run_job(
         tracked = progress_for(vcenters, horizons)
         with _display(list(tracked.values()), progress_stream):
             collection = collect_all(
-                vcenters, horizons, max_workers=config.collect.concurrency, progress=tracked
+                vcenters,
+                horizons,
+                max_workers=config.collect.concurrency,
+                progress=tracked,
+                usage_days=config.collect.usage_days,
             )
         failures = list(collection.failures)
         answered = len(vcenters) + len(horizons) - len(failures)

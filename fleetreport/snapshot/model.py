@@ -785,6 +785,116 @@ class UnmatchedVm:
     """The pool whose folder it sits in."""
 
 
+# --- usage (issue 16): Horizon
+
+
+@dataclass(frozen=True)
+class DesktopUsage:
+    """One desktop's sessions over the usage window, from the pod's audit events."""
+
+    pod: str
+    """The pod's key (``HorizonPod.id``)."""
+    machine_id: str
+    """The event's ``machine_id``; its ``machine_dns_name`` when it has no id."""
+    machine_name: str | None
+    """The machine's DNS name as the events give it (``machine_dns_name``)."""
+    pool: str | None
+    """The desktop pool's name (``desktop_pool_name``); None when the events name none."""
+    logons: int
+    """Session logons (``AGENT_CONNECTED``) in the window."""
+    last_logon: datetime | None
+    """The newest logon in the window (UTC)."""
+    last_user_id: str | None
+    """The SID (``user_id``) of that logon's user."""
+
+
+@dataclass(frozen=True)
+class PoolDayUsage:
+    """One UTC day of one pool."""
+
+    day: str
+    """``YYYY-MM-DD`` (UTC)."""
+    logons: int
+    """Session logons that day."""
+    peak_sessions: int | None
+    """Most sessions open at once that day, replayed from logons and logoffs in time order (a
+    disconnected session still holds its desktop, so it counts until its logoff); None when
+    the server did not return the events in time order."""
+
+
+@dataclass(frozen=True)
+class PoolUsage:
+    """One pool's sessions over the usage window, per day."""
+
+    pod: str
+    """The pod's key."""
+    pool: str
+    """The pool's name (``desktop_pool_name``)."""
+    pool_id: str | None
+    """The pool's id in this snapshot, matched by name; None when no pool has that name."""
+    logons: int
+    """Session logons in the window."""
+    peak_sessions: int | None
+    """The highest of the days' ``peak_sessions``; None when they are not known."""
+    days: list[PoolDayUsage] = field(default_factory=list)
+    """Days with a logon or an open session, oldest first; a missing day had neither."""
+    sessions_before_window: int = 0
+    """Logoffs whose logon came before the window: sessions the peaks cannot count (they
+    are lower bounds by at most this many)."""
+    sessions_now: int | None = None
+    """Connected plus disconnected sessions now (``monitor/v3/desktop-pools/metrics``);
+    None when not read (older versions do not count disconnected sessions)."""
+    machines_now: int | None = None
+    """Machines in the pool now, by the same metrics (``num_machines``)."""
+
+
+@dataclass(frozen=True)
+class UserDesktopUsage:
+    """A user's newest logon to a desktop of a dedicated (persistent) pool."""
+
+    pod: str
+    """The pod's key."""
+    user_id: str
+    """The user's SID."""
+    machine_id: str
+    """As ``DesktopUsage.machine_id``."""
+    pool: str | None
+    """The pool's name."""
+    last_logon: datetime
+    """The newest logon of this user to this desktop in the window (UTC)."""
+
+
+@dataclass(frozen=True)
+class HorizonUsage:
+    """What a pod's event database says about use over the last ``days`` days."""
+
+    pod: str
+    """The pod's key."""
+    days: int
+    """The window asked for (``--usage DAYS``)."""
+    window_start: datetime
+    """Oldest event time asked for (UTC), ``window_end`` less ``days`` days."""
+    window_end: datetime
+    """Newest event time asked for: when the reading began (UTC)."""
+    status: str
+    """``ok``; or ``skipped`` when the events could not be read (see ``reason``)."""
+    reason: str | None = None
+    """Why the events were not read: ``event database not configured``, ``not on this
+    server`` (no audit-events endpoint), or the error."""
+    api_version: str | None = None
+    """The ``external/v*/audit-events`` version read."""
+    events: int = 0
+    """Session events read (logon, logoff, disconnect, reconnect)."""
+    pages: int = 0
+    """Pages of events read."""
+    desktops: list[DesktopUsage] = field(default_factory=list)
+    """Desktops with a logon in the window; a desktop absent here had none."""
+    pools: list[PoolUsage] = field(default_factory=list)
+    """Pools with a session event in the window."""
+    dedicated: list[UserDesktopUsage] = field(default_factory=list)
+    """Per user and desktop of dedicated pools, the newest logon."""
+
+
 @dataclass(frozen=True)
 class Snapshot:
     """Everything one collection found. Lists are sorted by their ids."""
@@ -842,6 +952,9 @@ class Snapshot:
     vcenter_usage: list[VCenterUsage] = field(default_factory=list)
     """vCenter performance history over the usage window: one summary per VM and host asked
     for (empty unless usage was collected)."""
+
+    horizon_usage: list[HorizonUsage] = field(default_factory=list)
+    """Usage evidence per pod from its audit events (``--usage DAYS``); empty when not asked."""
 
 
 # --- usage (issue 16): vCenter

@@ -54,6 +54,7 @@ def sorted_snapshot(snapshot: Snapshot) -> Snapshot:
         federation_pods=sorted(snapshot.federation_pods, key=by_pod_and_id),
         licenses=sorted(snapshot.licenses, key=lambda lic: lic.pod),
         vcenter_usage=sorted(snapshot.vcenter_usage, key=by_vcenter_and_moref),
+        horizon_usage=sorted(snapshot.horizon_usage, key=lambda u: u.pod),
     )
 
 

@@ -134,3 +134,13 @@ ALL = (
     LICENSES,
     LICENSE_USAGE,
 )
+
+AUDIT_EVENTS = Collection(
+    "audit_events", "/external/{v}/audit-events", 2, paged=True, required=False, sort_by="time"
+)
+"""Event database records, v1 (2111) and v2 (2512); ``time`` takes ``Between`` and, in the
+2512 spec, sorting (2111 has no ``sort_by``). Read only with ``--usage``, not in ``ALL``."""
+DESKTOP_POOL_METRICS = Collection(
+    "desktop_pool_metrics", "/monitor/{v}/desktop-pools/metrics", 3, required=False
+)
+"""Sessions and machines per pool now (2512: v1-v3; v1 requires ``ids``). Not in ``ALL``."""

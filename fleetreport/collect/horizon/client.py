@@ -14,7 +14,7 @@ import json
 import logging
 import ssl
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -185,6 +185,39 @@ class HorizonClient:
             return self._read_pages(collection, path, first)
         return NOT_FOUND
 
+    def newest(self, collection: Collection, params: dict[str, Any]) -> tuple[str, Any] | None:
+        """The newest version of ``collection`` this server has and its first answer to
+        ``params`` (page 1 if paged); None when no version exists (every one answered 404)."""
+        for version in range(collection.newest, 0, -1):
+            path = collection.path_for(version)
+            paging = {"page": 1, "size": self._page_size} if collection.paged else {}
+            first = self._get(path, {**params, **paging})
+            if first.status_code != 404:
+                self.versions[collection.key] = f"v{version}"
+                return path, first
+        return None
+
+    def page_one(self, path: str, params: dict[str, Any]) -> requests.Response:
+        """Page 1 of the paged list at ``path``, asked with ``params``."""
+        return self._get(path, {**params, "page": 1, "size": self._page_size})
+
+    def pages(self, path: str, first: Any, params: dict[str, Any]) -> Iterator[list[Any]]:
+        """Page after page of ``path`` from its ``first`` answer, one list at a time, so a
+        caller can fold them without holding them all. Raises SourceError on a bad answer."""
+        response, page = first, 1
+        while True:
+            batch = self._checked_list(response, path)
+            if self._progress is not None:
+                self._progress.page(len(batch))
+            yield batch
+            more = response.headers.get("HAS_MORE_RECORDS", "").strip().upper() == "TRUE"
+            if not more or not batch or page >= MAX_PAGES:
+                return
+            page += 1
+            response = self._get(path, {**params, "page": page, "size": self._page_size})
+            if response.status_code == 400:  # a page past the end
+                return
+
     def _page_params(self, collection: Collection, page: int) -> dict[str, Any] | None:
         if not collection.paged:
             return None
@@ -253,6 +286,10 @@ class HorizonClient:
             if int(total) != len(records):
                 log.warning("%s: server said %s records, %d were read", path, total, len(records))
         return records, bool(repeated) or len(totals) > 1
+
+    def checked_list(self, response: requests.Response, path: str) -> list[Any]:
+        """The list a 200 answer holds; SourceError otherwise."""
+        return self._checked_list(response, path)
 
     def _checked_list(self, response: requests.Response, path: str) -> list[Any]:
         records = self._checked(response, path)

@@ -19,6 +19,7 @@ from fleetreport.snapshot.model import (
     Gateway,
     HorizonLicense,
     HorizonPod,
+    HorizonUsage,
     HorizonVCenter,
     Machine,
     SamlAuthenticator,
@@ -48,6 +49,8 @@ class HorizonInventory:
     licenses: list[HorizonLicense] = field(default_factory=list)
     skipped: dict[str, str] = field(default_factory=dict)
     """Optional collections not read, and why."""
+    usage: list[HorizonUsage] = field(default_factory=list)
+    """The pod's usage from its audit events, when asked for (``--usage DAYS``)."""
 
     @property
     def object_count(self) -> int:

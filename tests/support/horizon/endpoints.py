@@ -14,6 +14,7 @@ Derived from the vendor's OpenAPI documents for Horizon 2111 and 2512 (not shipp
               (with ``HAS_MORE_RECORDS``); otherwise an unpaged request returns everything.
 ``empty_status``: the HTTP status answered instead of an empty list (``/monitor/v*/pods``:
               409 "CPA not initialized for the pod", the only 409 either spec lists for it).
+``optional``: a data directory may leave the file out (usage evidence, issue 16): ``[]``.
 A profile missing from ``versions`` has no version of the endpoint (``config/licenses`` is
 not in the 2111 spec).
 """
@@ -39,6 +40,8 @@ class Endpoint:
     capped: bool = False
     group_only: bool = False  # takes ?group_only=true|false (ad-users-or-groups)
     empty_status: int | None = None  # answered instead of [] (monitor pods: 409, no CPA)
+    by_ids: bool = False  # takes ?ids=... and answers those records only
+    optional: bool = False  # a data directory may leave its file out on purpose ([] served)
 
     def has_version(self, profile: str, version: int) -> bool:
         spec = self.versions.get(profile)
@@ -159,6 +162,24 @@ ENDPOINTS: dict[str, Endpoint] = {
             "license_usage.json",
             {"2512": "1"},
             single=True,
+        ),
+        # Event database records (page/size/filter in both specs; sort_by in 2512 only).
+        # Built from the pod's data (audit.py); 409 while the event database is not configured.
+        Endpoint(
+            "external/audit-events",
+            "audit_events.json",
+            {"2111": "1", "2512": "1-2"},
+            paged="1-",
+            sortable="1-",
+            optional=True,
+        ),
+        # v1 requires ``ids``, v2-v3 take it optionally (2512 spec); served leniently.
+        Endpoint(
+            "monitor/desktop-pools/metrics",
+            "desktop_pool_metrics.json",
+            {"2111": "1", "2512": "1-3"},
+            by_ids=True,
+            optional=True,
         ),
     ]
 }

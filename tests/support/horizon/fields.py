@@ -398,6 +398,16 @@ FIELDS = {
         @3- consent license_sync_time originator
         @4- days_remaining_to_migrate_license_key
     """,
+    "external/audit-events": """
+        @1- application_pool_name desktop_pool_name id machine_dns_name machine_id message module
+          severity time type user_id
+        @2- persistent_disk_id
+    """,
+    "monitor/desktop-pools/metrics": """
+        @1- id num_connected_sessions num_machines occupancy_count
+        @2- load_index
+        @3- num_disconnected_sessions num_idle_sessions
+    """,
     "monitor/licenses/usage-metrics": """
         @1- current_usage(concurrent_application_sessions concurrent_collaborative_sessions
           concurrent_full_vm_sessions concurrent_unmanaged_vm_sessions total_collaborators

@@ -131,6 +131,14 @@ FILTERABLE = {
         @3- farm_name:Equals,Contains,StartsWith,EndsWith
         @4- network_label_names:Contains
     """,
+    # The 2512 spec also names 'ContainsFilter' on machine_dns_name and message: not an
+    # operator of the filter grammar (Contains is), so left out, as the derivation does.
+    "external/audit-events": """
+        @1- application_pool_name:Equals desktop_pool_name:Equals id:Equals
+          machine_dns_name:Equals machine_id:Equals message:Equals
+          module:Equals severity:Equals time:Between type:Equals user_id:Equals
+        @2- persistent_disk_id:Equals
+    """,
     "external/ad-users-or-groups": """
         @1 description:Equals,Contains,StartsWith domain:Equals
           email:Equals,Contains,StartsWith guid:Equals id:Equals

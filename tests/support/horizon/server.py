@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from .audit import audit_events
 from .endpoints import ENDPOINTS, PROFILES
 from .fields import project, projection_tree
 from .filtering import filterable_fields
@@ -216,6 +217,9 @@ class HorizonTestServer:
     ``strict_password_array``: an array password must be single characters (Jackson char[]).
     ``now``: epoch milliseconds that ``${now...}`` placeholders in the data are relative to
     (default: the time the server object is created).
+    Audit events are built from ``audit_events.json`` and the sessions (``audit.py``); set
+    ``data["event_database"]["status"] = "NOT_CONFIGURED"`` for a pod without an event database
+    (its audit events then answer 409, the only error status both specs list besides 401/429).
     """
 
     def __init__(
@@ -246,6 +250,12 @@ class HorizonTestServer:
             default: Any = _default_data(ep.collection, self.data_dir) if ep.single else []
             loaded = json.loads(f.read_text("utf-8")) if f.exists() else default
             self.data[f.stem] = resolve_times(loaded, self.now_ms)
+        self.data["audit_events"] = audit_events(
+            self.data["audit_events"],
+            self.data["sessions"],
+            self.data["machines"],
+            self.data["desktop_pools"],
+        )
         if credentials is None:
             cred_file = self.data_dir / "credentials.json"
             if not cred_file.exists():
@@ -276,6 +286,11 @@ class HorizonTestServer:
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._tmpdir: str | None = None
+
+    @property
+    def event_database_configured(self) -> bool:
+        """False when the event database monitor says ``NOT_CONFIGURED``: audit events 409."""
+        return self.data.get("event_database", {}).get("status") != "NOT_CONFIGURED"
 
     # ----------------------------------------------------------------- lifecycle
     @property
@@ -547,7 +562,14 @@ class HorizonTestServer:
         source = self.data[Path(ep.data_file).stem]
         if ep.single:
             return 200, project(source, tree), {}
+        if ep.collection == "external/audit-events" and not self.event_database_configured:
+            raise ApiError(
+                409, "rest.event.database.not.configured", "Event database not configured"
+            )
         records = [project(r, tree) for r in source]
+        if ep.by_ids and "ids" in query:
+            wanted = set(query["ids"])
+            records = [r for r in records if r.get("id") in wanted]
         if not records and ep.empty_status is not None:
             raise ApiError(
                 ep.empty_status, "rest.pod.cpa.not.initialized", "CPA not initialized for the pod"

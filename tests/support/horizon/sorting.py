@@ -147,6 +147,10 @@ SORTABLE = {
         @8- automated_farm_settings.aws_core_farm_settings.running_mode
           max_number_of_rds_servers
     """,
+    "external/audit-events": """
+        @1- application_pool_name desktop_pool_name machine_dns_name message module severity
+          time type
+    """,
     "inventory/rds-servers": """
         @1- agent_build_number agent_version description dns_name enabled load_index
           load_preference logoff_policy message_security_enhanced_mode_supported
