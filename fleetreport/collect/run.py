@@ -25,7 +25,8 @@ from fleetreport.collect.join import (
 from fleetreport.collect.progress import SourceProgress
 from fleetreport.collect.retry import DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT, RetrySettings
 from fleetreport.collect.vcenter.inventory import VCenterInventory, collect_vcenter
-from fleetreport.collect.vcenter.session import open_session
+from fleetreport.collect.vcenter.session import VCenterSession, open_session
+from fleetreport.collect.vcenter.usage import collect_vcenter_usage
 from fleetreport.collect.workers import run_jobs
 from fleetreport.endpoints import Endpoint, TlsOptions
 from fleetreport.errors import FleetReportError
@@ -231,8 +232,7 @@ def _collect_vcenter(
     *,
     usage_days: int = 0,
 ) -> _Result:
-    """One vCenter's inventory. ``usage_days`` is for its performance history: issue 16's
-    ``collect_vcenter_usage(session, usage_days)`` is called here once it is merged."""
+    """One vCenter's inventory, and with ``usage_days`` above 0 its performance history."""
     started = clock()
     seen = collected or _Collected()
     kept_url: str | None = None
@@ -259,6 +259,8 @@ def _collect_vcenter(
                     page_size=target.page_size,
                     on_page=progress.page if progress is not None else None,
                 )
+                if usage_days > 0:
+                    inventory = _with_usage(session, inventory, usage_days, clock, target)
                 seen.add(uuid, position, target.endpoint.url)
             counter = session.round_trips
         round_trips = counter.count  # the logout included
@@ -301,6 +303,24 @@ def _collect_vcenter(
         api_versions={"vim25": inventory.vcenter.api_version},
     )
     return _Result(source, vcenter=inventory)
+
+
+def _with_usage(
+    session: VCenterSession,
+    inventory: VCenterInventory,
+    days: int,
+    clock: Clock,
+    target: VCenterTarget,
+) -> VCenterInventory:
+    """The inventory with its VMs' and hosts' performance history; a vCenter that refuses it
+    keeps its inventory (a warning says why: usage is evidence for later checks, not the
+    inventory itself)."""
+    try:
+        usage = collect_vcenter_usage(session, days, inventory, now=clock())
+    except FleetReportError as error:
+        log.warning("%s: performance history not read: %s", target.endpoint.url, error.message)
+        return inventory
+    return dataclasses.replace(inventory, usage=usage)
 
 
 def _collect_pod(
@@ -413,6 +433,7 @@ def _assemble(gathered: _Gathered, inference: InferenceRule | None, finished: da
         federation_pods=[f for pod in pods for f in pod.federation_pods],
         licenses=[x for pod in pods for x in pod.licenses],
         horizon_usage=[u for pod in pods for u in pod.usage],
+        vcenter_usage=[u for i in gathered.vcenters for u in i.usage],
         unmatched_vms=unmatched_vms(pools, machines, vms, datacenters),
         datastores=[d for i in gathered.vcenters for d in i.datastores],
         alarms=[a for i in gathered.vcenters for a in i.alarms],

@@ -73,6 +73,7 @@ from fleetreport.snapshot.model import (
     Gateway,
     HorizonLicense,
     HorizonPod,
+    HorizonUsage,
     HorizonVCenter,
     Host,
     HostSensor,
@@ -88,6 +89,7 @@ from fleetreport.snapshot.model import (
     TrueSso,
     UnmatchedVm,
     VCenter,
+    VCenterUsage,
     VirtualMachine,
     VmSnapshot,
 )
@@ -788,6 +790,8 @@ def _rewrite(snapshot: Snapshot, names: _Pseudonyms) -> Snapshot:
         true_sso=[_true_sso(t, names) for t in snapshot.true_sso],
         federation_pods=[_federation_pod(f, names) for f in snapshot.federation_pods],
         licenses=[_license(lic, names) for lic in snapshot.licenses],
+        horizon_usage=[_horizon_usage(u, names) for u in snapshot.horizon_usage],
+        vcenter_usage=[_vcenter_usage(u, names) for u in snapshot.vcenter_usage],
         sources=[_source(s, names) for s in snapshot.sources],
     )
 
@@ -1115,3 +1119,74 @@ def _endpoint(endpoint: PodEndpoint, names: _Pseudonyms) -> PodEndpoint:
 def _license(licence: HorizonLicense, names: _Pseudonyms) -> HorizonLicense:
     """A licence names nobody: only its pod changes."""
     return dataclasses.replace(licence, pod=names.pod(licence.pod))
+
+
+def _usage_machine(names: _Pseudonyms, pod: str, machine_id: str, dns_name: str | None) -> str:
+    """A usage record's machine: its DNS name's pseudonym when the events gave no id (the id
+    is then the DNS name), else the Horizon id's."""
+    if dns_name is not None and machine_id == dns_name:
+        return names.server(dns_name, "vm") or machine_id
+    return names.reference(pod, machine_id) or machine_id
+
+
+def _sid(names: _Pseudonyms, text: str | None) -> str | None:
+    """A user's SID: the same pseudonym SID as anywhere else (free text included)."""
+    if text is None:
+        return None
+    return names.scrub(text) if _SID_SHAPE.fullmatch(text) else names.name("text", text)
+
+
+_SID_SHAPE = re.compile(r"S-1-5-21(?:-\d+){3,4}")
+
+
+def _horizon_usage(usage: HorizonUsage, names: _Pseudonyms) -> HorizonUsage:
+    pod = usage.pod
+    return dataclasses.replace(
+        usage,
+        pod=names.pod(pod),
+        reason=names.scrub(usage.reason),
+        desktops=[
+            dataclasses.replace(
+                desktop,
+                pod=names.pod(desktop.pod),
+                machine_id=_usage_machine(names, pod, desktop.machine_id, desktop.machine_name),
+                machine_name=names.server(desktop.machine_name, "vm"),
+                pool=_optional(names, "pool", desktop.pool),
+                last_user_id=_sid(names, desktop.last_user_id),
+            )
+            for desktop in usage.desktops
+        ],
+        pools=[
+            dataclasses.replace(
+                pool,
+                pod=names.pod(pool.pod),
+                pool=names.name("pool", pool.pool),
+                pool_id=names.reference(pod, pool.pool_id),
+            )
+            for pool in usage.pools
+        ],
+        dedicated=[
+            dataclasses.replace(
+                seen,
+                pod=names.pod(seen.pod),
+                user_id=_sid(names, seen.user_id) or seen.user_id,
+                machine_id=_usage_machine(names, pod, seen.machine_id, None),
+                pool=_optional(names, "pool", seen.pool),
+            )
+            for seen in usage.dedicated
+        ],
+    )
+
+
+def _vcenter_usage(usage: VCenterUsage, names: _Pseudonyms) -> VCenterUsage:
+    name = (
+        _vm_name(names, usage.name)
+        if usage.entity_type == "VirtualMachine"
+        else names.server(usage.name, "esx_host") or usage.name
+    )
+    return dataclasses.replace(
+        usage,
+        vcenter=names.keyed_uuid("vcenter_uuid", usage.vcenter),
+        name=name,
+        note=names.scrub(usage.note),
+    )

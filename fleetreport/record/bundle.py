@@ -70,6 +70,8 @@ _COUNTED = (
     "true_sso",
     "federation_pods",
     "licenses",
+    "horizon_usage",
+    "vcenter_usage",
 )
 """The snapshot's lists whose lengths ``bundle.json`` gives (every list of records)."""
 

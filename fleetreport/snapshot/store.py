@@ -13,8 +13,10 @@ from fleetreport.ordering import natural_key
 from fleetreport.snapshot.codec import DecodeError, decode, encode
 from fleetreport.snapshot.model import Snapshot
 
-SCHEMA_VERSION = 1
-"""The snapshot format this fleetreport writes, and the newest it reads."""
+SCHEMA_VERSION = 2
+"""The snapshot format this fleetreport writes, and the newest it reads. 2 added the usage
+evidence (``horizon_usage``, ``vcenter_usage``); every version from 1 loads (what a version
+lacks takes its default)."""
 
 
 def sorted_snapshot(snapshot: Snapshot) -> Snapshot:

@@ -1013,9 +1013,11 @@ SCRUBBED = frozenset(
         "HorizonPod.skipped",
         "HostSensor.name",
         "HostSensor.summary",
+        "HorizonUsage.reason",
         "Replication.message",
         "Source.error",
         "TrueSso.problems",
+        "VCenterUsage.note",
     }
 )
 """Text fields whose words are kept with every name in them replaced: error texts and the
@@ -1071,6 +1073,11 @@ KEPT = frozenset(
         "TriggeredAlarm.entity_type",
         "TriggeredAlarm.status",
         "TrueSso.status",
+        "HorizonUsage.status",
+        "VCenterUsage.entity_type",
+        "VCenterUsage.status",
+        "VCenterUsage.counter",
+        "PoolDayUsage.day",
         "VirtualMachine.connection_state",
         "VirtualMachine.power_state",
         "VirtualMachine.tools_running_status",
@@ -1083,6 +1090,7 @@ KEPT = frozenset(
         "HorizonPod.api_versions",
         "HorizonPod.api_versions.key",
         "HorizonPod.skipped.key",
+        "HorizonUsage.api_version",
         "HorizonVCenter.build",
         "HorizonVCenter.version",
         "Host.build",
@@ -1126,6 +1134,7 @@ KEPT = frozenset(
         "VirtualMachine.folder_moref",
         "VirtualMachine.moref",
         "VmSnapshot.moref",
+        "VCenterUsage.moref",
     }
 )
 """Text fields kept verbatim: what the checks judge, and what names nothing."""

@@ -33,6 +33,7 @@ from fleetreport.snapshot.model import (
     Host,
     TriggeredAlarm,
     VCenter,
+    VCenterUsage,
     VirtualMachine,
     VmSnapshot,
 )
@@ -150,6 +151,8 @@ class VCenterInventory:
     vms: list[VirtualMachine]
     datastores: list[Datastore] = field(default_factory=list)
     alarms: list[TriggeredAlarm] = field(default_factory=list)
+    usage: list[VCenterUsage] = field(default_factory=list)
+    """Performance history of its VMs and hosts (``--usage``), empty when not asked."""
 
     @property
     def object_count(self) -> int:

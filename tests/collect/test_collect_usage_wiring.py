@@ -1,0 +1,50 @@
+"""``--usage DAYS`` through the whole collection: the same ``collect_all`` that every command
+uses reads vCenter's performance history and the pods' audit events into the snapshot, and
+without it reads neither (a quick collect stays quick)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from support.horizon_server import EXAMPLE_DATA, HorizonTestServer
+from support.vcsim import start_vcsim
+from tools.record_demo import horizon_target, ticking_clock, vcenter_target
+
+from fleetreport.collect.run import collect_all
+from fleetreport.snapshot.store import SCHEMA_VERSION, snapshot_to_json
+
+pytestmark = pytest.mark.simulator
+NOW = datetime(2026, 11, 27, 6, 0, tzinfo=UTC)
+
+
+def test_usage_is_read_only_when_asked() -> None:
+    with (
+        start_vcsim("basic") as vcenter,
+        HorizonTestServer(EXAMPLE_DATA, now=int(NOW.timestamp() * 1000)) as pod,
+    ):
+        clock = ticking_clock(NOW, timedelta(seconds=1))
+        quick = collect_all([vcenter_target(vcenter)], [horizon_target(pod)], now=clock)
+        with_usage = collect_all(
+            [vcenter_target(vcenter)], [horizon_target(pod)], now=clock, usage_days=30
+        )
+    assert not quick.failures and not with_usage.failures
+    assert quick.snapshot.vcenter_usage == [] and quick.snapshot.horizon_usage == []
+
+    snapshot = with_usage.snapshot
+    templates = {vm.moref for vm in snapshot.vms if vm.template}
+    vms = {vm.moref for vm in snapshot.vms} - templates
+    measured = {u.moref for u in snapshot.vcenter_usage if u.entity_type == "VirtualMachine"}
+    assert measured == vms  # one record per VM that is not a template, none for templates
+    hosts = {u.moref for u in snapshot.vcenter_usage if u.entity_type == "HostSystem"}
+    assert hosts == {host.moref for host in snapshot.hosts}
+    assert {u.status for u in snapshot.vcenter_usage} <= {
+        "measured",
+        "no_data",
+        "not_collected",
+        "error",
+    }
+    (horizon,) = snapshot.horizon_usage
+    assert horizon.status == "ok" and horizon.days == 30 and horizon.events > 0
+    assert horizon.pod == snapshot.pods[0].id
+    assert f'"schema_version": {SCHEMA_VERSION}' in snapshot_to_json(snapshot)
