@@ -220,6 +220,9 @@ _HOST_PORT = re.compile(r"([^:\[\]]+):(\d{1,5})")
 _BRACKETED = re.compile(r"\[([0-9A-Fa-f:.]+)\](?::(\d{1,5}))?")
 _DNS_NAME = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z][A-Za-z0-9-]*")
 _UUID = re.compile(r"[0-9A-Fa-f]{8}-(?:[0-9A-Fa-f]{4}-){3}[0-9A-Fa-f]{12}")
+_SID = r"S-1-5-21(?:-\d+){3,4}"
+"""A domain account's SID, as free text and the usage records' user ids hold it."""
+_SID_SHAPE = re.compile(_SID)
 _MIN_NAME = 3
 _MAX_NUMBERED = 1000
 """Numbers tried for a numbered pseudonym before the category falls back to keyed ones."""
@@ -229,7 +232,7 @@ _FREE_TEXT_PATTERNS = (
     r"(?P<url>\b[A-Za-z][A-Za-z0-9+.-]*://[^\s'\"<>]+)",
     r"(?P<email>[\w.+-]+@[\w-]+(?:\.[\w-]+)+)",
     r"(?P<downlevel>\w[\w.-]*\\[\w.$-]+)",
-    r"(?P<sid>\bS-1-5-21(?:-\d+){3,4}\b)",
+    rf"(?P<sid>\b{_SID}\b)",
     r"(?P<uuid>\b[0-9A-Fa-f]{8}-(?:[0-9A-Fa-f]{4}-){3}[0-9A-Fa-f]{12}\b)",
     r"(?P<ipv4>(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?!\w|\.\d))",
     r"(?P<ipv6>(?<![\w:])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\w:]))",
@@ -1134,9 +1137,6 @@ def _sid(names: _Pseudonyms, text: str | None) -> str | None:
     if text is None:
         return None
     return names.scrub(text) if _SID_SHAPE.fullmatch(text) else names.name("text", text)
-
-
-_SID_SHAPE = re.compile(r"S-1-5-21(?:-\d+){3,4}")
 
 
 def _horizon_usage(usage: HorizonUsage, names: _Pseudonyms) -> HorizonUsage:

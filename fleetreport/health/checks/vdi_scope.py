@@ -72,13 +72,12 @@ def outside_vdi_datastores(fleet: FleetView, store: Datastore, limits: Limits) -
 
 
 def cluster_horizon_servers(fleet: FleetView, cluster: Cluster) -> int:
-    """Connection Server and gateway VMs running in a cluster."""
+    """Connection Server and gateway VMs running in a cluster (the few server VMs looked up,
+    not every VM of the snapshot scanned per cluster)."""
+    where = (cluster.vcenter, cluster.datacenter, cluster.name)
+    servers = (fleet.vm(vcenter, moref) for vcenter, moref in fleet.horizon_server_vms)
     return sum(
-        1
-        for vm in fleet.snapshot.vms
-        if (vm.vcenter, vm.moref) in fleet.horizon_server_vms
-        and (vm.vcenter, vm.datacenter, vm.cluster)
-        == (cluster.vcenter, cluster.datacenter, cluster.name)
+        1 for vm in servers if vm is not None and (vm.vcenter, vm.datacenter, vm.cluster) == where
     )
 
 
