@@ -319,8 +319,10 @@ def _with_usage(
         usage = collect_vcenter_usage(session, days, inventory, now=clock())
     except FleetReportError as error:
         log.warning("%s: performance history not read: %s", target.endpoint.url, error.message)
-        return inventory
-    return dataclasses.replace(inventory, usage=usage)
+        refused = dataclasses.replace(inventory.vcenter, usage_days=days, usage_error=error.message)
+        return dataclasses.replace(inventory, vcenter=refused)
+    read = dataclasses.replace(inventory.vcenter, usage_days=days)
+    return dataclasses.replace(inventory, vcenter=read, usage=usage)
 
 
 def _collect_pod(

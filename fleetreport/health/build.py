@@ -47,7 +47,7 @@ from fleetreport.health.settings import HealthSettings, default_settings
 from fleetreport.ordering import natural_key
 from fleetreport.snapshot.model import DesktopPool, Snapshot
 
-REPORT_SCHEMA_VERSION = 3
+REPORT_SCHEMA_VERSION = 4
 """Version of the JSON report format (2 added ``priorities`` and ``plan``; 3 added clusters,
 datastores, triggered alarms, host load and sensors, and the Horizon components: replication,
 certificates, AD domains, SAML, True SSO, Cloud Pod Architecture, licences)."""

@@ -28,6 +28,7 @@ from fleetreport.health.report_records import (
     TrueSso,
     VCenter,
 )
+from fleetreport.health.usage_records import UsageReport
 
 
 @dataclass(frozen=True)
@@ -603,6 +604,11 @@ class TrendPoint:
     """Mean power score, 0..100."""
     grade: str | None
     """A..F."""
+    peak_sessions: int | None = None
+    """Most sessions open at once in that run's usage window (the fleet: the sum of the
+    pools' peaks); None when that run collected no usage."""
+    unused_desktops: int | None = None
+    """Unused desktops that run found (fleet only); None when it collected no usage."""
 
 
 @dataclass(frozen=True)
@@ -748,3 +754,6 @@ class HealthReport:
     would give back (patch plus power), then desktops affected, then severity."""
     plan: list[PoolPlan] = field(default_factory=list)
     """The remediation plan: per pool with something to do, by name, then infrastructure."""
+    usage: UsageReport | None = None
+    """Usage over the window (``--usage DAYS``): None when the snapshot holds no usage
+    evidence."""

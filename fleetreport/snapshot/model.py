@@ -59,6 +59,12 @@ class VCenter:
     """True when the triggered alarms of its VMs, hosts, clusters and datastores were read (an
     object without one has none); False when vCenter refused them; None in a snapshot made
     before fleetreport read alarms. Only with True can an alarm check pass."""
+    usage_days: int | None = None
+    """The usage window its performance history was asked for (``--usage DAYS``); None when
+    usage was not collected."""
+    usage_error: str | None = None
+    """Why vCenter did not give its performance history (its error); None when it did or when
+    it was not asked. Usage checks are unknown for its VMs and hosts then."""
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,8 @@ def test_usage_is_read_only_when_asked() -> None:
         )
     assert not quick.failures and not with_usage.failures
     assert quick.snapshot.vcenter_usage == [] and quick.snapshot.horizon_usage == []
+    assert [v.usage_days for v in quick.snapshot.vcenters] == [None]
+    assert [(v.usage_days, v.usage_error) for v in with_usage.snapshot.vcenters] == [(30, None)]
 
     snapshot = with_usage.snapshot
     templates = {vm.moref for vm in snapshot.vms if vm.template}

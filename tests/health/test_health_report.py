@@ -51,7 +51,7 @@ def mixed_fleet() -> Snapshot:
 def test_the_json_report_has_the_documented_shape(tmp_path: Path) -> None:
     report = json.loads(report_to_json(build_report(mixed_fleet())))
     jsonschema.validate(report, json.loads(shipped_report_schema_text()))
-    assert report["schema_version"] == REPORT_SCHEMA_VERSION == 3
+    assert report["schema_version"] == REPORT_SCHEMA_VERSION == 4
     assert {"desktops", "patch_score", "power_score", "grade"} <= report["fleet"].keys()
     assert report["fleet"]["by_power_state"] == {"poweredOn": 4}
     assert report["fleet"]["by_machine_state"] == {"AVAILABLE": 4}

@@ -95,7 +95,7 @@ def test_alarms_come_worst_first_with_the_name_of_their_object(report: HealthRep
 def test_the_json_report_validates_against_the_shipped_schema(report: HealthReport) -> None:
     data = json.loads(report_to_json(report))
     jsonschema.validate(data, json.loads(shipped_report_schema_text()))
-    assert data["schema_version"] == REPORT_SCHEMA_VERSION == 3
+    assert data["schema_version"] == REPORT_SCHEMA_VERSION == 4
     infra = data["infrastructure"]
     assert infra["datastores"][1]["free_share"] == 0.1
     assert infra["hosts"][0]["sensor_alerts"] == [

@@ -25,13 +25,18 @@ from fleetreport.health.report_schema import shipped_report_schema_text
 from fleetreport.snapshot import model as snapshot_model
 from fleetreport.snapshot.codec import encode
 
-REPORT_MODULES = {"fleetreport.health.report_model", "fleetreport.health.report_records"}
+REPORT_MODULES = {
+    "fleetreport.health.report_model",
+    "fleetreport.health.report_records",
+    "fleetreport.health.usage_records",
+}
 """Where the report's records are declared: every record it holds comes from one of these."""
 
 REPORT_SHAPES = {
     1: "fcf73e5e13edb8e3eafd5bdda7b3d789db475cc4001d5c80e3e608f7cba4e32d",
     2: "e5062b453e5ac24a69528d1f4a23986df78bbe03ddbfae9a2ac634dc2478ea35",
     3: "5caa6402598b4627ed3e84e502aab15534cced05a277d26c85f0875592412afe",
+    4: "246f8a20347195bd659bc28f947f0a44b7e3486fae08529ac26f8884955cea1f",
 }
 """The structure fingerprint of the report schema, per report ``schema_version``."""
 
