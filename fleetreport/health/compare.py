@@ -24,6 +24,7 @@ from fleetreport.health.report_model import (
     Trend,
     TrendPoint,
 )
+from fleetreport.health.usage_records import UsageReport
 from fleetreport.ordering import natural_key
 
 __all__ = [
@@ -36,6 +37,7 @@ __all__ = [
     "compare",
     "digest_of",
     "finding_key",
+    "fleet_peak_sessions",
     "is_worse",
     "trend_of",
 ]
@@ -67,6 +69,8 @@ class PoolBrief:
     """Mean power score."""
     desktops: int
     """Desktops judged in the pool."""
+    peak_sessions: int | None = None
+    """Most sessions open at once over the run's usage window; None without usage."""
 
 
 @dataclass(frozen=True)
@@ -89,6 +93,10 @@ class ReportDigest:
     """Findings by identity."""
     pools: dict[PoolKey, PoolBrief] = field(default_factory=dict)
     """Pools by (pod, id)."""
+    peak_sessions: int | None = None
+    """The fleet's peak concurrent sessions over the usage window; None without usage."""
+    unused_desktops: int | None = None
+    """Unused desktops found; None without usage."""
 
 
 def finding_key(finding: FindingRecord) -> FindingKey:
@@ -109,8 +117,17 @@ def finding_brief(finding: FindingRecord) -> FindingBrief:
     )
 
 
+def fleet_peak_sessions(usage: UsageReport) -> int | None:
+    """The fleet's peak over the window: the highest day's sum of the pools' peaks that day (an
+    upper bound: pools peak at different hours); None when no day's peak is known."""
+    peaks = [day.peak_sessions for day in usage.days if day.peak_sessions is not None]
+    return max(peaks) if peaks else None
+
+
 def digest_of(report: HealthReport) -> ReportDigest:
     """The digest of a report."""
+    usage = report.usage
+    pool_peaks = {(p.pod, p.pool): p.peak_sessions for p in usage.pools} if usage else {}
     return ReportDigest(
         collected_at=report.snapshot.collected_at,
         patch_score=report.fleet.patch_score,
@@ -126,9 +143,12 @@ def digest_of(report: HealthReport) -> ReportDigest:
                 patch_score=pool.patch_score,
                 power_score=pool.power_score,
                 desktops=pool.desktops,
+                peak_sessions=pool_peaks.get((pool.pod, pool.id)),
             )
             for pool in report.pools
         },
+        peak_sessions=fleet_peak_sessions(usage) if usage else None,
+        unused_desktops=len(usage.unused) if usage else None,
     )
 
 
@@ -189,6 +209,7 @@ def trend_of(digests: Sequence[ReportDigest]) -> Trend:
                     patch_score=pool.patch_score,
                     power_score=pool.power_score,
                     grade=pool.grade,
+                    peak_sessions=pool.peak_sessions,
                 )
             )
             names[key] = pool.name
@@ -200,6 +221,8 @@ def trend_of(digests: Sequence[ReportDigest]) -> Trend:
                 patch_score=d.patch_score,
                 power_score=d.power_score,
                 grade=d.grade,
+                peak_sessions=d.peak_sessions,
+                unused_desktops=d.unused_desktops,
             )
             for d in digests
         ],

@@ -110,10 +110,20 @@ V3_DESKTOP_VMS = _statements(
 """Each desktop's VM, so that a run whose Horizon pod does not answer can take the desktops
 the last good run knew. Desktops recorded before this step have NULL VMs."""
 
+V4_USAGE = _statements(
+    "ALTER TABLE runs ADD COLUMN peak_sessions INTEGER",
+    "ALTER TABLE runs ADD COLUMN unused_desktops INTEGER",
+    "ALTER TABLE pool_scores ADD COLUMN peak_sessions INTEGER",
+)
+"""Each run's usage figures (``--usage``): the fleet's and each pool's peak concurrent sessions
+over the window, and the unused desktops found. NULL for runs that collected no usage and for
+runs recorded before this step."""
+
 MIGRATIONS: Sequence[Migration] = (
     V1_RUNS_SOURCES_POOLS_FINDINGS,
     V2_DESKTOPS_AND_SHARES,
     V3_DESKTOP_VMS,
+    V4_USAGE,
 )
 """Every step, in order: step ``n`` (from 1) brings ``user_version`` from ``n - 1`` to ``n``."""
 

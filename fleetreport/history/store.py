@@ -24,6 +24,7 @@ from fleetreport.health.compare import (
     PoolKey,
     ReportDigest,
     digest_of,
+    fleet_peak_sessions,
     trend_of,
 )
 from fleetreport.health.population import KnownDesktops
@@ -32,7 +33,6 @@ from fleetreport.health.report_model import (
     FindingBrief,
     FindingRecord,
     HealthReport,
-    PoolSummary,
     Trend,
 )
 from fleetreport.health.report_records import Source
@@ -91,6 +91,10 @@ class RunRow:
     """Warnings."""
     info: int
     """Info findings."""
+    peak_sessions: int | None = None
+    """The fleet's peak concurrent sessions over the usage window (None: no usage collected)."""
+    unused_desktops: int | None = None
+    """Unused desktops found (None: no usage collected)."""
 
 
 class HistoryStore:
@@ -146,7 +150,7 @@ class HistoryStore:
                     report_folder=report_folder,
                 )
                 _insert_sources(db, run_id, report.sources)
-                _insert_pools(db, run_id, report.pools)
+                _insert_pools(db, run_id, report)
                 _insert_findings(db, run_id, report.findings)
                 _insert_desktops(db, run_id, report.vms)
                 db.execute("COMMIT")
@@ -167,7 +171,8 @@ class HistoryStore:
             rows = self._db.execute(
                 "SELECT id, started_at, finished_at, collected_at, status, exit_code,"
                 " report_folder, generator, desktops, patch_score, power_score, grade,"
-                " healthy_share, coverage, findings_critical, findings_warning, findings_info"
+                " healthy_share, coverage, findings_critical, findings_warning, findings_info,"
+                " peak_sessions, unused_desktops"
                 " FROM runs ORDER BY id DESC LIMIT ?",
                 (max(limit, 0),),
             ).fetchall()
@@ -190,6 +195,8 @@ class HistoryStore:
                 critical=row[14],
                 warning=row[15],
                 info=row[16],
+                peak_sessions=row[17],
+                unused_desktops=row[18],
             )
             for row in rows
         ]
@@ -267,8 +274,8 @@ class HistoryStore:
         stored = max(limit - 1 if current is not None else limit, 0)
         with self._reading():
             runs = self._db.execute(
-                "SELECT id, collected_at, patch_score, power_score, grade, desktops"
-                " FROM runs ORDER BY id DESC LIMIT ?",
+                "SELECT id, collected_at, patch_score, power_score, grade, desktops,"
+                " peak_sessions, unused_desktops FROM runs ORDER BY id DESC LIMIT ?",
                 (stored,),
             ).fetchall()
             runs.reverse()
@@ -281,8 +288,10 @@ class HistoryStore:
                 grade=grade,
                 desktop_count=desktops,
                 pools=pools.get(run_id, {}),
+                peak_sessions=peak,
+                unused_desktops=unused,
             )
-            for run_id, collected_at, patch, power, grade, desktops in runs
+            for run_id, collected_at, patch, power, grade, desktops, peak, unused in runs
         ]
         if current is not None and limit > 0:
             digests.append(digest_of(current))
@@ -291,13 +300,18 @@ class HistoryStore:
     def _pools(self, from_run: int) -> dict[int, dict[PoolKey, PoolBrief]]:
         """Pool figures of the runs from ``from_run`` on (the one run if it is the last)."""
         by_run: dict[int, dict[PoolKey, PoolBrief]] = {}
-        for run_id, pod, pool_id, name, grade, patch, power, desktops in self._db.execute(
-            "SELECT run_id, pod, pool_id, name, grade, patch_score, power_score, desktops"
-            " FROM pool_scores WHERE run_id >= ? ORDER BY run_id, rowid",
+        for run_id, pod, pool_id, name, grade, patch, power, desktops, peak in self._db.execute(
+            "SELECT run_id, pod, pool_id, name, grade, patch_score, power_score, desktops,"
+            " peak_sessions FROM pool_scores WHERE run_id >= ? ORDER BY run_id, rowid",
             (from_run,),
         ):
             by_run.setdefault(run_id, {})[(pod, pool_id)] = PoolBrief(
-                name=name, grade=grade, patch_score=patch, power_score=power, desktops=desktops
+                name=name,
+                grade=grade,
+                patch_score=patch,
+                power_score=power,
+                desktops=desktops,
+                peak_sessions=peak,
             )
         return by_run
 
@@ -411,8 +425,8 @@ def _insert_run(
     cursor = db.execute(
         "INSERT INTO runs (started_at, finished_at, collected_at, status, exit_code,"
         " report_folder, generator, desktops, patch_score, power_score, grade, healthy_share,"
-        " coverage, findings_critical, findings_warning, findings_info)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " coverage, findings_critical, findings_warning, findings_info, peak_sessions,"
+        " unused_desktops) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             format_time(started_at),
             format_time(finished_at),
@@ -430,6 +444,8 @@ def _insert_run(
             severities.get("critical", 0),
             severities.get("warning", 0),
             severities.get("info", 0),
+            fleet_peak_sessions(report.usage) if report.usage else None,
+            len(report.usage.unused) if report.usage else None,
         ),
     )
     run_id = cursor.lastrowid
@@ -448,13 +464,18 @@ def _insert_sources(db: sqlite3.Connection, run_id: int, sources: Sequence[Sourc
     )
 
 
-def _insert_pools(db: sqlite3.Connection, run_id: int, pools: Sequence[PoolSummary]) -> None:
+def _insert_pools(db: sqlite3.Connection, run_id: int, report: HealthReport) -> None:
+    peaks = {(p.pod, p.pool): p.peak_sessions for p in report.usage.pools} if report.usage else {}
     db.executemany(
         "INSERT INTO pool_scores (run_id, pod, pool_id, name, grade, patch_score, power_score,"
-        " desktops) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        " desktops, peak_sessions) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
-            (run_id, p.pod, p.id, p.name, p.grade, p.patch_score, p.power_score, p.desktops)
-            for p in pools
+            (
+                run_id,
+                *(p.pod, p.id, p.name, p.grade, p.patch_score, p.power_score, p.desktops),
+                peaks.get((p.pod, p.id)),
+            )
+            for p in report.pools
         ],
     )
 

@@ -21,9 +21,11 @@ HEADINGS = (
     "Critical",
     "Warning",
     "Info",
+    "Peak",
+    "Unused",
     "Report",
 )
-RIGHT = frozenset({0, 3, 4, 6, 7, 8, 9, 10, 11})
+RIGHT = frozenset({0, 3, 4, 6, 7, 8, 9, 10, 11, 12, 13})
 """Columns of numbers, aligned right."""
 
 
@@ -62,9 +64,16 @@ def _cells(run: RunRow) -> list[str]:
         f"{run.critical:,}",
         f"{run.warning:,}",
         f"{run.info:,}",
+        _count(run.peak_sessions),
+        _count(run.unused_desktops),
         run.report_folder or "-",
     ]
 
 
 def _score(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.1f}"
+
+
+def _count(value: int | None) -> str:
+    """A usage figure; ``-`` for a run that collected no usage."""
+    return "-" if value is None else f"{value:,}"

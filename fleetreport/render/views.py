@@ -125,6 +125,9 @@ class PoolTrendRow:
     """Its grade in each run of the trend (None: not in that run, or no grade)."""
     chart: Markup | None
     """Its score lines, when the pools are few enough to draw one each."""
+    peaks: list[int | None] = field(default_factory=list)
+    """Its peak concurrent sessions in each run of the trend (None: no usage collected, or
+    not in that run)."""
 
 
 @dataclass(frozen=True)
@@ -135,6 +138,8 @@ class TrendView:
     """Each run's collection date, oldest first (with the time when two share a day)."""
     pools: list[PoolTrendRow]
     """Pools, in the model's order."""
+    usage: bool = False
+    """Some run of the trend collected usage: the usage columns are shown."""
 
 
 @dataclass(frozen=True)
@@ -343,5 +348,8 @@ def _trend_view(trend: Trend | None) -> TrendView | None:
             if draw
             else None
         )
-        rows.append(PoolTrendRow(pool.name, [p.grade if p else None for p in points], chart))
-    return TrendView(dates=dates, pools=rows)
+        grades = [p.grade if p else None for p in points]
+        peaks = [p.peak_sessions if p else None for p in points]
+        rows.append(PoolTrendRow(pool.name, grades, chart, peaks))
+    usage = any(p.peak_sessions is not None or p.unused_desktops is not None for p in trend.points)
+    return TrendView(dates=dates, pools=rows, usage=usage)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from support.fleet_builders import NOW, fleet_snapshot, machine, pool, session, vm
+from support.fleet_builders import NOW, POD, fleet_snapshot, machine, pool, session, vm
 from support.fleet_reports import OUTDATED_TOOLS, TOOLS_NOT_RUNNING, fleet_report
 from support.hostile import HOSTILE, PWNED_MARKERS, hostile_snapshot
 
@@ -23,6 +23,7 @@ from fleetreport.health.compare import compare, digest_of, trend_of
 from fleetreport.health.report_json import report_to_json
 from fleetreport.health.report_model import HealthReport
 from fleetreport.health.report_schema import shipped_report_schema_text
+from fleetreport.health.usage_records import PoolSizing, UnusedDesktop, UsageDay, UsageReport
 from fleetreport.history import (
     MIGRATIONS,
     SCHEMA_VERSION,
@@ -606,3 +607,123 @@ def test_hostile_names_in_pool_charts_are_escaped(tmp_path: Path) -> None:
     for name in names:
         assert f"{name}: patch and power scores over the last runs" in labels
         assert name in tree.text("trends")
+
+
+# --- usage over runs -------------------------------------------------------------------------
+
+
+def sizing(pool_id: str, peak: int | None) -> PoolSizing:
+    return PoolSizing(
+        pod=POD,
+        pool=pool_id,
+        pool_name=pool_id,
+        assignment="FLOATING",
+        lever="sizing",
+        machines=10,
+        maximum=10,
+        spares=1,
+        logons=40,
+        peak_sessions=peak,
+        peak_day="2026-11-20" if peak is not None else None,
+        peak_is_lower_bound=False,
+        sessions_now=None,
+        needed=None if peak is None else peak + 1,
+        surplus=None if peak is None else 9 - peak,
+        verdict="right_sized",
+        advice="",
+    )
+
+
+def unused_desktop(name: str) -> UnusedDesktop:
+    return UnusedDesktop(
+        key=f"pod1/{name}",
+        name=name,
+        pool="pool-a",
+        pool_name="pool-a",
+        reason="no_session_no_activity",
+        assigned_users=[],
+        last_logon=None,
+        cpu_p95_percent=0.4,
+        power_state="poweredOn",
+        watts=20.0,
+        watts_measured=False,
+        kwh_per_year=175.2,
+        cost_per_year=52.6,
+        remediation="delete it",
+    )
+
+
+def with_usage(
+    report: HealthReport, day_peaks: list[int | None], pool_peaks: dict[str, int], unused: int
+) -> HealthReport:
+    """The report with usage: days with those fleet peaks, pools with those peaks, and that many
+    unused desktops."""
+    usage = UsageReport(
+        window_days=len(day_peaks),
+        window_start=None,
+        window_end=None,
+        evidence=[],
+        days=[
+            UsageDay(day=f"2026-11-{day + 1:02d}", logons=5, peak_sessions=peak)
+            for day, peak in enumerate(day_peaks)
+        ],
+        pools=[sizing(pool_id, peak) for pool_id, peak in pool_peaks.items()],
+        unused=[unused_desktop(f"desk-u{n}") for n in range(unused)],
+    )
+    return replace(report, usage=usage)
+
+
+def test_the_trend_keeps_each_runs_peak_sessions_and_unused_desktops(
+    tmp_path: Path, three_runs: list[HealthReport]
+) -> None:
+    first, second, third = three_runs
+    runs = [
+        first,  # collected no usage
+        with_usage(second, [3, 7, None, 5], {"pool-a": 4, "pool-b": 2}, unused=3),
+        with_usage(third, [None, None], {"pool-a": 6}, unused=1),  # peaks not known
+    ]
+    with HistoryStore(tmp_path / "history.sqlite") as store:
+        for report in runs:
+            record(store, report)
+        trend = store.trend()
+        runs_listed = store.runs()
+        current = store.trend(limit=2, current=with_usage(at(first, NOW + 3 * WEEK), [9], {}, 0))
+    assert [(p.peak_sessions, p.unused_desktops) for p in trend.points] == [
+        (None, None),
+        (7, 3),  # the highest day's sum of the pools' peaks
+        (None, 1),
+    ]
+    peaks = {pool.name: [p.peak_sessions for p in pool.points] for pool in trend.pools}
+    assert peaks == {"pool-a": [None, 4, 6], "pool-b": [None, 2, None]}
+    assert [(p.peak_sessions, p.unused_desktops) for p in current.points] == [(None, 1), (9, 0)]
+    table = render_history(runs_listed).splitlines()
+    assert table[0].split()[-3:] == ["Peak", "Unused", "Report"]
+    assert [line.split()[-3:-1] for line in table[1:]] == [["-", "1"], ["7", "3"], ["-", "-"]]
+
+
+def test_the_trends_section_shows_usage_columns_only_when_a_run_collected_usage(
+    tmp_path: Path, three_runs: list[HealthReport]
+) -> None:
+    without = Tree(render_html(with_history(tmp_path / "a", three_runs[0], three_runs[1])))
+    assert "Peak sessions" not in without.text("trends")
+    assert "trend-pool-peaks" not in without.ids
+    second = with_usage(three_runs[1], [2, 5], {"pool-a": 5}, unused=2)
+    shown = Tree(render_html(with_history(tmp_path / "b", three_runs[0], second)))
+    runs = " ".join(shown.text("trend-runs").split())
+    assert "Peak sessions Unused desktops" in runs
+    assert "UTC 3 100 100 A – – 2026-12-04" in runs  # the first run collected no usage
+    assert runs.endswith("UTC 3 95 100 A 5 2")
+    peaks = " ".join(shown.text("trend-pool-peaks").split())
+    assert "pool-a – 5" in peaks and "pool-b – –" in peaks
+
+
+def test_runs_recorded_before_usage_was_kept_have_none(
+    tmp_path: Path, three_runs: list[HealthReport]
+) -> None:
+    path = tmp_path / "old.sqlite"
+    make_version_1(path)
+    with HistoryStore(path) as store:
+        record(store, with_usage(three_runs[1], [4], {"pool-a": 4}, unused=0))
+        trend = store.trend()
+    assert [(p.peak_sessions, p.unused_desktops) for p in trend.points] == [(None, None), (4, 0)]
+    assert [p.peak_sessions for p in trend.pools[0].points] == [None]  # "Old pool"
