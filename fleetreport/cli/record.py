@@ -108,7 +108,9 @@ def _write(snapshot: Snapshot, bundle: Path, mapping: Path | None, *, quiet: boo
         print(
             f"wrote {bundle}: {kind} bundle, {len(written.vcenters)} vCenter(s),"
             f" {len(written.vms)} VMs, {len(written.hosts)} hosts, {len(written.pods)} pod(s),"
-            f" {len(written.pools)} pools, {len(written.machines)} machines"
+            f" {len(written.pools)} pools, {len(written.machines)} machines,"
+            f" {len(written.datastores)} datastores, {len(written.alarms)} alarms"
+            + _usage_counts(written)
         )
     if mapping is not None:
         warning = (
@@ -119,3 +121,12 @@ def _write(snapshot: Snapshot, bundle: Path, mapping: Path | None, *, quiet: boo
             print_line(f"{mapping}: {warning}", level="warning")
         else:
             print(f"wrote {mapping}: {warning}")
+
+
+def _usage_counts(snapshot: Snapshot) -> str:
+    """The usage evidence recorded, when ``--usage`` collected any."""
+    if not snapshot.horizon_usage and not snapshot.vcenter_usage:
+        return ""
+    events = sum(usage.events for usage in snapshot.horizon_usage)
+    series = sum(usage.status == "measured" for usage in snapshot.vcenter_usage)
+    return f", usage: {events} session events, {series} measured performance series"

@@ -484,6 +484,11 @@ def test_anonymise_command_writes_a_bundle_and_a_private_mapping(
     printed = capsys.readouterr().out
     mapping = tmp_path / "demo.zip.mapping.json"
     assert f"wrote {out}: anonymised bundle" in printed
+    demo = load_snapshot(DEMO)
+    assert f"{len(demo.datastores)} datastores, {len(demo.alarms)} alarms" in printed
+    if demo.horizon_usage:
+        events = sum(usage.events for usage in demo.horizon_usage)
+        assert f", usage: {events} session events, " in printed
     assert "DO NOT share it" in printed and str(mapping) in printed
     assert_owner_only(mapping)
     document = json.loads(mapping.read_text("utf-8"))
