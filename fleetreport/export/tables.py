@@ -49,6 +49,14 @@ from fleetreport.health.report_records import (
     TrueSso,
     VCenter,
 )
+from fleetreport.health.usage_records import (
+    HostPower,
+    LicencePeak,
+    PoolSizing,
+    UnusedDesktop,
+    UsageDay,
+    UsageReport,
+)
 
 R = TypeVar("R")
 
@@ -323,6 +331,93 @@ ENERGY_COLUMNS: list[Column[EnergyPool]] = [
     Column("Pool id", lambda e: e.pool),
 ]
 """One row per pool with idle powered-on desktops, costliest first (currency in Summary)."""
+
+
+WATTS = "#,##0.0"
+"""Number format of a power draw in watts."""
+PERCENT = "0.0"
+"""Number format of a 0..100 percentage (CPU use)."""
+
+USAGE_DAY_COLUMNS: list[Column[UsageDay]] = [
+    Column("Day (UTC)", lambda d: d.day),
+    Column("Logons", lambda d: d.logons, COUNT),
+    Column("Peak sessions (sum of pools)", lambda d: d.peak_sessions, COUNT),
+]
+"""One row per day of the usage window, oldest first."""
+
+POOL_SIZING_COLUMNS: list[Column[PoolSizing]] = [
+    Column("Pool", lambda p: p.pool_name),
+    Column("User assignment", lambda p: p.assignment),
+    Column("Lever", lambda p: p.lever),
+    Column("Machines", lambda p: p.machines, COUNT),
+    Column("Maximum", lambda p: p.maximum, COUNT),
+    Column("Spares", lambda p: p.spares, COUNT),
+    Column("Logons", lambda p: p.logons, COUNT),
+    Column("Peak sessions", lambda p: p.peak_sessions, COUNT),
+    Column("Peak day (UTC)", lambda p: p.peak_day),
+    Column("Peak is a lower bound", lambda p: p.peak_is_lower_bound),
+    Column("Sessions now", lambda p: p.sessions_now, COUNT),
+    Column("Machines needed", lambda p: p.needed, COUNT),
+    Column("Machines that could go", lambda p: p.surplus, COUNT),
+    Column("Verdict", lambda p: p.verdict),
+    Column("Advice", lambda p: p.advice),
+    Column("Pod", lambda p: p.pod),
+    Column("Pool id", lambda p: p.pool),
+]
+"""One row per pool of the usage window: its peak against what it keeps provisioned."""
+
+UNUSED_DESKTOP_COLUMNS: list[Column[UnusedDesktop]] = [
+    Column("Name", lambda u: u.name),
+    Column("Pool", lambda u: u.pool_name),
+    Column("Reason", lambda u: u.reason),
+    Column("Assigned users", lambda u: joined(u.assigned_users)),
+    Column("Last logon (UTC)", lambda u: u.last_logon, DATETIME),
+    Column("CPU 95th percentile (%)", lambda u: u.cpu_p95_percent, PERCENT),
+    Column("Power state", lambda u: u.power_state),
+    Column("Watts", lambda u: u.watts, WATTS),
+    Column("Watts measured", lambda u: u.watts_measured),
+    Column("kWh per year", lambda u: u.kwh_per_year, COUNT),
+    Column("Cost per year", lambda u: u.cost_per_year, MONEY),
+    Column("Remediation", lambda u: u.remediation),
+    Column("Pool id", lambda u: u.pool),
+    Column("Key", lambda u: u.key),
+]
+"""One row per desktop nobody used over the window, costliest first (currency in Summary)."""
+
+HOST_POWER_COLUMNS: list[Column[HostPower]] = [
+    Column("Host", lambda h: h.name),
+    Column("Status", lambda h: h.status),
+    Column("Mean draw (W)", lambda h: h.mean_watts, WATTS),
+    Column("Highest draw (W)", lambda h: h.peak_watts, WATTS),
+    Column("Powered-on VMs", lambda h: h.powered_on_vms, COUNT),
+    Column("Watts per VM", lambda h: h.watts_per_vm, WATTS),
+    Column("Idle desktops", lambda h: h.idle_desktops, COUNT),
+    Column("vCenter", lambda h: h.vcenter),
+    Column("Host moref", lambda h: h.moref),
+]
+"""One row per host running desktops, metered first: the measured energy's evidence."""
+
+LICENCE_PEAK_COLUMNS: list[Column[LicencePeak]] = [
+    Column("Pod", lambda lic: lic.pod_name),
+    Column("Usage model", lambda lic: lic.usage_model),
+    Column("Current use", lambda lic: lic.current, COUNT),
+    Column("Highest use", lambda lic: lic.highest, COUNT),
+    Column("Peak sessions in window", lambda lic: lic.peak_sessions_in_window, COUNT),
+    Column("Licensed", lambda lic: lic.licensed, COUNT),
+    Column("Pod id", lambda lic: lic.pod),
+]
+"""One row per pod: its highest licence use against the licensed count."""
+
+
+def usage_rows(rows: Callable[[UsageReport], Sequence[R]]) -> Callable[[HealthReport], Sequence[R]]:
+    """A usage table's records; none when the report has no usage (the sheet keeps its
+    header)."""
+    return lambda report: [] if report.usage is None else rows(report.usage)
+
+
+def host_power(usage: UsageReport) -> list[HostPower]:
+    """The measured energy's hosts; none without it."""
+    return [] if usage.energy is None else usage.energy.hosts
 
 
 def gigabytes(size: int | None) -> float | None:
@@ -650,6 +745,7 @@ def summary_items(report: HealthReport) -> list[SummaryItem]:
         SummaryItem("Energy: saving per year", energy.saving_per_year, MONEY),
         SummaryItem("Energy: sizing saving per year", energy.sizing_saving_per_year, MONEY),
     ]
+    items += usage_items(report.usage)
     for number, source in enumerate(report.sources, start=1):
         label = f"Source {number}"
         items += [
@@ -661,6 +757,49 @@ def summary_items(report: HealthReport) -> list[SummaryItem]:
         items += [
             SummaryItem(f"{label} finished (UTC)", source.finished_at, DATETIME),
             SummaryItem(f"{label} TLS verified", source.tls_verified),
+        ]
+    return items
+
+
+def usage_items(usage: UsageReport | None) -> list[SummaryItem]:
+    """The usage window, each source of its evidence and the measured energy; none without
+    usage."""
+    if usage is None:
+        return []
+    items = [
+        SummaryItem("Usage: window (days)", usage.window_days, COUNT),
+        SummaryItem("Usage: window start (UTC)", usage.window_start, DATETIME),
+        SummaryItem("Usage: window end (UTC)", usage.window_end, DATETIME),
+    ]
+    for number, evidence in enumerate(usage.evidence, start=1):
+        label = f"Usage evidence {number}"
+        items += [
+            SummaryItem(f"{label} ({evidence.kind})", evidence.source),
+            SummaryItem(f"{label} status", evidence.status),
+        ]
+        if evidence.reason:
+            items.append(SummaryItem(f"{label} reason", evidence.reason))
+    energy = usage.energy
+    if energy is not None:
+        items += [
+            SummaryItem("Measured energy: method", energy.method),
+            SummaryItem(
+                "Measured energy: idle desktops measured", energy.idle_desktops_measured, COUNT
+            ),
+            SummaryItem(
+                "Measured energy: idle desktops assumed", energy.idle_desktops_assumed, COUNT
+            ),
+            SummaryItem(
+                "Measured energy: watts per idle desktop",
+                energy.measured_watts_per_idle_desktop,
+                WATTS,
+            ),
+            SummaryItem("Measured energy: kWh per year", energy.kwh_per_year, COUNT),
+            SummaryItem("Measured energy: cost per year", energy.cost_per_year, MONEY),
+            SummaryItem("Measured energy: saving per year", energy.saving_per_year, MONEY),
+            SummaryItem(
+                "Measured energy: sizing saving per year", energy.sizing_saving_per_year, MONEY
+            ),
         ]
     return items
 
@@ -678,6 +817,16 @@ TABLES: list[Table[Any]] = [
     Table("pools", "Pools", POOL_COLUMNS, lambda r: r.pools),
     Table("checks", "Checks", CHECK_COLUMNS, lambda r: r.checks),
     Table("energy", "Energy", ENERGY_COLUMNS, lambda r: r.energy.pools),
+    Table("usage_days", "Usage days", USAGE_DAY_COLUMNS, usage_rows(lambda u: u.days)),
+    Table("pool_sizing", "Pool sizing", POOL_SIZING_COLUMNS, usage_rows(lambda u: u.pools)),
+    Table(
+        "unused_desktops",
+        "Unused desktops",
+        UNUSED_DESKTOP_COLUMNS,
+        usage_rows(lambda u: u.unused),
+    ),
+    Table("host_power", "Host power", HOST_POWER_COLUMNS, usage_rows(host_power)),
+    Table("licence_peaks", "Licence peaks", LICENCE_PEAK_COLUMNS, usage_rows(lambda u: u.licences)),
     Table("hosts", "Hosts", HOST_COLUMNS, lambda r: r.infrastructure.hosts),
     Table("clusters", "Clusters", CLUSTER_COLUMNS, lambda r: r.infrastructure.clusters),
     Table("datastores", "Datastores", DATASTORE_COLUMNS, lambda r: r.infrastructure.datastores),

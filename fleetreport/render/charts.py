@@ -336,3 +336,211 @@ def _label_positions(count: int, most: int) -> list[int]:
     if count - 1 - positions[-1] < step and len(positions) > 1:
         positions.pop()
     return [*positions, count - 1]
+
+
+DAY_BAR = Markup(
+    '<rect class="day-bar" x="{x}" y="{y}" width="{width}" height="{height}" fill="{colour}">'
+    "<title>{day}: {count}</title></rect>"
+)
+CHART_TITLE = Markup(
+    '<title id="{ident}-title">{title}</title><desc id="{ident}-desc">{desc}</desc>'
+)
+TITLED_CHART = Markup(
+    '<svg class="chart {kind}" role="img" viewBox="0 0 {width} {height}" width="{width}"'
+    ' height="{height}" aria-labelledby="{ident}-title {ident}-desc">{titles}{body}</svg>'
+)
+
+
+def logons_per_day(
+    days: Sequence[tuple[str, int]], ident: str = "usage-days", width: int = 720, height: int = 190
+) -> Markup:
+    """Vertical bars of logons per day (``YYYY-MM-DD``, count), oldest first: each bar's
+    tooltip is its day and count; the y axis is labelled at 0, half and the highest day."""
+    left, right, top = 40, 8, 8
+    bottom = height - 24
+    most = max((count for _, count in days), default=0)
+    scale = most or 1
+    slot = (width - left - right) / max(len(days), 1)
+    bar = max(slot * 0.8, 1.0)
+    items: list[Markup] = [
+        TREND_GRID.format(
+            x1=left,
+            x2=width - right,
+            y=f"{bottom - (bottom - top) * value / scale:.1f}",
+            text_x=left - 4,
+            text_y=f"{bottom - (bottom - top) * value / scale + 3.5:.1f}",
+            value=f"{value:,.0f}",
+        )
+        for value in sorted({0, round(most / 2), most})
+    ]
+    for index, (day, count) in enumerate(days):
+        length = (bottom - top) * count / scale
+        items.append(
+            DAY_BAR.format(
+                x=f"{left + index * slot + (slot - bar) / 2:.1f}",
+                y=f"{bottom - length:.1f}",
+                width=f"{bar:.1f}",
+                height=f"{length:.1f}",
+                colour=BLUE,
+                day=day,
+                count=f"{count:,} {'logon' if count == 1 else 'logons'}",
+            )
+        )
+    for position in _label_positions(len(days), max(2, (width - left - right) // 80)):
+        anchor, x = "middle", left + (position + 0.5) * slot
+        if len(days) > 1 and position == 0:
+            anchor, x = "start", left
+        elif len(days) > 1 and position == len(days) - 1:
+            anchor, x = "end", width - right
+        items.append(
+            TREND_DATE.format(x=f"{x:.1f}", y=bottom + 14, anchor=anchor, date=days[position][0])
+        )
+    total = sum(count for _, count in days)
+    first, last = (days[0][0], days[-1][0]) if days else ("", "")
+    return TITLED_CHART.format(
+        kind="usage-days",
+        width=width,
+        height=height,
+        ident=ident,
+        titles=CHART_TITLE.format(
+            ident=ident,
+            title="Logons per day",
+            desc=f"{total:,} logons over {len(days)} days from {first} to {last};"
+            f" the busiest day had {most:,}.",
+        ),
+        body=Markup("").join(items),
+    )
+
+
+PEAK_ROW = Markup(
+    '<rect class="capacity-bar" x="{x}" y="{y}" width="{capacity}" height="16" fill="#dfe4ea">'
+    "<title>{name}: {machines} provisioned</title></rect>"
+    '<rect class="peak-bar" x="{x}" y="{peak_y}" width="{peak}" height="8" fill="{colour}">'
+    "<title>{name}: {peak_words}</title></rect>"
+)
+MAXIMUM_MARK = Markup(
+    '<line class="maximum-mark" x1="{x}" y1="{y1}" x2="{x}" y2="{y2}" stroke="#1d2733"'
+    ' stroke-width="2"><title>{name}: maximum {maximum}</title></line>'
+)
+SPARES_MARK = Markup(
+    '<line class="spares-mark" x1="{x}" y1="{y1}" x2="{x}" y2="{y2}" stroke="{colour}"'
+    ' stroke-width="2" stroke-dasharray="3 2"><title>{name}: peak plus {spares} spares needs'
+    " {needed}</title></line>"
+)
+PEAK_LEGEND = Markup(
+    '<rect x="{x}" y="{y}" width="10" height="10" fill="#dfe4ea"/>'
+    '<text x="{x1}" y="{text_y}" font-size="11">provisioned</text>'
+    '<rect x="{x2}" y="{y}" width="10" height="10" fill="{blue}"/>'
+    '<text x="{x3}" y="{text_y}" font-size="11">peak sessions (paler: at least)</text>'
+    '<line x1="{x4}" y1="{y}" x2="{x4}" y2="{y10}" stroke="#1d2733" stroke-width="2"/>'
+    '<text x="{x5}" y="{text_y}" font-size="11">maximum</text>'
+    '<line x1="{x6}" y1="{y}" x2="{x6}" y2="{y10}" stroke="{red}" stroke-width="2"'
+    ' stroke-dasharray="3 2"/><text x="{x7}" y="{text_y}" font-size="11">needed</text>'
+)
+
+
+def pool_peaks(
+    rows: Sequence[tuple[str, int | None, int, int | None, int | None, bool]],
+    ident: str = "usage-peaks",
+    width: int = 720,
+) -> Markup:
+    """A bullet chart per pool: (name, peak sessions, machines, maximum, needed, peak is a
+    lower bound). The grey bar is what is provisioned, the blue bar inside it the peak (paler
+    when only a lower bound), a solid mark the maximum, a dashed mark what the peak needs."""
+    label_width, row_height = 190, 26
+    plot = width - label_width - 50
+    scale = max(
+        [
+            1,
+            *(
+                max(machines, peak or 0, maximum or 0, needed or 0)
+                for _, peak, machines, maximum, needed, _ in rows
+            ),
+        ]
+    )
+    items: list[Markup] = []
+    for index, (name, peak, machines, maximum, needed, lower) in enumerate(rows):
+        y = index * row_height
+        items.append(ROW_LABEL.format(y=y + 14, full=name, name=_short(name, 28)))
+        if peak is None:
+            peak_words = "peak not known"
+        else:
+            peak_words = f"{'at least ' if lower else ''}{peak:,} sessions at peak"
+        items.append(
+            PEAK_ROW.format(
+                x=label_width,
+                y=y + 2,
+                capacity=f"{plot * machines / scale:.1f}",
+                name=name,
+                machines=f"{machines:,}",
+                peak_y=y + 6,
+                peak=f"{plot * (peak or 0) / scale:.1f}",
+                colour="#8fb3cf" if lower else BLUE,
+                peak_words=peak_words,
+            )
+        )
+        if maximum is not None:
+            items.append(
+                MAXIMUM_MARK.format(
+                    x=f"{label_width + plot * maximum / scale:.1f}",
+                    y1=y,
+                    y2=y + 20,
+                    name=name,
+                    maximum=f"{maximum:,}",
+                )
+            )
+        if needed is not None and peak is not None:
+            items.append(
+                SPARES_MARK.format(
+                    x=f"{label_width + plot * needed / scale:.1f}",
+                    y1=y,
+                    y2=y + 20,
+                    colour=RED,
+                    name=name,
+                    spares=f"{needed - peak:,}",
+                    needed=f"{needed:,}",
+                )
+            )
+        text_x = label_width + plot * max(machines, maximum or 0, needed or 0) / scale + 6
+        items.append(
+            Markup('<text x="{x}" y="{y}" font-size="10">{text}</text>').format(
+                x=f"{text_x:.1f}",
+                y=y + 14,
+                text="?" if peak is None else f"{'≥' if lower else ''}{peak:,}/{machines:,}",
+            )
+        )
+    height = max(len(rows), 1) * row_height + 20
+    legend_y = height - 12
+    x = label_width
+    items.append(
+        PEAK_LEGEND.format(
+            x=x,
+            y=legend_y,
+            y10=legend_y + 10,
+            text_y=legend_y + 9,
+            x1=x + 14,
+            x2=x + 90,
+            x3=x + 104,
+            x4=x + 300,
+            x5=x + 306,
+            x6=x + 370,
+            x7=x + 376,
+            blue=BLUE,
+            red=RED,
+        )
+    )
+    pools = len(rows)
+    return TITLED_CHART.format(
+        kind="usage-peaks",
+        width=width,
+        height=height,
+        ident=ident,
+        titles=CHART_TITLE.format(
+            ident=ident,
+            title="Peak concurrent sessions per pool against capacity",
+            desc=f"{pools:,} {'pool' if pools == 1 else 'pools'}: each pool's machines"
+            " provisioned, its most sessions at once in the window, its maximum and what the"
+            " peak needs with the pool's spares; the table below gives the same figures.",
+        ),
+        body=Markup("").join(items),
+    )

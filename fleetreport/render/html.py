@@ -59,6 +59,7 @@ def report_environment(user_templates: Path | None = None) -> jinja2.Environment
         score=format_score,
         when=format_time,
         days=format_days,
+        duration=format_duration,
         gigabytes=format_gigabytes,
         megabytes_as_gb=format_megabytes,
         gigahertz=format_gigahertz,
@@ -159,6 +160,18 @@ def format_days(value: float | None) -> str:
     if value is None:
         return "n/a"
     return "1 day" if round(value) == 1 else f"{value:.0f} days"
+
+
+def format_duration(seconds: int | None) -> str:
+    """A sampling period in the largest whole unit, to follow "every": ``2 hours``, ``5 minutes``,
+    ``day``."""
+    if seconds is None:
+        return "n/a"
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size and seconds % size == 0:
+            count = seconds // size
+            return unit if count == 1 else f"{count:,} {unit}s"
+    return f"{seconds:,} seconds"
 
 
 BYTES_PER_GB = 1024**3

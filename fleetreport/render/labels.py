@@ -279,6 +279,60 @@ ENERGY_LEVERS: Mapping[str, str] = {
 }
 """The report's own energy levers."""
 
+SIZING_VERDICTS: Mapping[str, str] = {
+    "over_provisioned": "Over-provisioned",
+    "ran_out": "Ran out",
+    "right_sized": "Right-sized",
+    "unknown": "Cannot tell",
+}
+"""``PoolSizing.verdict``: the ``pool_over_provisioned`` and ``pool_ran_out`` checks' verdicts."""
+
+SIZING_LEVERS: Mapping[str, str] = {
+    "power_policy": "Power policy",
+    "sizing": "Pool sizing",
+    "none": "Neither (no lever)",
+}
+"""``PoolSizing.lever`` (``pool_power.Lever``)."""
+
+UNUSED_REASONS: Mapping[str, str] = {
+    "assigned_user_absent": "Assigned user has not logged on",
+    "no_session_no_activity": "No session and no CPU activity",
+}
+"""``UnusedDesktop.reason``."""
+
+EVIDENCE_KINDS: Mapping[str, str] = {
+    "horizon": "Horizon audit events",
+    "vcenter": "vCenter performance history",
+}
+"""``UsageEvidence.kind``."""
+
+EVIDENCE_STATUSES: Mapping[str, str] = {
+    "ok": "Read",
+    "skipped": "Not read",
+    "refused": "Refused",
+    "error": "Failed",
+}
+"""``UsageEvidence.status``."""
+
+HOST_POWER_STATUSES: Mapping[str, str] = {
+    "measured": "Measured",
+    "no_data": "No power reading",
+    "not_collected": "Not collected",
+    "error": "Reading failed",
+}
+"""``HostPower.status`` (the ``VCenterUsage`` status of the host)."""
+
+ENERGY_METHODS: Mapping[str, str] = {
+    "by_count": (
+        "each idle desktop's share of its host's measured draw, shared by count of powered-on VMs"
+    ),
+    "by_cpu_share": (
+        "each idle desktop's share of its host's measured draw, shared by CPU use of its"
+        " powered-on VMs"
+    ),
+}
+"""``MeasuredEnergy.method``: how a desktop's share of its host's draw is taken."""
+
 VOCABULARIES: Mapping[str, Mapping[str, str]] = {
     "power_state": POWER_STATES,
     "machine_state": MACHINE_STATES,
@@ -304,14 +358,38 @@ VOCABULARIES: Mapping[str, Mapping[str, str]] = {
     "licence_mode": LICENCE_MODES,
     "licence_edition": LICENCE_EDITIONS,
     "usage_model": USAGE_MODELS,
+    "sizing_verdict": SIZING_VERDICTS,
+    "sizing_lever": SIZING_LEVERS,
+    "unused_reason": UNUSED_REASONS,
+    "evidence_kind": EVIDENCE_KINDS,
+    "evidence_status": EVIDENCE_STATUSES,
+    "host_power_status": HOST_POWER_STATUSES,
+    "energy_method": ENERGY_METHODS,
 }
 """Every table by name, as the ``label`` filter takes it."""
 
 ANY = "any"
 """The vocabulary that looks a value up in every table, first match wins."""
 
+OWN_WORDS = frozenset(
+    {
+        "sizing_verdict",
+        "sizing_lever",
+        "unused_reason",
+        "evidence_kind",
+        "evidence_status",
+        "host_power_status",
+        "energy_method",
+    }
+)
+"""Vocabularies of the report's own lower-case values (``ok``, ``none``, ``ran_out``): left out
+of ``any``, where a plain word would be mistaken for one; an unknown value in them is shown
+:func:`readable`, as ``snake_case`` is no word."""
+
 _EVERY_VALUE: dict[str, str] = {}
-for _table in VOCABULARIES.values():
+for _name, _table in VOCABULARIES.items():
+    if _name in OWN_WORDS:
+        continue
     for _raw, _plain in _table.items():
         _EVERY_VALUE.setdefault(_raw, _plain)
 
@@ -343,7 +421,7 @@ def plain_label(raw: str, vocabulary: str = ANY) -> str:
     table = _EVERY_VALUE if vocabulary == ANY else VOCABULARIES[vocabulary]
     if raw in table:
         return table[raw]
-    if vocabulary != ANY and looks_like_api_value(raw):
+    if vocabulary != ANY and (looks_like_api_value(raw) or vocabulary in OWN_WORDS):
         return readable(raw)
     return raw
 

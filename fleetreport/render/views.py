@@ -23,6 +23,7 @@ from fleetreport.health.report_model import (
     Priority,
     Trend,
 )
+from fleetreport.health.usage_records import UsageDay, UsageEvidence, UsageReport
 from fleetreport.render import charts
 
 SEVERITIES = ("critical", "warning", "info")
@@ -54,6 +55,14 @@ HORIZON_COMPONENTS = (
 """The optional Horizon component lists of ``Infrastructure``, in words."""
 POOL_TREND_CHARTS = 6
 """Up to this many pools, the trends section draws a small chart per pool."""
+PRINTED_ROWS = 25
+"""A usage table prints its first rows up to this many (the costliest, the busiest); the rest
+are on screen and in the workbook, as the inventory's lists are."""
+OPEN_ROWS = 15
+"""A usage table up to this long is open on screen; longer ones start collapsed."""
+PRINTED_DAYS = 14
+"""Up to this many days, the logons-per-day table prints under its chart; a longer window
+prints its total and busiest day, its figures are on screen and in the workbook."""
 
 
 @dataclass(frozen=True)
@@ -172,6 +181,42 @@ class ReportView:
     """Horizon component kinds of which the pods reported none (with Horizon data only)."""
     alarm_groups: list[AlarmGroup] = field(default_factory=list)
     """Triggered alarms counted by status, alarm and object kind: what print shows."""
+    usage: UsageView | None = None
+    """The usage section; None when the report has no usage (``HealthReport.usage``)."""
+
+
+@dataclass(frozen=True)
+class UsageView:
+    """The usage section's charts and what its empty states need to say."""
+
+    days_chart: Markup | None
+    """Logons per day; None when no day is in the window."""
+    peaks_chart: Markup | None
+    """Peak sessions per pool against capacity; None without pools."""
+    horizon_read: list[str]
+    """Pods whose audit events were read."""
+    horizon_missing: list[UsageEvidence]
+    """Pods whose audit events were not read, with why."""
+    vcenter_read: list[str]
+    """vCenters whose performance history was read."""
+    vcenter_missing: list[UsageEvidence]
+    """vCenters that refused or failed, with why."""
+    long_days: bool
+    """More days than print holds under the chart."""
+    total_logons: int
+    """Logons over the window, all pods."""
+    busiest_day: UsageDay | None
+    """The first day with the most logons; None without days."""
+    unused_cost: float
+    """What the unused desktops cost a year, together."""
+    hosts_metered: int
+    """Hosts of the measured energy whose draw was measured."""
+    hosts_unmetered: int
+    """Hosts of the measured energy without a power reading."""
+    printed_rows: int = PRINTED_ROWS
+    """Rows a long usage table prints."""
+    open_rows: int = OPEN_ROWS
+    """Rows up to which a usage table starts open on screen."""
 
 
 @dataclass(frozen=True)
@@ -248,6 +293,47 @@ def build_view(report: HealthReport) -> ReportView:
         if horizon_state(report) == HORIZON_COLLECTED
         else [],
         alarm_groups=alarm_groups(report),
+        usage=usage_view(report.usage),
+    )
+
+
+def usage_view(usage: UsageReport | None) -> UsageView | None:
+    """The usage section's charts and evidence lists; None without usage."""
+    if usage is None:
+        return None
+    horizon = [e for e in usage.evidence if e.kind == "horizon"]
+    vcenter = [e for e in usage.evidence if e.kind != "horizon"]
+    hosts = usage.energy.hosts if usage.energy is not None else []
+    unmetered = sum(1 for host in hosts if host.status != "measured")
+    return UsageView(
+        days_chart=charts.logons_per_day([(d.day, d.logons) for d in usage.days])
+        if usage.days
+        else None,
+        peaks_chart=charts.pool_peaks(
+            [
+                (
+                    p.pool_name,
+                    p.peak_sessions,
+                    p.machines,
+                    p.maximum,
+                    p.needed,
+                    p.peak_is_lower_bound,
+                )
+                for p in usage.pools
+            ]
+        )
+        if usage.pools
+        else None,
+        horizon_read=[e.source for e in horizon if e.status == "ok"],
+        horizon_missing=[e for e in horizon if e.status != "ok"],
+        vcenter_read=[e.source for e in vcenter if e.status == "ok"],
+        vcenter_missing=[e for e in vcenter if e.status != "ok"],
+        long_days=len(usage.days) > PRINTED_DAYS,
+        total_logons=sum(d.logons for d in usage.days),
+        busiest_day=max(usage.days, key=lambda d: d.logons, default=None),
+        unused_cost=sum(u.cost_per_year for u in usage.unused),
+        hosts_metered=len(hosts) - unmetered,
+        hosts_unmetered=unmetered,
     )
 
 

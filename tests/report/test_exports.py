@@ -48,6 +48,11 @@ SHEETS = [
     "Pools",
     "Checks",
     "Energy",
+    "Usage days",
+    "Pool sizing",
+    "Unused desktops",
+    "Host power",
+    "Licence peaks",
     "Hosts",
     "Clusters",
     "Datastores",
@@ -74,6 +79,11 @@ CSV_FILES = [
         "pools",
         "checks",
         "energy",
+        "usage_days",
+        "pool_sizing",
+        "unused_desktops",
+        "host_power",
+        "licence_peaks",
         "hosts",
         "clusters",
         "datastores",
@@ -368,6 +378,7 @@ def test_an_estate_without_horizon_still_writes_every_file(tmp_path: Path) -> No
     empty |= {"findings", "pools", "energy", "infrastructure_vms", "unmatched_vms"}
     empty |= {"clusters", "datastores", "alarms", "ad_domains", "saml_authenticators"}
     empty |= {"true_sso", "cpa_pods", "licences"}
+    empty |= {"usage_days", "pool_sizing", "unused_desktops", "host_power", "licence_peaks"}
     for table in TABLES:
         text = (tmp_path / f"{table.name}.csv").read_text(encoding="utf-8-sig")
         rows = list(csv.reader(io.StringIO(text)))
@@ -509,6 +520,16 @@ def test_workbook_has_a_sheet_per_table_in_order(demo: HealthReport, tmp_path: P
     newer |= {"AD domains": infra.ad_domains, "SAML authenticators": infra.saml_authenticators}
     newer |= {"True SSO": infra.true_sso, "CPA pods": infra.federation_pods}
     newer |= {"Licences": infra.licenses}
+    # Usage sheets: empty until the demo is recorded with usage; test_report_usage.py states
+    # their rows.
+    usage = demo.usage
+    newer |= {
+        "Usage days": usage.days if usage else [],
+        "Pool sizing": usage.pools if usage else [],
+        "Unused desktops": usage.unused if usage else [],
+        "Host power": usage.energy.hosts if usage and usage.energy else [],
+        "Licence peaks": usage.licences if usage else [],
+    }
     for sheet in workbook.worksheets:
         assert sheet.freeze_panes == "A2"
         last = openpyxl.utils.get_column_letter(sheet.max_column)
