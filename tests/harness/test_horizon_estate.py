@@ -61,7 +61,8 @@ def test_committed_pod_equals_regenerated(name: str, sources: Sources) -> None:
     pod = estate.PODS[name]
     texts = estate.render(estate.generate(pod, {k: sources[k] for k in pod.vcenters}))
     on_disk = {f.name: f.read_text("utf-8") for f in (estate.FIXTURES / name).glob("*")}
-    assert sorted(on_disk) == sorted(texts) == sorted(estate.FILES)
+    usage_files = ["audit_events.json", "desktop_pool_metrics.json"] if pod.usage else []
+    assert sorted(on_disk) == sorted(texts) == sorted([*estate.FILES, *usage_files])
     stale = [n for n in texts if on_disk[n] != texts[n]]
     assert not stale, f"{stale} drifted; run: python tests/tools/horizon_estate.py {name}"
 
@@ -354,3 +355,198 @@ def test_served_by_the_horizon_test_server(profile: str, sources: Sources) -> No
     unmatched = {m["name"] for m in machines} - vm_names
     assert unmatched == {"ic-w11-009"}
     assert {r["name"] for r in rds} <= vm_names
+
+
+# ------------------------------------------------------------- usage history (issue 16)
+# The hidden cases, written out here (not read from the plans) so a change to a plan must
+# change this too: see tests/fixtures/horizon/README.md.
+PEAKS = {
+    "demo": {
+        "IC-Win11-Office": (120, 160),
+        "IC-Win11-CallCenter": (91, 91),  # ran out of spares
+        "FC-Win10-Developers": (30, 41),
+        "Manual-Engineering": (6, 12),  # half its size
+    },
+    "horizon8": {
+        "W11-IC-Knowledge": (12, 12),  # ran out of spares
+        "W10-IC-Legacy": (3, 6),  # half its size
+        "W10-FC-Engineering": (4, 8),
+        "LAB-FC-Root": (2, 3),
+    },
+}
+"""Pool -> (most sessions at once over the 30 days, the pool's machines)."""
+IDLE = {"demo": {"AMS-W11-001", "AMS-W11-004", "AMS-W11-008"}, "horizon8": {"W10-IC-005"}}
+"""Desktops nobody logged on to in 30 days whose VM ran idle (cpu_percent under 5%)."""
+STALE = {"demo": {"AMS-DEV-003": 45}, "horizon8": {"W10-FC-012": 45}}
+"""Dedicated desktops whose assigned user last logged on this many days ago."""
+UNUSED_OTHERWISE = {
+    "demo": {
+        # VM powered off (AMS-W11-007 and the others), suspended, orphaned or inaccessible
+        *("AMS-W11-007", "AMS-W11-021", "AMS-W11-101", "AMS-W11-116", "AMS-W11-153"),
+        *("AMS-DEV-025", "AMS-DEV-030", "AMS-DEV-031", "AMS-DEV-036", "AMS-DEV-041"),
+        "AMS-ENG-WS07",
+        *("AMS-DEV-016", "AMS-DEV-028"),  # unassigned spares of a dedicated pool
+    },
+    "horizon8": {"W10-FC-017", "W10-FC-015", "W10-FC-016"},
+}
+"""The other desktops without a logon in the window: VM not running, or an unassigned spare."""
+METERED = {
+    "demo": {
+        "esx-ams-01.corp.example.test": 346,
+        "esx-ams-02.corp.example.test": 356,
+        "esx-ams-03.corp.example.test": 341,
+        "esx-ams-04.corp.example.test": 350,
+    },
+    "horizon8": {"esx-w11-01.corp.example.test": 346, "esx-w11-02.corp.example.test": 354},
+}
+"""Hosts with a power series -> its mean in watts (every other host has none)."""
+ANCHOR_MS = int(estate.ANCHOR.timestamp() * 1000)
+WINDOW_START_MS = ANCHOR_MS - 30 * 86_400_000
+USAGE_PODS = sorted(PEAKS)
+
+
+def served(name: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The pod's data and its audit events as the test server serves them at the anchor."""
+    server = HorizonTestServer(estate.FIXTURES / name, now=ANCHOR_MS)
+    return server.data, server.data["audit_events"]
+
+
+def replay(events: list[dict[str, Any]]) -> tuple[dict[str, int], set[str]]:
+    """(most sessions open at once per pool, machines with a logon in the window), checking
+    that each machine has one session at a time and every event fits its session."""
+    open_by_machine: dict[str, str] = {}
+    open_by_pool: dict[str, int] = {}
+    peaks: dict[str, int] = {}
+    logged_on: set[str] = set()
+    for e in sorted(events, key=lambda e: (e["time"], e["id"])):
+        machine, user, pool = e["machine_id"], e["user_id"], e["desktop_pool_name"]
+        if e["type"] == "AGENT_CONNECTED":
+            assert machine not in open_by_machine, f"two sessions at once on {machine}"
+            open_by_machine[machine] = user
+            open_by_pool[pool] = open_by_pool.get(pool, 0) + 1
+            peaks[pool] = max(peaks.get(pool, 0), open_by_pool[pool])
+            if e["time"] >= WINDOW_START_MS:
+                logged_on.add(machine)
+        else:
+            assert open_by_machine.get(machine) == user, e
+            if e["type"] == "AGENT_ENDED":
+                del open_by_machine[machine]
+                open_by_pool[pool] -= 1
+    return peaks, logged_on
+
+
+@pytest.mark.parametrize("name", USAGE_PODS)
+def test_history_agrees_with_machines_users_and_sessions(name: str) -> None:
+    data, events = served(name)
+    machines = {m["id"]: m for m in data["machines"]}
+    pools = {p["name"]: p for p in data["desktop_pools"]}
+    sids = {u["id"] for u in data["ad_users"]}
+    assert events and all(e["machine_id"] in machines for e in events)
+    assert all(e["user_id"] in sids for e in events)
+    for e in events:
+        machine = machines[e["machine_id"]]
+        assert e["desktop_pool_name"] == machine["desktop_pool_name"]
+        if pools[machine["desktop_pool_name"]]["user_assignment"] == "DEDICATED":
+            assert e["user_id"] in machine["user_ids"], (machine["name"], e)
+    logons = {
+        (e["machine_id"], e["user_id"], e["time"]) for e in events if e["type"] == "AGENT_CONNECTED"
+    }
+    desktop_sessions = [s for s in data["sessions"] if s.get("machine_id")]
+    assert desktop_sessions
+    assert all((s["machine_id"], s["user_id"], s["start_time"]) in logons for s in desktop_sessions)
+    history = json.loads((estate.FIXTURES / name / "audit_events.json").read_text("utf-8"))
+    ages = [int(e["time"][len("${now-") : -len("m}")]) for e in history]
+    # from 18:30 two days before the anchor's day (06:00) to the stale logons 45 days back
+    assert min(ages) >= 360 + 2 * 1440 - 1110
+    assert max(ages) < 360 + 45 * 1440
+
+
+@pytest.mark.parametrize("name", USAGE_PODS)
+def test_history_peaks_and_unused_desktops_are_the_hidden_cases(name: str) -> None:
+    data, events = served(name)
+    peaks, logged_on = replay(events)
+    sizes = {
+        p["name"]: sum(1 for m in data["machines"] if m["desktop_pool_id"] == p["id"])
+        for p in data["desktop_pools"]
+    }
+    assert {pool: (peaks[pool], sizes[pool]) for pool in peaks} == PEAKS[name]
+    never = {m["name"] for m in data["machines"] if m["id"] not in logged_on}
+    assert never == IDLE[name] | set(STALE[name]) | UNUSED_OTHERWISE[name]
+    by_name = {m["name"]: m for m in data["machines"]}
+    for machine, days in STALE[name].items():
+        record = by_name[machine]
+        (logon,) = [
+            e for e in events if e["machine_id"] == record["id"] and e["type"] == "AGENT_CONNECTED"
+        ]
+        assert logon["user_id"] == record["user_ids"][0]
+        assert (ANCHOR_MS - logon["time"]) // 86_400_000 == days - 1  # 45 days back, by day
+
+
+@pytest.mark.parametrize("name", USAGE_PODS)
+def test_the_collector_folds_the_intended_peaks(name: str) -> None:
+    """fleetreport's own fold of the events in a 30-day window sees the same peaks, and no
+    logon by a stale desktop's user."""
+    from fleetreport.collect.horizon.usage import UsageAggregator
+
+    data, events = served(name)
+    dedicated = [p["name"] for p in data["desktop_pools"] if p["user_assignment"] == "DEDICATED"]
+    fold = UsageAggregator(WINDOW_START_MS, ANCHOR_MS, dedicated)
+    fold.add_all(events)
+    assert {p.pool: p.peak_sessions for p in fold.pools(name, {})} == {
+        pool: peak for pool, (peak, _) in PEAKS[name].items()
+    }
+    stale_ids = {m["id"] for m in data["machines"] if m["name"] in STALE[name]}
+    assert not stale_ids & {d.machine_id for d in fold.dedicated(name)}
+    assert not stale_ids & {d.machine_id for d in fold.desktops(name)}
+
+
+@pytest.mark.parametrize("name", USAGE_PODS)
+def test_pool_metrics_count_the_machines_and_sessions_now(name: str) -> None:
+    data = load(name)
+    for metrics in data["desktop_pool_metrics.json"]:
+        sessions = [s for s in data["sessions.json"] if s.get("desktop_pool_id") == metrics["id"]]
+        members = [m for m in data["machines.json"] if m["desktop_pool_id"] == metrics["id"]]
+        assert metrics["num_machines"] == len(members)
+        states = [s["session_state"] for s in sessions]
+        assert metrics["num_connected_sessions"] == states.count("CONNECTED")
+        assert metrics["num_disconnected_sessions"] == states.count("DISCONNECTED")
+    assert {m["id"] for m in data["desktop_pool_metrics.json"]} == {
+        p["id"] for p in data["desktop_pools.json"]
+    }
+
+
+@pytest.mark.parametrize("name", USAGE_PODS)
+def test_idle_desktops_and_metered_hosts_in_the_scenarios(name: str) -> None:
+    pod = estate.PODS[name]
+    scenarios = [
+        json.loads((estate.SCENARIOS / f"{k}.json").read_text("utf-8")) for k in pod.vcenters
+    ]
+    cpu = {
+        vm["name"]: vm["cpu_percent"] for sc in scenarios for vm in sc["vms"] if "cpu_percent" in vm
+    }
+    assert set(cpu) == IDLE[name]
+    assert all(max(series) < 5 for series in cpu.values())
+    hosts = [
+        h
+        for sc in scenarios
+        for dc in sc["datacenters"]
+        for c in dc["clusters"]
+        for h in c["hosts"]
+    ]
+    watts = {
+        h["name"]: sum(h["power_watts"]) / len(h["power_watts"])
+        for h in hosts
+        if "power_watts" in h
+    }
+    assert watts == METERED[name]
+    assert all(280 <= w <= 420 for h in hosts for w in h.get("power_watts", []))
+    levels = {sc["vcenter"]["name"]: sc["vcenter"].get("stats_level") for sc in scenarios}
+    metered_vcenters = {
+        sc["vcenter"]["name"]
+        for sc in scenarios
+        for dc in sc["datacenters"]
+        for c in dc["clusters"]
+        for h in c["hosts"]
+        if "power_watts" in h
+    }
+    assert {vc for vc, level in levels.items() if level == 2} == metered_vcenters

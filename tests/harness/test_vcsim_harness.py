@@ -12,7 +12,7 @@ import ssl
 import subprocess
 import time
 from collections.abc import Iterator, Sequence
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -1145,3 +1145,79 @@ def test_alarms_propagate_up_and_their_names_read_back() -> None:
             assert alarm.info.name == "Host hardware fan status"
         finally:
             Disconnect(si)
+
+
+# --- per-VM CPU usage series (cpu_percent) ----------------------------------------------------
+
+CPU_SERIES = [1.5, 2.25, 0.75, 4.99]
+CPU_COUNTER = 2  # cpu.usage.average in the simulator's vpx.PerfCounter (percent, in hundredths)
+
+
+def _cpu_samples(si: Any, moid: str, end: datetime, count: int) -> list[int]:
+    """The ``cpu.usage.average`` values QueryPerf serves for ``count`` 2-hour samples to ``end``."""
+    content = si.RetrieveContent()
+    spec = vim.PerformanceManager.QuerySpec(
+        entity=vim.VirtualMachine(moid, si._stub),
+        metricId=[vim.PerformanceManager.MetricId(counterId=CPU_COUNTER, instance="")],
+        intervalId=7200,
+        startTime=end - timedelta(seconds=7200 * (count - 1)),
+        endTime=end,
+        maxSample=count,
+    )
+    (metric,) = content.perfManager.QueryPerf([spec])
+    if not metric.value:
+        return []
+    (series,) = metric.value
+    return list(series.value)
+
+
+def test_cpu_percent_is_served_exactly_and_other_vms_keep_the_recorded_data() -> None:
+    """Sample k of the window is the series' (start / interval + k) mod n, as for power_watts;
+    the scenario's stats_level sets every historical interval's level."""
+    scenario = with_change(
+        "vms",
+        [
+            {"name": "busy", "cpu_percent": CPU_SERIES},
+            {"name": "recorded"},
+            {"name": "off", "power_state": "poweredOff", "cpu_percent": CPU_SERIES},
+        ],
+    )
+    scenario["vcenter"]["stats_level"] = 2
+    end = datetime(2026, 11, 27, 6, 0, tzinfo=UTC)
+    start = int(end.timestamp()) - 7200 * 5
+    with start_vcsim(scenario) as server:
+        si = server.connect()
+        try:
+            content = si.RetrieveContent()
+            assert [i.level for i in content.perfManager.historicalInterval] == [2, 2, 2, 2]
+            (counter,) = [c for c in content.perfManager.perfCounter if c.key == CPU_COUNTER]
+            name = f"{counter.groupInfo.key}.{counter.nameInfo.key}.{counter.rollupType}"
+            assert (name, counter.unitInfo.key) == ("cpu.usage.average", "percent")
+            vms = server.manifest["vms"]
+            hundredths = [round(p * 100) for p in CPU_SERIES]
+            expected = [hundredths[(start // 7200 + k) % len(hundredths)] for k in range(6)]
+            assert _cpu_samples(si, vms["busy"], end, 6) == expected
+            assert _cpu_samples(si, vms["off"], end, 6) == []  # off: no samples at all
+            recorded = _cpu_samples(si, vms["recorded"], end, 6)
+            assert len(recorded) == 6 and not set(recorded) <= set(hundredths)
+        finally:
+            Disconnect(si)
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        ([0], "cpu_percent: 0 is not between 0.01 and 100"),
+        ([100.5], "cpu_percent: 100.5 is not between"),
+        ([1.234], "has more than two decimals"),
+        ("12", "cannot unmarshal string"),
+    ],
+)
+def test_bad_cpu_percent_fails_with_the_reason(value: Any, reason: str) -> None:
+    with pytest.raises(VcsimError, match=reason):
+        start_vcsim(with_change("vms", [{"name": "x", "cpu_percent": value}]))
+
+
+def test_bad_stats_level_fails_with_the_reason() -> None:
+    with pytest.raises(VcsimError, match=r"vcenter\.stats_level: 5 is not a statistics level"):
+        start_vcsim(with_change("vcenter", {"stats_level": 5}))

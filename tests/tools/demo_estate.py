@@ -5,16 +5,28 @@ fixture is then *recorded* from the simulator by tests/tools/record_demo.py, nev
 Deterministic: a fixed seed and a fixed anchor time, so regenerating gives the same files.
 
     python tests/tools/demo_estate.py
+
+Usage (issue 16; the Horizon side's 30 days of sessions are in tests/tools/horizon_estate.py,
+plan ``DEMO_USAGE``, documented in tests/fixtures/horizon/README.md): the desktops
+``DEMO_IDLE_DESKTOPS`` never logged on to and idle (``cpu_percent`` under 5% throughout, mean
+1.65%); ``AMS-W11-007`` (and every other powered-off desktop) off throughout, so no samples;
+the hosts of ``DEMO_METERED_HOSTS`` metered (``power_watts``, 280-420 W; mean 346 W plus the
+shift), every other host without power data (the 20 W per desktop assumption applies).
 """
 
 from __future__ import annotations
 
 import json
 import random
+import sys
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+if __package__ in (None, ""):  # run as a script: python tests/tools/demo_estate.py
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tools.usage_history import add_vcenter_usage
 
 ANCHOR = datetime(2026, 11, 27, 6, 0, tzinfo=UTC)
 SCENARIOS = Path(__file__).resolve().parent.parent / "vcsim" / "scenarios"
@@ -32,6 +44,15 @@ CLONE_PREP_FOLDERS = (
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://fleetreport.example.test/demo-estate")
 TOOLS_CURRENT = "12416"
 TOOLS_OLD = "12352"
+DEMO_IDLE_DESKTOPS = ("AMS-W11-001", "AMS-W11-004", "AMS-W11-008")
+"""IC-Win11-Office desktops nobody logged on to in 30 days, idle throughout."""
+DEMO_METERED_HOSTS = {
+    "esx-ams-01.corp.example.test": 0,
+    "esx-ams-02.corp.example.test": 10,
+    "esx-ams-03.corp.example.test": -5,
+    "esx-ams-04.corp.example.test": 4,
+}
+"""Hosts with a power.power.average series: host -> shift of HOST_WATTS (mean 346 W + shift)."""
 
 
 def when(days_ago: float) -> str:
@@ -461,7 +482,7 @@ def build_vc01() -> dict[str, Any]:
     )
     add_vc01_real_estate_parts(estate)
     add_vc01_storage_and_health(estate)
-    return estate.scenario()
+    return add_vcenter_usage(estate.scenario(), DEMO_IDLE_DESKTOPS, DEMO_METERED_HOSTS)
 
 
 VC01_GOLD = "AMS-GOLD-VMFS-01"

@@ -26,6 +26,11 @@ times that mirror the scenario (machine create times) are the scenario's absolut
 ``tests/harness/test_horizon_estate.py`` regenerates both pods and compares them with the committed
 files.
 
+Usage (issue 16): a pod with a ``usage`` plan (``demo``, ``horizon8``) also gets 30 days of
+session history, ``audit_events.json``, and ``desktop_pool_metrics.json``, made by
+``tests/tools/usage_history.py`` from the machines and sessions generated here (seeded); the
+hidden cases are listed in tests/fixtures/horizon/README.md.
+
 The ``horizon_pod`` scenario (``tests/vcsim/scenarios/horizon_pod.json``) is written by
 ``horizon_pod_scenario()`` here; its snapshot dates are relative to ``ANCHOR`` (the demo
 estate's anchor, 2026-11-27 06:00 UTC), so "the image snapshot is ~50 days old" holds at
@@ -50,6 +55,14 @@ from typing import Any
 
 if __package__ in (None, ""):  # run as a script: python tests/tools/horizon_estate.py
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tools.demo_estate import DEMO_IDLE_DESKTOPS
+from tools.usage_history import (
+    PoolUsagePlan,
+    UsagePlan,
+    add_vcenter_usage,
+    history,
+    pool_metrics,
+)
 from tools.vsphere_layout import horizon8_storage_and_health, horizon_pod_storage_and_health
 
 REPO = Path(__file__).resolve().parents[2]
@@ -240,6 +253,8 @@ class PodSpec:
     license: LicenseSpec = LicenseSpec()
     missing_applications: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     """Farm name -> published applications Horizon finds missing on its RDS hosts."""
+    usage: UsagePlan | None = None
+    """30 days of session history (``audit_events.json``) and pool metrics; None: neither."""
 
 
 # =============================================================================== helpers
@@ -1502,6 +1517,7 @@ def generate(
         "service_error_infos": [],
     }
     return {
+        **_usage_files(pod, b, decided, pools, machines, sessions),
         "ad_users.json": b.ad_users(),
         "connection_servers.json": [b.connection_server(cs) for cs in pod.connection_servers],
         "credentials.json": dict(pod.credentials),
@@ -1539,6 +1555,38 @@ def generate(
         "virtual_centers_monitor.json": monitor,
         **components(pod, farms, rds_servers, sessions),
     }
+
+
+def _usage_files(
+    pod: PodSpec,
+    b: _Builder,
+    decided: Sequence[tuple[PoolSpec, list[_Machine]]],
+    pools: list[dict[str, Any]],
+    machines: list[dict[str, Any]],
+    sessions: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """``audit_events.json`` (history skeletons) and ``desktop_pool_metrics.json`` of a pod
+    with a usage plan (tests/tools/usage_history.py)."""
+    if pod.usage is None:
+        return {}
+    usable = {
+        _id(pod.name, "machine", pool.name, m.name)
+        for pool, members in decided
+        if pool.type != "RDS"
+        for m in members
+        if m.vm is not None and m.vm.power == "poweredOn" and _readable(m.vm)
+    }
+    sids = [b.user_sid(u.login) for u in pod.users]
+    events = history(pod.name, ANCHOR, pod.usage, pools, machines, sessions, usable, sids)
+    return {
+        "audit_events.json": events,
+        "desktop_pool_metrics.json": pool_metrics(pools, machines, sessions),
+    }
+
+
+def _readable(vm: _Vm) -> bool:
+    """vCenter reads the VM (its host may have stopped responding since, as for RTM-CC-091)."""
+    return vm.scenario.get("connection_state", "connected") in ("connected", "disconnected")
 
 
 # A farm is WARNING when one of its RDS hosts is in WARNING or ERROR (monitor farms status, 2512
@@ -1657,11 +1705,18 @@ def components(
 
 
 def render(files: Mapping[str, Any]) -> dict[str, str]:
-    """File name -> text, exactly as written to disk."""
+    """File name -> text, exactly as written to disk (audit events one to a line: thousands)."""
     return {
-        name: json.dumps(value, indent=2, ensure_ascii=False) + "\n"
+        name: _one_per_line(value)
+        if name == "audit_events.json"
+        else json.dumps(value, indent=2, ensure_ascii=False) + "\n"
         for name, value in sorted(files.items())
     }
+
+
+def _one_per_line(items: Sequence[Any]) -> str:
+    lines = [json.dumps(item, ensure_ascii=False, separators=(",", ":")) for item in items]
+    return "[\n" + ",\n".join(lines) + "\n]\n"
 
 
 # ======================================================================== horizon_pod
@@ -2302,7 +2357,7 @@ def horizon8_scenario() -> dict[str, Any]:
                 }
             ]
         clusters.append(cluster_spec)
-    return horizon8_storage_and_health(
+    scenario = horizon8_storage_and_health(
         {
             "_comment": "Written by tests/tools/horizon_estate.py (horizon8_scenario): a vCenter "
             "laid out like a real Horizon 8 estate; the Horizon side is "
@@ -2336,7 +2391,13 @@ def horizon8_scenario() -> dict[str, Any]:
             "vms": vms,
         }
     )
+    return add_vcenter_usage(scenario, H8_IDLE_DESKTOPS, H8_METERED_HOSTS)
 
+
+H8_IDLE_DESKTOPS = ("W10-IC-005",)
+"""W10-IC-Legacy desktops nobody logged on to in 30 days, idle throughout."""
+H8_METERED_HOSTS = {"esx-w11-01.corp.example.test": 0, "esx-w11-02.corp.example.test": 8}
+"""Hosts with a power.power.average series (mean 346 W + shift); the others have none."""
 
 H8_USERS = (
     UserSpec("a.devries", "Anouk", "de Vries"),
@@ -2372,6 +2433,17 @@ HORIZON8 = PodSpec(
     event_database="hzn-sql-ag",
     vcenter_descriptions={"horizon8": "VDI vCenter"},
     license=LicenseSpec(mode="PERPETUAL_ONLY", expires=None, health=None),
+    usage=UsagePlan(
+        {
+            # all 12 desktops in use at once: the pool ran out of spares
+            "W11-IC-Knowledge": PoolUsagePlan(12, peak_days_ago=4),
+            # 3 of 6: the peak is half the pool's size; W10-IC-005 never used, idle
+            "W10-IC-Legacy": PoolUsagePlan(3, peak_days_ago=9, idle=H8_IDLE_DESKTOPS),
+            # W10-FC-012's user (g.visser) last logged on 45 days ago
+            "W10-FC-Engineering": PoolUsagePlan(4, peak_days_ago=7, stale={"W10-FC-012": 45}),
+            "LAB-FC-Root": PoolUsagePlan(2, peak_days_ago=14),
+        }
+    ),
     pools=(
         PoolSpec(
             name="W11-IC-Knowledge",
@@ -2586,6 +2658,20 @@ DEMO = PodSpec(
     vcenter_descriptions={"demo-vc01": "Amsterdam VDI", "demo-vc02": "Rotterdam VDI"},
     license=LicenseSpec(expires="${now+45d}", health="YELLOW"),
     missing_applications={"RDS-Farm-Apps": ("Notepad++",)},
+    usage=UsagePlan(
+        {
+            # 120 of 160 at most: room to spare; three desktops never used, idle
+            "IC-Win11-Office": PoolUsagePlan(
+                120, peak_days_ago=10, busy=(0.25, 0.5), idle=DEMO_IDLE_DESKTOPS
+            ),
+            # every one of its 91 desktops in use at once: the pool ran out of spares
+            "IC-Win11-CallCenter": PoolUsagePlan(91, peak_days_ago=3, busy=(0.25, 0.5)),
+            # AMS-DEV-003's user last logged on 45 days ago
+            "FC-Win10-Developers": PoolUsagePlan(30, peak_days_ago=8, stale={"AMS-DEV-003": 45}),
+            # 6 of 12: the peak is half the pool's size
+            "Manual-Engineering": PoolUsagePlan(6, peak_days_ago=15),
+        }
+    ),
     pools=(
         PoolSpec(
             name="IC-Win11-Office",

@@ -15,6 +15,8 @@ The file is deterministic, so recording twice gives the same bytes:
   (2026-11-27 06:00 UTC), the time the scenarios' dates are relative to. The collector's
   clock ticks one second per reading and ends at ``ANCHOR``: ``collected_at`` is the anchor
   and each source took a second.
+- Usage. It records with ``usage_days=30`` (``USAGE_DAYS``): the pod's 30 days of session
+  history (``audit_events.json``) and the vCenters' performance history in that window.
 - Names. Each loopback address becomes the name that server has in the estate: the vCenters
   are ``https://vc01.corp.example.test/sdk`` and ``https://vc02.corp.example.test/sdk``, the
   pod is ``hzcs01.corp.example.test`` at ``https://hzcs01.corp.example.test/rest``.
@@ -59,6 +61,9 @@ POD_DATA = HORIZON_FIXTURES / DEMO_POD.name
 POD_NAME = DEMO_POD.connection_servers[0].name  # the Connection Server the demo asked
 DEMO = DEMO_SNAPSHOT
 TICK = timedelta(seconds=1)
+USAGE_DAYS = 30
+"""The usage window recorded (``--usage 30``): the pod's audit events and the vCenters'
+performance history over the 30 days before the anchor, so ``fleetreport demo`` shows usage."""
 #: Snapshot lists whose records carry the pod id (``HorizonPod.id``).
 POD_RECORDS = (
     "pools",
@@ -141,11 +146,22 @@ def with_estate_names(
         name: [dataclasses.replace(r, pod=pod_name) for r in getattr(snapshot, name)]
         for name in POD_RECORDS
     }
+    usage = [
+        dataclasses.replace(
+            u,
+            pod=pod_name,
+            desktops=[dataclasses.replace(d, pod=pod_name) for d in u.desktops],
+            pools=[dataclasses.replace(p, pod=pod_name) for p in u.pools],
+            dedicated=[dataclasses.replace(d, pod=pod_name) for d in u.dedicated],
+        )
+        for u in snapshot.horizon_usage
+    ]
     return dataclasses.replace(
         snapshot,
         sources=sources,
         vcenters=vcenters,
         pods=[dataclasses.replace(pod, id=pod_name, url=pod_url)],
+        horizon_usage=usage,
         **pod_records,
     )
 
@@ -165,11 +181,13 @@ def record() -> str:
     with contextlib.ExitStack() as stack:
         servers = [stack.enter_context(start_vcsim(path)) for path in SCENARIOS]
         pod = stack.enter_context(HorizonTestServer(POD_DATA, now=now_ms))
-        readings = 2 * (len(servers) + 1) + 1  # start and end of each source, then the end
+        # start and end of each source, its usage window's end, then the end
+        readings = 3 * (len(servers) + 1) + 1
         collection = collect_all(
             [vcenter_target(server) for server in servers],
             [horizon_target(pod)],
             now=ticking_clock(ANCHOR - (readings - 1) * TICK, TICK),
+            usage_days=USAGE_DAYS,
         )
         assert not collection.failures, collection.failures
         names = {s.instance_uuid: s.scenario["vcenter"]["name"] for s in servers}

@@ -217,7 +217,11 @@ func run() error {
 	setServiceVersionsAPI(m.Service, sc.VCenter.APIVersion)
 	installPagingCollector(*pageSize)
 	installSearchIndex()
-	installPerformanceManager(b.hostPowerSeries(), int32(*statsLevel), *maxMetrics)
+	level := int32(*statsLevel)
+	if sc.VCenter.StatsLevel != nil {
+		level = *sc.VCenter.StatsLevel
+	}
+	installPerformanceManager(b.hostPowerSeries(), b.vmCPUSeries(), level, *maxMetrics)
 
 	// Delays apply from now on (Model.Create already pointed the Service at m.DelayConfig).
 	m.DelayConfig.Delay = *delayMs

@@ -2,9 +2,11 @@ package main
 
 // An exact PerformanceManager: govmomi 0.24's QueryPerf with the recorded metric data, without
 // the Gaussian noise, faulting on entities that do not exist (as vCenter does), with vCenter's
-// default historical intervals and optional per-host power.power.average series (power_watts).
+// default historical intervals, optional per-host power.power.average series (power_watts) and
+// optional per-VM cpu.usage.average series (cpu_percent).
 
 import (
+	"math"
 	"time"
 
 	"github.com/vmware/govmomi/simulator"
@@ -16,6 +18,9 @@ import (
 
 // powerCounterID is power.power.average in the simulator's vpx.PerfCounter.
 const powerCounterID = 157
+
+// cpuUsageCounterID is cpu.usage.average (percent, in hundredths) in the simulator's vpx.PerfCounter.
+const cpuUsageCounterID = 2
 
 // defaultHistoricalIntervals are vCenter's four statistics intervals as it ships them
 // (vSphere Monitoring and Performance, "Data Collection Intervals"): 5 minutes kept a day,
@@ -30,6 +35,7 @@ var defaultHistoricalIntervals = []types.PerfInterval{
 type ExactPerformanceManager struct {
 	simulator.PerformanceManager
 	hostPower  map[string][]int64 // host moid -> watts, from the scenario's power_watts
+	vmCPU      map[string][]int64 // VM moid -> hundredths of a percent, from cpu_percent
 	maxMetrics int                // vpxd.stats.maxQueryMetrics (0: no limit)
 }
 
@@ -45,10 +51,24 @@ func (b *builder) hostPowerSeries() map[string][]int64 {
 	return out
 }
 
-func installPerformanceManager(hostPower map[string][]int64, level int32, maxMetrics int) {
+func (b *builder) vmCPUSeries() map[string][]int64 {
+	out := map[string][]int64{}
+	for _, vm := range b.vms {
+		if len(vm.spec.CPUPercent) > 0 {
+			series := make([]int64, len(vm.spec.CPUPercent))
+			for i, p := range vm.spec.CPUPercent {
+				series[i] = int64(math.Round(p * 100))
+			}
+			out[vm.ref.Value] = series
+		}
+	}
+	return out
+}
+
+func installPerformanceManager(hostPower, vmCPU map[string][]int64, level int32, maxMetrics int) {
 	ref := *simulator.Map.Get(serviceInstanceRef).(*simulator.ServiceInstance).Content.PerfManager
 	old := simulator.Map.Get(ref).(*simulator.PerformanceManager)
-	pm := &ExactPerformanceManager{PerformanceManager: *old, hostPower: hostPower, maxMetrics: maxMetrics}
+	pm := &ExactPerformanceManager{PerformanceManager: *old, hostPower: hostPower, vmCPU: vmCPU, maxMetrics: maxMetrics}
 	pm.HistoricalInterval = make([]types.PerfInterval, len(defaultHistoricalIntervals))
 	for i, interval := range defaultHistoricalIntervals {
 		interval.Level = level
@@ -118,6 +138,11 @@ func (p *ExactPerformanceManager) QueryPerf(ctx *simulator.Context, req *types.Q
 			points := data[mid.CounterId]
 			if mid.CounterId == powerCounterID && qs.Entity.Type == "HostSystem" {
 				if own, ok := p.hostPower[qs.Entity.Value]; ok {
+					points = own
+				}
+			}
+			if mid.CounterId == cpuUsageCounterID && qs.Entity.Type == "VirtualMachine" {
+				if own, ok := p.vmCPU[qs.Entity.Value]; ok {
 					points = own
 				}
 			}

@@ -64,6 +64,7 @@ type VCenterSpec struct {
 	FullName     string          `json:"full_name"`
 	AboutName    string          `json:"about_name"`
 	APIVersion   string          `json:"api_version"`
+	StatsLevel   *int32          `json:"stats_level,omitempty"` // every historical interval's level (perf.go); overrides -stats-level
 }
 
 // CustomFieldSpec is either "Name" or {"name": "Name", "mo_type": "VirtualMachine"}.
@@ -208,6 +209,9 @@ type VMSpec struct {
 	BalloonedMemoryMB   *int32      `json:"ballooned_memory_mb,omitempty"` // summary.quickStats.balloonedMemory
 	SwappedMemoryMB     *int32      `json:"swapped_memory_mb,omitempty"`   // summary.quickStats.swappedMemory
 	Alarms              []AlarmSpec `json:"alarms,omitempty"`
+
+	// performance history
+	CPUPercent []float64 `json:"cpu_percent,omitempty"` // cpu.usage.average series in percent (perf.go)
 
 	roundRobin bool // bulk VMs without a host are spread over the cluster's hosts
 }
@@ -419,6 +423,9 @@ func (s *Scenario) validate(vms []VMSpec) error {
 	}
 	if err := checkText("vcenter.name", s.VCenter.Name); err != nil {
 		return err
+	}
+	if l := s.VCenter.StatsLevel; l != nil && (*l < 1 || *l > 4) {
+		return fmt.Errorf("vcenter.stats_level: %d is not a statistics level (1 to 4)", *l)
 	}
 	seenField := map[string]bool{}
 	for i, f := range s.CustomFields {

@@ -253,5 +253,15 @@ func validateVMHealth(what string, vm *VMSpec, strict bool) error {
 	if vm.SwappedMemoryMB != nil && *vm.SwappedMemoryMB < 0 {
 		return fmt.Errorf("%s: swapped_memory_mb must be >= 0", what)
 	}
+	for _, p := range vm.CPUPercent {
+		// served in hundredths of a percent; govmomi's encoder drops zero values (omitempty),
+		// so a sample under 0.01% would shift the series
+		if math.IsNaN(p) || p < 0.01 || p > 100 {
+			return fmt.Errorf("%s: cpu_percent: %v is not between 0.01 and 100", what, p)
+		}
+		if hundredths := p * 100; math.Abs(hundredths-math.Round(hundredths)) > 1e-6 {
+			return fmt.Errorf("%s: cpu_percent: %v has more than two decimals (vCenter serves hundredths of a percent)", what, p)
+		}
+	}
 	return validateAlarms(what, vm.Alarms, strict)
 }
