@@ -1017,6 +1017,7 @@ SCRUBBED = frozenset(
         "Replication.message",
         "Source.error",
         "TrueSso.problems",
+        "VCenter.usage_error",
         "VCenterUsage.note",
     }
 )
