@@ -49,7 +49,7 @@ class PoolPeak:
 
 
 @dataclass
-class UsageEvidence:
+class UsageIndex:
     """Indexes over one fleet's usage evidence."""
 
     fleet: FleetView
@@ -180,10 +180,10 @@ class UsageEvidence:
         return found if found is not None and found.entity_type == HOST_SYSTEM else None
 
 
-_CACHE: weakref.WeakKeyDictionary[FleetView, UsageEvidence] = weakref.WeakKeyDictionary()
+_CACHE: weakref.WeakKeyDictionary[FleetView, UsageIndex] = weakref.WeakKeyDictionary()
 
 
-def usage_evidence(fleet: FleetView) -> UsageEvidence:
+def usage_evidence(fleet: FleetView) -> UsageIndex:
     """The fleet's usage indexes (built once per fleet)."""
     found = _CACHE.get(fleet)
     if found is None:
@@ -191,9 +191,9 @@ def usage_evidence(fleet: FleetView) -> UsageEvidence:
     return found
 
 
-def _index(fleet: FleetView) -> UsageEvidence:
+def _index(fleet: FleetView) -> UsageIndex:
     snapshot = fleet.snapshot
-    evidence = UsageEvidence(fleet)
+    evidence = UsageIndex(fleet)
     evidence.vcenters = {vc.instance_uuid: vc for vc in snapshot.vcenters}
     dedicated: dict[tuple[str, str], list[UserDesktopUsage]] = defaultdict(list)
     for usage in snapshot.horizon_usage:

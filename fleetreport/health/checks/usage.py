@@ -29,7 +29,7 @@ from fleetreport.health.results import (
 )
 from fleetreport.health.usage_evidence import (
     NOT_COLLECTED,
-    UsageEvidence,
+    UsageIndex,
     newest,
     usage_evidence,
 )
@@ -55,9 +55,7 @@ def _window(usage: HorizonUsage, wanted: timedelta) -> Outcome | None:
     return None
 
 
-def _pod_usage(
-    evidence: UsageEvidence, pod: str, fleet: FleetView
-) -> tuple[HorizonUsage | None, Outcome | None]:
+def _pod_usage(evidence: UsageIndex, pod: str) -> tuple[HorizonUsage | None, Outcome | None]:
     """The pod's event reading, or why it cannot be judged (n/a without usage, else unknown)."""
     gap = evidence.pod_gap(pod)
     if gap is None:
@@ -96,7 +94,7 @@ def desktop_assigned_user_absent(desktop: Desktop, limits: Limits, fleet: FleetV
     if not machine.user_ids and not machine.user_names:
         return not_applicable("no user is assigned to it")
     evidence = usage_evidence(fleet)
-    usage, gap = _pod_usage(evidence, machine.pod, fleet)
+    usage, gap = _pod_usage(evidence, machine.pod)
     if usage is None:
         assert gap is not None
         return gap
@@ -158,7 +156,7 @@ def desktop_unused(desktop: Desktop, limits: Limits, fleet: FleetView) -> Outcom
     if pool is not None and pool.source == INSTANT_CLONE:
         return not_applicable("a floating instant clone: pool_over_provisioned sizes its pool")
     evidence = usage_evidence(fleet)
-    usage, gap = _pod_usage(evidence, machine.pod, fleet)
+    usage, gap = _pod_usage(evidence, machine.pod)
     if desktop.sessions:
         return passed("a session is open on it now")
     logons = evidence.desktop(desktop) if usage is not None else None
@@ -229,7 +227,7 @@ def pool_over_provisioned(pool: DesktopPool, limits: Limits, fleet: FleetView) -
     if pool.user_assignment == DEDICATED:
         return not_applicable("a dedicated pool: its unused desktops are the finding")
     evidence = usage_evidence(fleet)
-    usage, gap = _pod_usage(evidence, pool.pod, fleet)
+    usage, gap = _pod_usage(evidence, pool.pod)
     if usage is None:
         assert gap is not None
         return gap
@@ -278,7 +276,7 @@ def pool_ran_out(pool: DesktopPool, limits: Limits, fleet: FleetView) -> Outcome
     if skip is not None:
         return skip
     evidence = usage_evidence(fleet)
-    usage, gap = _pod_usage(evidence, pool.pod, fleet)
+    usage, gap = _pod_usage(evidence, pool.pod)
     if usage is None:
         assert gap is not None
         return gap
