@@ -38,6 +38,7 @@ from support.judging import (
 )
 
 from fleetreport.health.build import build_report
+from fleetreport.record.anonymiser import anonymise
 from fleetreport.snapshot.model import DesktopPool, Machine, Snapshot
 
 SID = "S-1-5-21-1111111111-2222222222-3333333333-"
@@ -370,14 +371,44 @@ def test_ran_out_pools_used_every_machine_or_their_spares() -> None:
     assert found["fail-spares-exhausted"].endswith("2 free, fewer than its 3 spare(s)")
 
 
+FLOATING_POOLS = {
+    "fail-peak-half",
+    "pass-lower-bound",
+    "pass-busy",
+    "fail-no-session",
+    "pass-no-session-small",
+    "unknown-unordered",
+    "fail-full",
+    "fail-spares-exhausted",
+    "unknown-maybe-exhausted",
+    "pass-manual",
+}
+
+
 def test_pool_checks_are_unknown_when_the_events_were_not_read() -> None:
     snapshot = sizing_fleet(status="skipped", reason=SKIPPED, pools=[])
-    for check_id in ("pool_over_provisioned", "pool_ran_out"):
-        found = outcomes(snapshot, check_id)
-        assert found["unknown"] >= {"fail-peak-half", "fail-full", "pass-manual"}
-        assert set(found) <= {"unknown", "n/a"}
+    assert outcomes(snapshot, "pool_over_provisioned") == {
+        "unknown": FLOATING_POOLS,
+        "n/a": {"dedicated", "farm-1"},
+    }
+    assert outcomes(snapshot, "pool_ran_out") == {
+        "unknown": FLOATING_POOLS | {"dedicated"},
+        "n/a": {"farm-1"},
+    }
+    said = judged(snapshot, "pool_ran_out")["fail-full"].message
+    assert said == f"the pod's events were not read: {SKIPPED}"
     none = dataclasses.replace(sizing_fleet(), horizon_usage=[])
-    assert set(outcomes(none, "pool_ran_out")) == {"n/a"}
+    assert outcomes(none, "pool_ran_out") == {"n/a": FLOATING_POOLS | {"dedicated", "farm-1"}}
+
+
+def test_an_anonymised_snapshot_still_joins_assigned_users_to_their_logons() -> None:
+    snapshot = dedicated_fleet()
+    anonymised = anonymise(snapshot, b"usage-test-key-0123456789abcdef").snapshot
+    before = outcomes(snapshot, "desktop_assigned_user_absent")
+    after = outcomes(anonymised, "desktop_assigned_user_absent")
+    assert {k: len(v) for k, v in after.items()} == {k: len(v) for k, v in before.items()}
+    sids = {sid for m in anonymised.machines for sid in m.user_ids}
+    assert sids and not sids & {ALICE, BOB, CAROL, DAVE}
 
 
 # ------------------------------------------------------------------ the example pod
@@ -411,6 +442,8 @@ def example_snapshot() -> Snapshot:
 def test_the_example_pods_hidden_cases_come_out(example_snapshot: Snapshot) -> None:
     usage = build_report(example_snapshot).usage
     assert usage is not None and usage.window_days == 30
+    assigned = {m.name: m.user_ids for m in example_snapshot.machines if m.user_ids}
+    assert assigned["lab-ws-03"] == [BOB]
     # lab-ws-03: bob last logged on 45 days ago, before the 30-day window
     assert [(u.name, u.reason, u.assigned_users, u.last_logon) for u in usage.unused] == [
         ("lab-ws-03", "assigned_user_absent", ["example.test\\bob"], None)
