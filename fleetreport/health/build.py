@@ -44,6 +44,7 @@ from fleetreport.health.report_model import (
 from fleetreport.health.results import Severity
 from fleetreport.health.scoring import DesktopScore, GroupScore, score_desktop, score_group
 from fleetreport.health.settings import HealthSettings, default_settings
+from fleetreport.health.usage_build import usage_report
 from fleetreport.ordering import natural_key
 from fleetreport.snapshot.model import DesktopPool, Snapshot
 
@@ -140,6 +141,7 @@ def build_report(
             licenses=copy_records(report_records.HorizonLicense, snapshot.licenses),
         ),
         population=population_summary(fleet),
+        usage=usage_report(evaluation, settings.energy),
     )
     return dataclasses.replace(
         report,

@@ -33,6 +33,8 @@ class Category(enum.StrEnum):
     POWER = "power"
     HYGIENE = "hygiene"
     INFRASTRUCTURE = "infrastructure"
+    USAGE = "usage"
+    """Usage and right-sizing (issue 16): lowers no score."""
 
 
 class SubjectKind(enum.StrEnum):
@@ -125,7 +127,7 @@ class Check(Generic[SubjectT]):
     title: str
     """Short title for tables."""
     category: Category
-    """patch, power, hygiene or infrastructure."""
+    """patch, power, hygiene, infrastructure or usage."""
     severity: Severity
     """Default severity of a failure (a check may give a higher or lower one itself)."""
     subject: SubjectKind
@@ -164,7 +166,8 @@ class Check(Generic[SubjectT]):
 
 
 CATALOGUE: dict[str, Check[Any]] = {}
-"""Every declared check by id, in declaration order (patch, power, hygiene, infrastructure)."""
+"""Every declared check by id, in declaration order (patch, power, hygiene, infrastructure,
+usage)."""
 
 
 def check(

@@ -14,13 +14,14 @@ estimate assumes the idle desktops seen then are typical.
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
 from fleetreport.health.catalogue import SubjectKind
 from fleetreport.health.evaluate import Evaluation, pool_key
+from fleetreport.health.fleet import Desktop
 from fleetreport.health.idle import pool_idleness
 from fleetreport.health.pool_power import Lever, pool_lever
 from fleetreport.health.results import Status
@@ -88,10 +89,10 @@ class EnergyEstimate:
     """Pools with idle desktops, costliest first."""
 
 
-def estimate_energy(evaluation: Evaluation, settings: EnergySettings) -> EnergyEstimate:
-    """The estimate from the idle-desktop check: its failures, and the spares it passed."""
-    idle: Counter[str] = Counter()
-    spare_candidates: Counter[str] = Counter()
+def idle_desktops_by_pool(evaluation: Evaluation) -> dict[str, list[tuple[Desktop, bool]]]:
+    """Per pool key, its idle desktops the idle check judged, each with whether it is a spare
+    candidate (nobody logged on or assigned), in fleet order."""
+    found: dict[str, list[tuple[Desktop, bool]]] = defaultdict(list)
     for desktop in evaluation.fleet.desktops:
         if desktop.pool is None:
             continue
@@ -100,19 +101,43 @@ def estimate_energy(evaluation: Evaluation, settings: EnergySettings) -> EnergyE
             if judgement.check.id != IDLE_CHECK or desktop.key not in pool_idle.idle:
                 continue
             if judgement.outcome.status in (Status.FAIL, Status.PASS):
-                idle[pool_key(desktop.pool)] += 1
-                spare_candidates[pool_key(desktop.pool)] += (
-                    desktop.key in pool_idle.spare_candidates
-                )
+                spare = desktop.key in pool_idle.spare_candidates
+                found[pool_key(desktop.pool)].append((desktop, spare))
+    return dict(found)
+
+
+def saving_policies(evaluation: Evaluation) -> tuple[str, ...]:
+    """The power policies that already power idle desktops off (``vm_power_policy_mismatch``)."""
     policy_limits = evaluation.settings.checks[POLICY_CHECK].thresholds["power_saving_policies"]
-    saving_policies = tuple(policy_limits) if isinstance(policy_limits, tuple) else ()
-    off_hours = max(HOURS_PER_YEAR - WEEKS_PER_YEAR * settings.working_hours_per_week, 0.0)
+    return tuple(policy_limits) if isinstance(policy_limits, tuple) else ()
+
+
+def off_hours_per_year(settings: EnergySettings) -> float:
+    """Hours a year outside working hours."""
+    return max(HOURS_PER_YEAR - WEEKS_PER_YEAR * settings.working_hours_per_week, 0.0)
+
+
+def policy_would_save(pool: DesktopPool, policies: tuple[str, ...]) -> bool:
+    """A power policy would power the pool's surplus off: it takes one and has none that does."""
+    works = any(fnmatchcase(pool.power_policy or "", p) for p in policies)
+    return pool_lever(pool) is Lever.POWER_POLICY and not works
+
+
+def estimate_energy(evaluation: Evaluation, settings: EnergySettings) -> EnergyEstimate:
+    """The estimate from the idle-desktop check: its failures, and the spares it passed."""
+    idle: Counter[str] = Counter()
+    spare_candidates: Counter[str] = Counter()
+    for key, found in idle_desktops_by_pool(evaluation).items():
+        idle[key] = len(found)
+        spare_candidates[key] = sum(spare for _, spare in found)
+    policies = saving_policies(evaluation)
+    off_hours = off_hours_per_year(settings)
     rows = []
     for pool in evaluation.fleet.pools:
         key = pool_key(pool)
         if idle[key]:
             spares = min(pool.spare_machines or 0, spare_candidates[key])
-            rows.append(_pool_energy(pool, idle[key], spares, off_hours, saving_policies, settings))
+            rows.append(_pool_energy(pool, idle[key], spares, off_hours, policies, settings))
     rows.sort(key=lambda row: (-row.cost_per_year, row.pool.name))
     return EnergyEstimate(
         settings=settings,
@@ -141,8 +166,7 @@ def _pool_energy(
         surplus * settings.watts_per_desktop * off_hours / 1000 * settings.price_per_kwh
     )
     lever = pool_lever(pool)
-    policy_works = any(fnmatchcase(pool.power_policy or "", p) for p in saving_policies)
-    saves = lever is Lever.POWER_POLICY and not policy_works
+    saves = policy_would_save(pool, saving_policies)
     return PoolEnergy(
         pool=pool,
         idle_desktops=idle,

@@ -91,9 +91,10 @@ class PoolSizing:
     """Machines the peak needs with the pool's spares: peak plus spares (None when the
     peak is unknown)."""
     surplus: int | None
-    """Machines that could go: provisioned beyond ``needed`` (0 when none; None when
-    unknown). Dedicated pools count assigned desktops nobody used instead (see the unused
-    list)."""
+    """Machines that could go: provisioned beyond ``needed`` and the margin of
+    ``pool_over_provisioned`` (the larger of 2 and 5% of the maximum by default), as that check
+    found (0 when none; None when unknown). Dedicated pools count their desktops in the unused
+    list instead."""
     verdict: str
     """``over_provisioned``, ``ran_out`` (the peak used every machine, or the maximum),
     ``right_sized`` or ``unknown``: the ``pool_over_provisioned`` and ``pool_ran_out``

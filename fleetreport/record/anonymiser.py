@@ -819,6 +819,7 @@ def _vcenter(vcenter: VCenter, names: _Pseudonyms) -> VCenter:
         instance_uuid=names.keyed_uuid("vcenter_uuid", vcenter.instance_uuid),
         name=names.server(vcenter.name, "vcenter") or vcenter.name,
         url=names.url(vcenter.url, "vcenter"),
+        usage_error=names.scrub(vcenter.usage_error),
     )
 
 
@@ -954,6 +955,7 @@ def _machine(machine: Machine, names: _Pseudonyms) -> Machine:
         dns_name=names.server(machine.dns_name, "vm"),
         pool_id=names.reference(machine.pod, machine.pool_id),
         user_names=[names.user(u) or u for u in machine.user_names],
+        user_ids=[_sid(names, u) or u for u in machine.user_ids],
         vcenter_id=names.uuid_or_none("horizon_id", machine.vcenter_id),
         vm_path=names.inventory_path(machine.vm_path, ends_in_vm=True),
         host_name=names.server(machine.host_name, "esx_host"),

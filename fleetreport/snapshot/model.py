@@ -486,6 +486,9 @@ class Machine:
     """An RDS host's configured session limit (``max_sessions_count_configured``)."""
     max_sessions_type: str | None = None
     """``LIMITED``, ``UNLIMITED`` or ``UNCONFIGURED`` (``max_sessions_type_configured``)."""
+    user_ids: list[str] = field(default_factory=list)
+    """SIDs of the assigned users (``user_ids``, MachineInfo v1 to v10): what joins an assigned
+    user to the audit events' ``user_id``."""
 
 
 @dataclass(frozen=True)

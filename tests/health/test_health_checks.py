@@ -108,7 +108,7 @@ def test_every_check_is_declared_completely(spec: Check[Any]) -> None:
     assert spec.title.strip()
     assert spec.rationale.strip()
     assert spec.remediation.strip()
-    assert spec.category in {"patch", "power", "hygiene", "infrastructure"}
+    assert spec.category in {"patch", "power", "hygiene", "infrastructure", "usage"}
     assert isinstance(spec.category, Category)
 
 

@@ -1022,6 +1022,7 @@ SCRUBBED = frozenset(
         "Replication.message",
         "Source.error",
         "TrueSso.problems",
+        "VCenter.usage_error",
         "VCenterUsage.note",
     }
 )

@@ -6,6 +6,7 @@ Names in tests say what a desktop must give (``fail-tools-old``, ``pass-current`
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -13,13 +14,19 @@ from typing import Any
 from fleetreport.snapshot.model import (
     ConnectionServer,
     DesktopPool,
+    DesktopUsage,
+    HorizonUsage,
     HorizonVCenter,
     Host,
     Machine,
+    PoolDayUsage,
+    PoolUsage,
     ServiceStatus,
     Session,
     Snapshot,
     Source,
+    UserDesktopUsage,
+    VCenterUsage,
     VirtualMachine,
 )
 from support.snapshots import VC_UUID, make_snapshot, make_vm
@@ -230,3 +237,118 @@ def desktops(
 ) -> tuple[list[VirtualMachine], list[Machine]]:
     """Each VM with a healthy machine of pool ``pool_id``."""
     return list(vms), [machine(v, pool_id) for v in vms]
+
+
+# ------------------------------------------------------------------ usage evidence (issue 16)
+
+
+def horizon_usage(
+    days: int = 30,
+    desktops: Iterable[DesktopUsage] = (),
+    pools: Iterable[PoolUsage] = (),
+    dedicated: Iterable[UserDesktopUsage] = (),
+    **overrides: Any,
+) -> HorizonUsage:
+    """The pod's events read over the last ``days`` days up to NOW."""
+    values: dict[str, Any] = dict(
+        pod=POD,
+        days=days,
+        window_start=NOW - timedelta(days=days),
+        window_end=NOW,
+        status="ok",
+        api_version="v2",
+        events=10,
+        pages=1,
+        desktops=list(desktops),
+        pools=list(pools),
+        dedicated=list(dedicated),
+    )
+    values.update(overrides)
+    return HorizonUsage(**values)
+
+
+def logons_to(
+    on: Machine, last: datetime, count: int = 1, user_id: str | None = None
+) -> DesktopUsage:
+    """``count`` logons to machine ``on``, the last at ``last``."""
+    return DesktopUsage(on.pod, on.id, on.dns_name, on.pool_id, count, last, user_id)
+
+
+def user_logon(on: Machine, user_id: str, last: datetime) -> UserDesktopUsage:
+    """User ``user_id``'s newest logon to dedicated machine ``on``."""
+    return UserDesktopUsage(on.pod, user_id, on.id, on.pool_id, last)
+
+
+def pool_usage(
+    pool_id: str = "pool-1",
+    peak: int | None = 0,
+    before_window: int = 0,
+    peak_day: str = "2026-11-20",
+    **overrides: Any,
+) -> PoolUsage:
+    """A pool's sessions in the window: one day with the peak."""
+    days = [PoolDayUsage(peak_day, peak or 0, peak)]
+    values: dict[str, Any] = dict(
+        pod=POD,
+        pool=pool_id,
+        pool_id=pool_id,
+        logons=peak or 0,
+        peak_sessions=peak,
+        days=days,
+        sessions_before_window=before_window,
+    )
+    values.update(overrides)
+    return PoolUsage(**values)
+
+
+def vm_usage(
+    desktop: VirtualMachine, active: int | None = 0, samples: int = 360, **overrides: Any
+) -> VCenterUsage:
+    """The VM's CPU over 30 days of two-hour samples, ``active`` of them above 5%."""
+    values: dict[str, Any] = dict(
+        vcenter=desktop.vcenter,
+        moref=desktop.moref,
+        entity_type="VirtualMachine",
+        name=desktop.name,
+        status="measured" if samples else "no_data",
+        counter="cpu.usage.average",
+        interval_seconds=7200,
+        window_start=NOW - timedelta(days=30),
+        window_end=NOW,
+        samples=samples,
+        cpu_mean_percent=1.0 if samples else None,
+        cpu_p95_percent=2.0 if samples else None,
+        cpu_active_samples=active if samples else None,
+        activity_floor_percent=5.0 if samples else None,
+    )
+    values.update(overrides)
+    return VCenterUsage(**values)
+
+
+def host_power(on: Host, watts: float | None, **overrides: Any) -> VCenterUsage:
+    """The host's power draw over 30 days: ``watts`` mean (None: not metered)."""
+    values: dict[str, Any] = dict(
+        vcenter=on.vcenter,
+        moref=on.moref,
+        entity_type="HostSystem",
+        name=on.name,
+        status="measured" if watts is not None else "not_collected",
+        counter="power.power.average",
+        interval_seconds=7200,
+        window_start=NOW - timedelta(days=30),
+        window_end=NOW,
+        samples=360 if watts is not None else 0,
+        power_mean_watts=watts,
+        power_peak_watts=watts * 1.5 if watts is not None else None,
+        note=None if watts is not None else "no power meter",
+    )
+    values.update(overrides)
+    return VCenterUsage(**values)
+
+
+def with_usage(snapshot: Snapshot, *, days: int = 30, error: str | None = None) -> Snapshot:
+    """The snapshot with its vCenters' performance history asked for ``days`` days."""
+    vcenters = [
+        dataclasses.replace(vc, usage_days=days, usage_error=error) for vc in snapshot.vcenters
+    ]
+    return dataclasses.replace(snapshot, vcenters=vcenters)

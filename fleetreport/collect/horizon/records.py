@@ -216,6 +216,7 @@ def machine(pod: str, record: Any) -> Machine:
         vm_moref=None,
         join="none",
         last_maintenance_time=epoch_ms(record, f"{data}.last_maintenance_time"),
+        user_ids=texts(record, "user_ids"),
     )
 
 

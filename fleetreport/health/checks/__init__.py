@@ -13,5 +13,6 @@ def load_all() -> None:
         patch,
         power,
         storage,
+        usage,
         vsphere,
     )
