@@ -13,7 +13,7 @@ from fleetreport.health.energy_measured import desktop_watts, host_powers, measu
 from fleetreport.health.evaluate import Evaluation, Judgement, pool_key
 from fleetreport.health.fleet import Desktop
 from fleetreport.health.pool_power import Lever, pool_lever, sizing_advice
-from fleetreport.health.results import Status
+from fleetreport.health.results import Severity, Status
 from fleetreport.health.settings import EnergySettings
 from fleetreport.health.usage_evidence import (
     HOST_SYSTEM,
@@ -127,12 +127,15 @@ def _days(read: list[HorizonUsage], start: datetime | None, end: datetime | None
     return rows
 
 
-def _verdict(judged: dict[str, Judgement]) -> str:
+def _verdict(pool: DesktopPool, judged: dict[str, Judgement]) -> str:
     over, ran_out = judged.get(OVER_CHECK), judged.get(RAN_OUT_CHECK)
     if ran_out is not None and ran_out.outcome.status is Status.FAIL:
-        return "ran_out"
+        spares_only = ran_out.outcome.severity is Severity.INFO
+        return "spares_short" if spares_only else "ran_out"
     if over is not None and over.outcome.status is Status.FAIL:
         return "over_provisioned"
+    if pool.user_assignment == "DEDICATED":
+        return "dedicated"  # sized by its assignments: its unused desktops are the finding
     judged_ok = ran_out is not None and ran_out.outcome.status is Status.PASS
     over_ok = over is None or over.outcome.status is Status.PASS or over.outcome.not_applicable
     if judged_ok and over_ok:
@@ -157,7 +160,7 @@ def _pools(evaluation: Evaluation) -> list[PoolSizing]:
             for j in evaluation.of(SubjectKind.POOL, pool_key(pool))
             if j.check.id in (OVER_CHECK, RAN_OUT_CHECK)
         }
-        verdict = _verdict(judged)
+        verdict = _verdict(pool, judged)
         peak = evidence.pool_peak(pool) if evidence.pod_gap(pool.pod) is None else None
         spares = pool.spare_machines
         needed = peak.upper + (spares or 0) if peak is not None else None
@@ -212,6 +215,8 @@ def _surplus(
 def _advice(pool: DesktopPool, verdict: str, surplus: int | None) -> str:
     if verdict == "ran_out":
         return "raise its maximum machines (and spares) if the cluster and licence have room"
+    if verdict == "spares_short":
+        return "keep more machines ready at peak hours (more spares, or provision up front)"
     if verdict == "over_provisioned" and surplus:
         if pool_lever(pool) is Lever.SIZING:
             return f"{sizing_advice(pool)}: {surplus} machine(s) fewer"

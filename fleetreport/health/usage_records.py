@@ -97,8 +97,10 @@ class PoolSizing:
     list instead."""
     verdict: str
     """``over_provisioned``, ``ran_out`` (the peak used every machine, or the maximum),
-    ``right_sized`` or ``unknown``: the ``pool_over_provisioned`` and ``pool_ran_out``
-    checks' verdicts in one word."""
+    ``spares_short`` (below its maximum, the peak left fewer machines free than its spares),
+    ``dedicated`` (a dedicated pool: its unused desktops are its sizing), ``right_sized`` or
+    ``unknown``: the ``pool_over_provisioned`` and ``pool_ran_out`` checks' verdicts in one
+    word."""
     advice: str
     """What to do, consistent with the pool's lever (sizing words for instant clones and
     farms, power policy words where the pool takes one)."""

@@ -282,6 +282,8 @@ ENERGY_LEVERS: Mapping[str, str] = {
 SIZING_VERDICTS: Mapping[str, str] = {
     "over_provisioned": "Over-provisioned",
     "ran_out": "Ran out",
+    "spares_short": "Spares ran short",
+    "dedicated": "Dedicated: see unused desktops",
     "right_sized": "Right-sized",
     "unknown": "Cannot tell",
 }

@@ -293,7 +293,10 @@ def test_hostile_names_stay_text(html: str, section: Element) -> None:
 @pytest.mark.parametrize(
     ("vocabulary", "raws"),
     [
-        ("sizing_verdict", ("over_provisioned", "ran_out", "right_sized", "unknown")),
+        (
+            "sizing_verdict",
+            ("over_provisioned", "ran_out", "spares_short", "dedicated", "right_sized", "unknown"),
+        ),
         ("sizing_lever", ("power_policy", "sizing", "none")),
         ("unused_reason", ("assigned_user_absent", "no_session_no_activity")),
         ("evidence_kind", ("horizon", "vcenter")),

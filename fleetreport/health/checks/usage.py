@@ -27,6 +27,7 @@ from fleetreport.health.results import (
     unknown,
     without_horizon,
 )
+from fleetreport.health.states import MACHINE_STATES, StateClass
 from fleetreport.health.usage_evidence import (
     NOT_COLLECTED,
     UsageIndex,
@@ -36,6 +37,8 @@ from fleetreport.health.usage_evidence import (
 from fleetreport.snapshot.model import DesktopPool, HorizonUsage
 
 USAGE = Category.USAGE
+UNUSABLE = (StateClass.PROBLEM, StateClass.ATTENTION)
+"""Machine states in which nobody can use the desktop (states.py)."""
 DEDICATED = "DEDICATED"
 FLOATING = "FLOATING"
 INSTANT_CLONE = "INSTANT_CLONE"
@@ -51,6 +54,28 @@ def _window(usage: HorizonUsage, wanted: timedelta) -> Outcome | None:
         return unknown(
             f"the usage window is {usage.days} days, shorter than the {describe_limit(wanted)}"
             " the check needs: run with --usage of at least that many days"
+        )
+    return None
+
+
+def _unusable(desktop: Desktop) -> Outcome | None:
+    """Unknown for a desktop nobody could use now: absence of logons may be its consequence,
+    and its own findings (agent, VM, datastore) come first."""
+    vm = desktop.vm
+    if vm is not None and vm.connection_state not in (None, "connected"):
+        return unknown(
+            f"its VM is {vm.connection_state}: its user may have been unable to log on;"
+            " fix the VM first"
+        )
+    machine = desktop.machine
+    state = machine.state if machine is not None else None
+    if state is not None and MACHINE_STATES.get(state) in (
+        StateClass.PROBLEM,
+        StateClass.ATTENTION,
+    ):
+        return unknown(
+            f"Horizon reports it {state}: its user may have been unable to log on;"
+            " fix the desktop first"
         )
     return None
 
@@ -75,8 +100,10 @@ def _pod_usage(evidence: UsageIndex, pod: str) -> tuple[HorizonUsage | None, Out
     nobody. Judged from the pod's audit events (AGENT_CONNECTED per user SID, Horizon Agent
     Events) against the machine's assigned users' SIDs (MachineInfo user_ids, 2512 spec);
     without SIDs, any logon to the desktop counts. A session open now passes (it may have begun
-    before the window). Unknown when the window read is shorter than the days, or the pod's
-    events were not read.""",
+    before the window). Unknown when the window read is shorter than the days, the pod's
+    events were not read, or the desktop cannot be used now (its VM inaccessible or orphaned,
+    or Horizon reports a problem, drain or disabled state): then the absence may be the
+    breakage's consequence.""",
     remediation="""Ask whether the user still needs it; if not, unassign the user and reclaim the
     desktop for another (or delete it): its licence and its power draw are recovered.""",
     thresholds={"days": 30},
@@ -105,6 +132,9 @@ def desktop_assigned_user_absent(desktop: Desktop, limits: Limits, fleet: FleetV
     users = ", ".join(machine.user_names or machine.user_ids)
     if desktop.sessions:
         return passed(f"a session is open on it now (assigned to {users})")
+    broken = _unusable(desktop)
+    if broken is not None:
+        return broken
     since = usage.window_end - wanted
     seen: list[datetime | None]
     if machine.user_ids:
@@ -132,7 +162,8 @@ def desktop_assigned_user_absent(desktop: Desktop, limits: Limits, fleet: FleetV
     issue's default) serves nobody: no AGENT_CONNECTED event (Horizon Agent Events) and no
     vCenter cpu.usage.average sample above the collector's activity floor, or no sample at
     all because it was off throughout. Any logon, a session now, or CPU activity passes; with
-    a piece of evidence missing it is unknown. Assigned dedicated desktops are
+    a piece of evidence missing, or a desktop nobody could use now (VM inaccessible, a problem
+    state in Horizon), it is unknown. Assigned dedicated desktops are
     desktop_assigned_user_absent's question; floating instant clones (recreated at logoff),
     unassigned desktops of dedicated pools (the pool's spares) and RDS hosts are the pool's
     sizing, not desktop findings.""",
@@ -175,6 +206,9 @@ def desktop_unused(desktop: Desktop, limits: Limits, fleet: FleetView) -> Outcom
     short = _window(usage, limits.days("days"))
     if short is not None:
         return short
+    broken = _unusable(desktop)
+    if broken is not None:
+        return broken
     if cpu_gap is not None:
         if cpu_gap == NOT_COLLECTED:
             return not_applicable(cpu_gap)
@@ -267,7 +301,9 @@ def pool_over_provisioned(pool: DesktopPool, limits: Limits, fleet: FleetView) -
     (pattern_naming_settings.number_of_spare_machines and max_number_of_machines, 2512 spec), so
     the next users waited for a machine or were refused. The peak comes from the pod's audit
     events; a lower-bound peak (sessions opened before the window) can prove it ran out but not
-    that it did not.""",
+    that it did not. Below its maximum, a peak that leaves fewer machines free than its spares
+    (against the machines it has now) is info: Horizon provisions more, but users wait for
+    the new machines.""",
     remediation="""Raise the pool's maximum machines (and its spares) if the cluster and the
     licence have room, or move users to another pool.""",
 )
@@ -296,6 +332,15 @@ def pool_ran_out(pool: DesktopPool, limits: Limits, fleet: FleetView) -> Outcome
         return failed(f"{seen}: every machine was in use")
     if spares and pool.max_machines is not None and capacity - peak.lower < spares:
         return failed(f"{seen}: {capacity - peak.lower} free, fewer than its {spares} spare(s)")
+    machines = evidence.pool_machines(pool)
+    if spares and machines is not None and machines < capacity and machines - peak.lower < spares:
+        free = max(machines - peak.lower, 0)
+        return failed(
+            f"{seen}: against its {machines} machine(s) now, a peak like that leaves {free}"
+            f" free, fewer than its {spares} spare(s); it can grow to {capacity}, so the next"
+            " users wait for Horizon to provision",
+            Severity.INFO,
+        )
     if peak.upper >= capacity or (spares and capacity - peak.upper < spares):
         return unknown(
             f"{seen}; with the {peak.upper - peak.lower} session(s) opened before the window it"
