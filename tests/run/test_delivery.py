@@ -161,7 +161,7 @@ def test_starttls_with_login_delivers_the_report(
         "Patch score    85.6 of 100",
         "Power score    97.2 of 100",
         "Desktops       310 (85 healthy, 27.4%)",
-        "Findings       34 critical, 92 warning, 134 info",
+        "Findings       34 critical, 97 warning, 136 info",
         "  Grade B (was C)",
         "  3 new critical findings",
         "Data collected 2026-11-27 06:00 UTC;",

@@ -1,4 +1,4 @@
-"""Usage checks (issue 16): desktops nobody uses and pools sized beyond, or short of, their peak.
+"""Usage checks: desktops nobody uses and pools sized beyond, or short of, their peak.
 
 They judge the usage evidence of ``--usage DAYS`` (the pods' audit events, vCenter's
 performance history) and lower no score: an unused desktop costs money and a licence, it is
@@ -96,9 +96,11 @@ def _pod_usage(evidence: UsageIndex, pod: str) -> tuple[HorizonUsage | None, Out
     severity=Severity.WARNING,
     subject=SubjectKind.DESKTOP,
     rationale="""A dedicated (persistent) desktop whose assigned users have not logged on for
-    30 days (the issue's default window) holds a VM, its storage and a named-user licence for
-    nobody. Judged from the pod's audit events (AGENT_CONNECTED per user SID, Horizon Agent
-    Events) against the machine's assigned users' SIDs (MachineInfo user_ids, 2512 spec);
+    30 days holds a VM, its storage and a named-user licence for nobody. 30 days is a month:
+    the window vCenter's default past-month statistics keep (two-hour samples), so the logons
+    and the CPU evidence cover the same month. Judged from the pod's audit events (the agent's
+    session logon event per user SID, Horizon Console administration guide, Horizon Agent
+    events) against the machine's assigned users' SIDs (its user ids, 2512 spec);
     without SIDs, any logon to the desktop counts. A session open now passes (it may have begun
     before the window). Unknown when the window read is shorter than the days, the pod's
     events were not read, or the desktop cannot be used now (its VM inaccessible or orphaned,
@@ -158,15 +160,16 @@ def desktop_assigned_user_absent(desktop: Desktop, limits: Limits, fleet: FleetV
     category=USAGE,
     severity=Severity.WARNING,
     subject=SubjectKind.DESKTOP,
-    rationale="""A desktop with no logon and no CPU activity over the window (30 days, the
-    issue's default) serves nobody: no AGENT_CONNECTED event (Horizon Agent Events) and no
-    vCenter cpu.usage.average sample above the collector's activity floor, or no sample at
-    all because it was off throughout. Any logon, a session now, or CPU activity passes; with
-    a piece of evidence missing, or a desktop nobody could use now (VM inaccessible, a problem
-    state in Horizon), it is unknown. Assigned dedicated desktops are
-    desktop_assigned_user_absent's question; floating instant clones (recreated at logoff),
-    unassigned desktops of dedicated pools (the pool's spares) and RDS hosts are the pool's
-    sizing, not desktop findings.""",
+    rationale="""A desktop with no logon and no CPU activity over 30 days (a month: vCenter's
+    default past-month statistics) serves nobody: no session logon event of the
+    agent (Horizon Agent events) and no sample of vCenter's CPU usage above the
+    collector's activity floor (5%, Azure Advisor's low- use rule), or no sample at
+    all because it was off throughout. Any logon, a session now, or CPU activity
+    passes; with a piece of evidence missing, or a desktop nobody could use now (VM
+    inaccessible, a problem state in Horizon), it is unknown. Assigned dedicated
+    desktops are desktop_assigned_user_absent's question; floating instant clones
+    (recreated at logoff), unassigned desktops of dedicated pools (the pool's
+    spares) and RDS hosts are the pool's sizing, not desktop findings.""",
     remediation="""Delete the desktop, or remove it from the pool, if nobody needs it: its VM,
     storage and power draw are recovered.""",
     thresholds={"days": 30},
