@@ -25,6 +25,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from .audit import audit_events
+from .audit_stream import AuditStream
 from .endpoints import ENDPOINTS, PROFILES
 from .fields import project, projection_tree
 from .filtering import filterable_fields
@@ -220,6 +221,8 @@ class HorizonTestServer:
     Audit events are built from ``audit_events.json`` and the sessions (``audit.py``); set
     ``data["event_database"]["status"] = "NOT_CONFIGURED"`` for a pod without an event database
     (its audit events then answer 409, the only error status both specs list besides 401/429).
+    ``audit_stream``: serve the audit events from this generator instead (``audit_stream.py``:
+    large pods, generated page by page; ``audit_events.json`` and the sessions are not used).
     """
 
     def __init__(
@@ -237,6 +240,7 @@ class HorizonTestServer:
         wrong_hostname: bool = False,
         strict_password_array: bool = True,
         now: int | None = None,
+        audit_stream: AuditStream | None = None,
     ):
         if profile not in PROFILES:
             raise ValueError("profile must be one of %s" % (PROFILES,))
@@ -256,6 +260,7 @@ class HorizonTestServer:
             self.data["machines"],
             self.data["desktop_pools"],
         )
+        self.audit_stream = audit_stream
         if credentials is None:
             cred_file = self.data_dir / "credentials.json"
             if not cred_file.exists():
@@ -565,6 +570,17 @@ class HorizonTestServer:
         if ep.collection == "external/audit-events" and not self.event_database_configured:
             raise ApiError(
                 409, "rest.event.database.not.configured", "Event database not configured"
+            )
+        if ep.collection == "external/audit-events" and self.audit_stream is not None:
+            sortable = ep.is_sortable(self.profile, version)
+            return self.audit_stream.answer(
+                query,
+                tree,
+                filterable_fields(ep.collection, version),
+                sortable_fields(ep.collection, version) if sortable else None,
+                capped=ep.capped,
+                default_page_size=self.default_page_size,
+                total_count=self.total_count_header,
             )
         records = [project(r, tree) for r in source]
         if ep.by_ids and "ids" in query:
