@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pyVmomi import vim
 from support.vcsim import DEFAULT_GOPATH, VcsimServer, start_vcsim
 
 from fleetreport.collect.vcenter.inventory import VCenterInventory, collect_vcenter
@@ -23,6 +24,7 @@ from fleetreport.collect.vcenter.perf_history import (
     Counter,
     HistoricalInterval,
     Series,
+    _entity_series,
     interval_covering,
 )
 from fleetreport.collect.vcenter.session import VCenterSession, open_session
@@ -303,3 +305,102 @@ def test_a_series_that_does_not_match_its_sample_times_is_an_error() -> None:
     series = {("vm-9", 2): Series("vm-9", 2, [], problem=problem)}
     record = frame().vm("vm-9", "W-9", cpu, series, 5.0)
     assert (record.status, record.note, record.cpu_mean_percent) == ("error", problem, None)
+
+
+# --- the compact CSV format ---------------------------------------------------------------
+
+
+def query_both_formats(server: VcsimServer) -> dict[str, list[Series]]:
+    """Every series of the powered-on VMs and the metered host, read once in the normal format
+    and once in the CSV format the collector asks for."""
+    with session_on(server) as (session, inventory):
+        manager = session.content.perfManager
+        wanted = [vm for vm in inventory.vms if not vm.template] + inventory.hosts
+        entities = [
+            (vim.VirtualMachine if item in inventory.vms else vim.HostSystem)(
+                item.moref, session.content.rootFolder._stub
+            )
+            for item in wanted
+        ]
+        found = {}
+        for form in ("normal", "csv"):
+            specs = [
+                vim.PerformanceManager.QuerySpec(
+                    entity=entity,
+                    startTime=NOW - timedelta(days=30),
+                    endTime=NOW,
+                    intervalId=7200,
+                    maxSample=361,
+                    format=form,
+                    metricId=[
+                        vim.PerformanceManager.MetricId(counterId=c, instance="")
+                        for c in (VM_CPU, 157)  # cpu.usage.average, power.power.average
+                    ],
+                )
+                for entity in entities
+            ]
+            answer = manager.QueryPerf(querySpec=specs)
+            kinds = {type(metric).__name__.rsplit(".", 1)[-1] for metric in answer}
+            assert kinds == {"EntityMetric" if form == "normal" else "EntityMetricCSV"}
+            found[form] = list(_entity_series(answer))
+        return found
+
+
+@pytest.mark.simulator
+def test_the_csv_answer_gives_the_same_series_as_the_normal_one(level2: VcsimServer) -> None:
+    found = query_both_formats(level2)
+    # govmomi's XML encoder drops zero values from a normal-format series (an empty series
+    # arrives); its CSV carries them, as vCenter's does: only the all-zero series differ.
+    nonzero = [s for s in found["csv"] if any(value for _, value in s.samples)]
+    assert nonzero == [s for s in found["normal"] if s.samples]
+    # the 2 VMs' and 2 hosts' CPU, and the one metered host's power
+    assert len(nonzero) == 5 and all(len(s.samples) == 361 for s in nonzero)
+    zero = [s for s in found["csv"] if s not in nonzero]
+    assert zero and all(value == 0 for s in zero for _, value in s.samples)
+
+
+def csv_metric(info: str, *values: str) -> Any:
+    return vim.PerformanceManager.EntityMetricCSV(
+        entity=vim.VirtualMachine("vm-7"),
+        sampleInfoCSV=info,
+        value=[
+            vim.PerformanceManager.MetricSeriesCSV(
+                id=vim.PerformanceManager.MetricId(counterId=VM_CPU, instance=""), value=value
+            )
+            for value in values
+        ],
+    )
+
+
+@pytest.mark.parametrize(
+    ("metric", "expected"),
+    [
+        (
+            csv_metric("7200,2026-11-30T04:00:00Z,7200,2026-11-30T06:00:00Z", "250,-1"),
+            [Series("vm-7", VM_CPU, [(NOW - timedelta(hours=2), 250)])],  # -1: no value
+        ),
+        (csv_metric("", ""), [Series("vm-7", VM_CPU, [])]),  # off throughout
+        (
+            csv_metric("7200,2026-11-30T06:00:00Z", "1,2"),
+            [Series("vm-7", VM_CPU, [], "vCenter sent 2 values for 1 sample times")],
+        ),
+        (
+            csv_metric("7200,2026-11-30T06:00:00Z", "x"),
+            [Series("vm-7", VM_CPU, [], "vCenter sent values that are not whole numbers")],
+        ),
+        (
+            csv_metric("7200", "5"),
+            [
+                Series(
+                    "vm-7",
+                    VM_CPU,
+                    [],
+                    "vCenter sent sample times that cannot be read: an interval without its time",
+                )
+            ],
+        ),
+    ],
+    ids=["values", "empty", "count-mismatch", "not-numbers", "odd-info"],
+)
+def test_csv_series_are_read_strictly(metric: Any, expected: list[Series]) -> None:
+    assert list(_entity_series([metric])) == expected

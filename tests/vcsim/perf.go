@@ -7,6 +7,8 @@ package main
 
 import (
 	"math"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/vmware/govmomi/simulator"
@@ -101,7 +103,11 @@ func (p *ExactPerformanceManager) QueryPerf(ctx *simulator.Context, req *types.Q
 		}
 		if !poweredOn(qs.Entity) {
 			// vCenter records nothing for a VM or host that is off: an empty PerfEntityMetric.
-			body.Res.Returnval[i] = &types.PerfEntityMetric{PerfEntityMetricBase: types.PerfEntityMetricBase{Entity: qs.Entity}}
+			if qs.Format == string(types.PerfFormatCsv) {
+				body.Res.Returnval[i] = &types.PerfEntityMetricCSV{PerfEntityMetricBase: types.PerfEntityMetricBase{Entity: qs.Entity}}
+			} else {
+				body.Res.Returnval[i] = &types.PerfEntityMetric{PerfEntityMetricBase: types.PerfEntityMetricBase{Entity: qs.Entity}}
+			}
 			continue
 		}
 		data, ok := vpx.MetricData[qs.Entity.Type]
@@ -155,9 +161,33 @@ func (p *ExactPerformanceManager) QueryPerf(ctx *simulator.Context, req *types.Q
 			}
 			metrics.Value = append(metrics.Value, series)
 		}
-		body.Res.Returnval[i] = metrics
+		if qs.Format == string(types.PerfFormatCsv) {
+			body.Res.Returnval[i] = asCSV(metrics)
+		} else {
+			body.Res.Returnval[i] = metrics
+		}
 	}
 	return body
+}
+
+// asCSV is the same answer in vCenter's compact format (QuerySpec.format "csv"): the sample
+// infos as one "interval,time,interval,time..." string, each series as "v1,v2,..." (vSphere
+// Web Services API, PerfEntityMetricCSV and PerfMetricSeriesCSV).
+func asCSV(metrics *types.PerfEntityMetric) *types.PerfEntityMetricCSV {
+	info := make([]string, 0, 2*len(metrics.SampleInfo))
+	for _, sample := range metrics.SampleInfo {
+		info = append(info, strconv.Itoa(int(sample.Interval)), sample.Timestamp.UTC().Format(time.RFC3339))
+	}
+	out := &types.PerfEntityMetricCSV{PerfEntityMetricBase: metrics.PerfEntityMetricBase, SampleInfoCSV: strings.Join(info, ",")}
+	for _, base := range metrics.Value {
+		series := base.(*types.PerfMetricIntSeries)
+		values := make([]string, len(series.Value))
+		for k, v := range series.Value {
+			values[k] = strconv.FormatInt(v, 10)
+		}
+		out.Value = append(out.Value, types.PerfMetricSeriesCSV{PerfMetricSeries: series.PerfMetricSeries, Value: strings.Join(values, ",")})
+	}
+	return out
 }
 
 func poweredOn(ref types.ManagedObjectReference) bool {

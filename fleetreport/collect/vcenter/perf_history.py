@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 from pyVmomi import vim, vmodl
 
 from fleetreport.collect.vcenter.session import VCenterSession
+from fleetreport.collect.vcenter.soap_stream import parse_soap_time
 
 log = logging.getLogger(__name__)
 
@@ -151,7 +152,10 @@ def query_in_batches(
             endTime=end,
             intervalId=interval.sampling_period,
             maxSample=int(max_sample),  # ignored by vCenter for historical intervals
-            format="normal",
+            # One string per series instead of an element per sample: for 250 VMs a month of
+            # two-hour samples is about 2,000 elements rather than 360,000, which pyVmomi
+            # decodes in a fraction of the time (8 s per call before, bench/usage.py).
+            format="csv",
             metricId=[
                 vim.PerformanceManager.MetricId(counterId=c, instance="") for c in query.counters
             ],
@@ -201,19 +205,52 @@ def _call(session: VCenterSession, fn: Callable[[], T], what: str) -> T:
 
 
 def _entity_series(answer: Any) -> Iterator[Series]:
-    """Each series of the answer, its values paired with the sample times (in UTC)."""
+    """Each series of the answer, its values paired with the sample times (in UTC): the CSV
+    format asked for, or the normal one should a server answer with it."""
     for metric in answer or []:
         moref = str(metric.entity._moId)
-        times = [info.timestamp.astimezone(UTC) for info in metric.sampleInfo or []]
+        csv = isinstance(metric, vim.PerformanceManager.EntityMetricCSV)
+        try:
+            times = _csv_times(metric.sampleInfoCSV) if csv else _times(metric)
+        except ValueError as error:
+            problem = f"vCenter sent sample times that cannot be read: {error}"
+            for value in metric.value or []:
+                yield Series(
+                    moref=moref, counter=int(value.id.counterId), samples=[], problem=problem
+                )
+            continue
         for value in metric.value or []:
             counter = int(value.id.counterId)
-            values = [int(v) for v in value.value or []]
+            try:
+                values = _csv_values(value.value) if csv else [int(v) for v in value.value or []]
+            except ValueError:
+                problem = "vCenter sent values that are not whole numbers"
+                yield Series(moref=moref, counter=counter, samples=[], problem=problem)
+                continue
             if values and len(values) != len(times):
                 problem = f"vCenter sent {len(values)} values for {len(times)} sample times"
                 yield Series(moref=moref, counter=counter, samples=[], problem=problem)
                 continue
             samples = [(t, v) for t, v in zip(times, values, strict=False) if v >= 0]
             yield Series(moref=moref, counter=counter, samples=samples)
+
+
+def _times(metric: Any) -> list[datetime]:
+    return [info.timestamp.astimezone(UTC) for info in metric.sampleInfo or []]
+
+
+def _csv_times(text: str | None) -> list[datetime]:
+    """``interval,time,interval,time,...`` (``PerfEntityMetricCSV.sampleInfoCSV``): the times,
+    in UTC."""
+    fields = text.split(",") if text else []
+    if len(fields) % 2:
+        raise ValueError("an interval without its time")
+    return [parse_soap_time(moment) for moment in fields[1::2]]
+
+
+def _csv_values(text: str | None) -> list[int]:
+    """``v1,v2,...`` (``PerfMetricSeriesCSV.value``); an empty series has none."""
+    return [int(v) for v in text.split(",")] if text else []
 
 
 def _fault_text(fault: vmodl.MethodFault) -> str:
