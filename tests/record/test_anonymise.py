@@ -486,9 +486,10 @@ def test_anonymise_command_writes_a_bundle_and_a_private_mapping(
     assert f"wrote {out}: anonymised bundle" in printed
     demo = load_snapshot(DEMO)
     assert f"{len(demo.datastores)} datastores, {len(demo.alarms)} alarms" in printed
-    if demo.horizon_usage:
-        events = sum(usage.events for usage in demo.horizon_usage)
-        assert f", usage: {events} session events, " in printed
+    events = sum(usage.events for usage in demo.horizon_usage)
+    series = sum(usage.status == "measured" for usage in demo.vcenter_usage)
+    assert events > 0 and series > 0  # the demo is recorded with 30 days of usage
+    assert f", usage: {events} session events, {series} measured performance series" in printed
     assert "DO NOT share it" in printed and str(mapping) in printed
     assert_owner_only(mapping)
     document = json.loads(mapping.read_text("utf-8"))
