@@ -1,21 +1,24 @@
-"""``fleetreport collect``: the collect options turned into source settings, then a snapshot."""
+"""``fleetreport collect``: the collect options turned into source settings, then a snapshot.
+
+The collectors are imported when the command runs, not when the parser is built: ``--help``
+and ``--version`` start without them (issue 17).
+"""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fleetreport.cli.console import print_error, print_line
 from fleetreport.cli.options import add_collect_options, check_writable
-from fleetreport.collect.infer import InferenceRule
-from fleetreport.collect.retry import RetrySettings
-from fleetreport.collect.run import collect_all
-from fleetreport.collect.sources import SourceSettings, SourceTls, targets_of
 from fleetreport.errors import ExitCode, UsageError
 from fleetreport.secrets import DEFAULT_HORIZON_PASSWORD_ENV, DEFAULT_PASSWORD_ENV, SecretSource
-from fleetreport.snapshot.model import Snapshot
-from fleetreport.snapshot.store import save_snapshot
+
+if TYPE_CHECKING:
+    from fleetreport.collect.infer import InferenceRule
+    from fleetreport.collect.sources import SourceSettings
+    from fleetreport.snapshot.model import Snapshot
 
 
 def add_command(commands: argparse._SubParsersAction[Any]) -> None:
@@ -30,6 +33,8 @@ def add_command(commands: argparse._SubParsersAction[Any]) -> None:
 
 def run_collect(args: argparse.Namespace) -> ExitCode:
     """``fleetreport collect``."""
+    from fleetreport.snapshot.store import save_snapshot
+
     sources, inference = sources_from_options(args)
     check_writable(args.out)
     snapshot, code = collect_sources(args, sources, inference)
@@ -49,6 +54,10 @@ def sources_from_options(
     args: argparse.Namespace,
 ) -> tuple[list[SourceSettings], InferenceRule | None]:
     """The collect options as source settings (the records a run config produces too)."""
+    from fleetreport.collect.infer import InferenceRule
+    from fleetreport.collect.retry import RetrySettings
+    from fleetreport.collect.sources import SourceSettings, SourceTls
+
     if not args.vcenter and not args.horizon:
         raise UsageError("nothing to collect", hint="give --vcenter and/or --horizon")
     if args.vcenter and not args.user:
@@ -114,6 +123,9 @@ def collect_sources(
     args: argparse.Namespace, sources: list[SourceSettings], inference: InferenceRule | None
 ) -> tuple[Snapshot | None, ExitCode]:
     """Collect every source; the snapshot (None when none may be written) and the exit code."""
+    from fleetreport.collect.run import collect_all
+    from fleetreport.collect.sources import targets_of
+
     vcenters, horizons = targets_of(sources)
     collection = collect_all(
         vcenters,

@@ -1,22 +1,22 @@
-"""``fleetreport record`` and ``fleetreport anonymise``: bundles for demos and support."""
+"""``fleetreport record`` and ``fleetreport anonymise``: bundles for demos and support.
+
+The anonymiser and the bundle writer are imported when a command runs (issue 17).
+"""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fleetreport.cli.collect import collect_sources, sources_from_options
 from fleetreport.cli.console import print_line
 from fleetreport.cli.options import add_collect_options, check_writable
 from fleetreport.errors import ExitCode, UsageError
-from fleetreport.record.bundle import load_any
-from fleetreport.record.recording import (
-    MAPPING_SUFFIX,
-    privacy_of_private_files,
-    write_recording,
-)
-from fleetreport.snapshot.model import Snapshot
+from fleetreport.record.mapping_file import MAPPING_SUFFIX
+
+if TYPE_CHECKING:
+    from fleetreport.snapshot.model import Snapshot
 
 
 def add_commands(commands: argparse._SubParsersAction[Any]) -> None:
@@ -76,6 +76,8 @@ def run_record(args: argparse.Namespace) -> ExitCode:
 
 def run_anonymise(args: argparse.Namespace) -> ExitCode:
     """``fleetreport anonymise SNAPSHOT_OR_BUNDLE --out BUNDLE [--mapping FILE]``."""
+    from fleetreport.record.bundle import load_any
+
     mapping = _mapping_path(args)
     _check_outputs(args.out, mapping)
     snapshot = load_any(args.source)
@@ -102,6 +104,8 @@ def _check_outputs(bundle: Path, mapping: Path | None) -> None:
 
 
 def _write(snapshot: Snapshot, bundle: Path, mapping: Path | None, *, quiet: bool) -> None:
+    from fleetreport.record.recording import privacy_of_private_files, write_recording
+
     written = write_recording(snapshot, bundle, mapping).snapshot
     kind = "anonymised" if mapping is not None else "plain (real names: not for sharing)"
     if not quiet:

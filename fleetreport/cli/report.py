@@ -1,5 +1,9 @@
 """``fleetreport report``, ``demo``, ``summary``, ``checks`` and ``schema``: work on snapshots
-and bundles already collected, with no network."""
+and bundles already collected, with no network.
+
+The judging and rendering modules are imported when a command runs, not when the parser is
+built: ``--help`` and ``--version`` start without them (issue 17).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ import argparse
 import dataclasses
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fleetreport.cli.console import print_line
 from fleetreport.cli.options import (
@@ -16,24 +20,13 @@ from fleetreport.cli.options import (
     check_writable,
     report_branding,
 )
-from fleetreport.config_file import read_config
 from fleetreport.errors import ExitCode, OutputError
-from fleetreport.health.build import build_report
-from fleetreport.health.compare import compare, digest_of
-from fleetreport.health.fail_on import FAIL_ON, outcome
-from fleetreport.health.report_schema import report_schema_text
-from fleetreport.health.settings import HealthSettings, default_settings, settings_from_config
-from fleetreport.record.bundle import load_any, load_bundle
+from fleetreport.health.fail_on import FAIL_ON
 from fleetreport.render.branding import Branding
-from fleetreport.render.check_listing import list_checks
-from fleetreport.render.html import customer_named
-from fleetreport.render.pdf import PAPER_SIZES
-from fleetreport.render.summary import summarise
-from fleetreport.render.summary_lines import report_line
-from fleetreport.render.writers import FORMATS, write_report
-from fleetreport.resources import demo_snapshot_path
-from fleetreport.snapshot.schema import schema_text
-from fleetreport.snapshot.store import load_snapshot, save_snapshot
+from fleetreport.render.formats import FORMATS, PAPER_SIZES
+
+if TYPE_CHECKING:
+    from fleetreport.health.settings import HealthSettings
 
 
 def add_commands(commands: argparse._SubParsersAction[Any]) -> None:
@@ -131,6 +124,14 @@ DEMO_BRANDING = Branding(
 
 def run_demo(args: argparse.Namespace) -> ExitCode:
     """``fleetreport demo``: the full report of the recorded demo fleet, with no network."""
+    from fleetreport.health.build import build_report
+    from fleetreport.record.bundle import load_bundle
+    from fleetreport.render.summary import summarise
+    from fleetreport.render.summary_lines import report_line
+    from fleetreport.render.writers import write_report
+    from fleetreport.resources import demo_snapshot_path
+    from fleetreport.snapshot.store import load_snapshot, save_snapshot
+
     snapshot = (
         load_bundle(args.bundle).snapshot if args.bundle else load_snapshot(demo_snapshot_path())
     )
@@ -156,12 +157,25 @@ def run_demo(args: argparse.Namespace) -> ExitCode:
 
 def run_summary(args: argparse.Namespace) -> ExitCode:
     """``fleetreport summary SNAPSHOT``."""
+    from fleetreport.record.bundle import load_any
+    from fleetreport.render.summary import summarise
+
     print(summarise(load_any(args.snapshot)))
     return ExitCode.OK
 
 
 def run_report(args: argparse.Namespace) -> ExitCode:
     """``fleetreport report SNAPSHOT --out PATH``."""
+    from fleetreport.config_file import read_config
+    from fleetreport.health.build import build_report
+    from fleetreport.health.compare import compare, digest_of
+    from fleetreport.health.fail_on import outcome
+    from fleetreport.health.settings import default_settings, settings_from_config
+    from fleetreport.record.bundle import load_any
+    from fleetreport.render.html import customer_named
+    from fleetreport.render.summary_lines import report_line
+    from fleetreport.render.writers import write_report
+
     config = read_config(args.config) if args.config else None
     settings = settings_from_config(config, ("branding",)) if config else default_settings()
     branding = report_branding(args, config)
@@ -191,6 +205,8 @@ def run_report(args: argparse.Namespace) -> ExitCode:
 
 def run_checks(args: argparse.Namespace) -> ExitCode:
     """``fleetreport checks``."""
+    from fleetreport.render.check_listing import list_checks
+
     settings = health_settings(args.config)
     print(list_checks(settings, str(args.config) if args.config else None))
     return ExitCode.OK
@@ -198,6 +214,9 @@ def run_checks(args: argparse.Namespace) -> ExitCode:
 
 def health_settings(config: Path | None) -> HealthSettings:
     """Defaults, overlaid with the TOML file's settings when one is given."""
+    from fleetreport.config_file import read_config
+    from fleetreport.health.settings import default_settings, settings_from_config
+
     if config is None:
         return default_settings()
     return settings_from_config(read_config(config))
@@ -205,5 +224,8 @@ def health_settings(config: Path | None) -> HealthSettings:
 
 def run_schema(args: argparse.Namespace) -> ExitCode:
     """``fleetreport schema``."""
+    from fleetreport.health.report_schema import report_schema_text
+    from fleetreport.snapshot.schema import schema_text
+
     sys.stdout.write(report_schema_text() if args.report else schema_text())
     return ExitCode.OK

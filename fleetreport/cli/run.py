@@ -1,22 +1,22 @@
-"""``fleetreport run``, ``fleetreport config check`` and ``fleetreport history``."""
+"""``fleetreport run``, ``fleetreport config check`` and ``fleetreport history``.
+
+The job, its config reader and the history are imported when a command runs (issue 17).
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fleetreport.cli.console import print_error, print_line, print_summary
 from fleetreport.errors import ExitCode, FleetReportError, UsageError
 from fleetreport.health.fail_on import FAIL_ON
 from fleetreport.paths import default_config_path
-from fleetreport.render.pdf import require_browser
-from fleetreport.render.summary_lines import run_line
-from fleetreport.run.config import check_run_config, load_run_config
-from fleetreport.run.history_link import list_runs
-from fleetreport.run.job import RunResult, run_job
-from fleetreport.secrets import resolve_secret
+
+if TYPE_CHECKING:
+    from fleetreport.run.job import RunResult
 
 
 def add_commands(commands: argparse._SubParsersAction[Any]) -> None:
@@ -60,6 +60,9 @@ def add_commands(commands: argparse._SubParsersAction[Any]) -> None:
 
 def run_command(args: argparse.Namespace) -> ExitCode:
     """``fleetreport run --config FILE``."""
+    from fleetreport.run.config import load_run_config
+    from fleetreport.run.job import run_job
+
     config = load_run_config(args.config or _default_config())
     live = None if args.no_progress or args.quiet or not sys.stderr.isatty() else sys.stderr
     result = run_job(config, fail_on=args.fail_on, progress_stream=live)
@@ -85,6 +88,8 @@ def _default_config() -> Path:
 
 def summary_line(result: RunResult) -> str:
     """The run in one line, for cron mail and logs."""
+    from fleetreport.render.summary_lines import run_line
+
     return run_line(
         result.report,
         result.folder,
@@ -97,6 +102,10 @@ def summary_line(result: RunResult) -> str:
 
 def config_check_command(args: argparse.Namespace) -> ExitCode:
     """``fleetreport config check FILE``: every problem, one line each, with its line."""
+    from fleetreport.render.pdf import require_browser
+    from fleetreport.run.config import check_run_config
+    from fleetreport.secrets import resolve_secret
+
     config, problems = check_run_config(args.file)
     for problem in problems:
         print_error(problem)
@@ -126,6 +135,9 @@ def config_check_command(args: argparse.Namespace) -> ExitCode:
 
 def history_command(args: argparse.Namespace) -> ExitCode:
     """``fleetreport history``."""
+    from fleetreport.run.config import load_run_config
+    from fleetreport.run.history_link import list_runs
+
     database = args.database
     if args.config is not None:
         database = load_run_config(args.config).history.database

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from fleetreport.errors import ExitCode, FleetReportError
-from fleetreport.health.report_model import HealthReport
 from fleetreport.health.results import Severity
+
+if TYPE_CHECKING:
+    from fleetreport.health.report_model import HealthReport
 
 FAIL_ON = ("critical", "warning", "info", "never")
 

@@ -8,13 +8,18 @@ of the newest, ``trend`` the figures over the last few. The table of runs that
 
 from __future__ import annotations
 
-from fleetreport.history.migrations import MIGRATIONS, SCHEMA_VERSION
-from fleetreport.history.store import (
-    HistoryStore,
-    RunRow,
-    apply_migrations,
-    default_database_path,
-)
+from typing import TYPE_CHECKING
+
+from fleetreport.lazy_exports import lazy_exports
+
+if TYPE_CHECKING:
+    from fleetreport.history.migrations import MIGRATIONS, SCHEMA_VERSION
+    from fleetreport.history.store import (
+        HistoryStore,
+        RunRow,
+        apply_migrations,
+        default_database_path,
+    )
 
 __all__ = [
     "MIGRATIONS",
@@ -24,3 +29,15 @@ __all__ = [
     "apply_migrations",
     "default_database_path",
 ]
+
+__getattr__ = lazy_exports(
+    __name__,
+    {
+        "MIGRATIONS": "fleetreport.history.migrations",
+        "SCHEMA_VERSION": "fleetreport.history.migrations",
+        "HistoryStore": "fleetreport.history.store",
+        "RunRow": "fleetreport.history.store",
+        "apply_migrations": "fleetreport.history.store",
+        "default_database_path": "fleetreport.history.store",
+    },
+)

@@ -6,9 +6,16 @@ existing snapshot or bundle; ``report``, ``summary`` and ``demo --bundle`` repla
 with no network.
 """
 
-from fleetreport.record.anonymiser import Anonymised, anonymise, invert
-from fleetreport.record.bundle import Bundle, load_any, load_bundle, write_bundle
-from fleetreport.record.recording import Recording, write_recording
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from fleetreport.lazy_exports import lazy_exports
+
+if TYPE_CHECKING:
+    from fleetreport.record.anonymiser import Anonymised, anonymise, invert
+    from fleetreport.record.bundle import Bundle, load_any, load_bundle, write_bundle
+    from fleetreport.record.recording import Recording, write_recording
 
 __all__ = [
     "Anonymised",
@@ -21,3 +28,18 @@ __all__ = [
     "write_bundle",
     "write_recording",
 ]
+
+__getattr__ = lazy_exports(
+    __name__,
+    {
+        "Anonymised": "fleetreport.record.anonymiser",
+        "anonymise": "fleetreport.record.anonymiser",
+        "invert": "fleetreport.record.anonymiser",
+        "Bundle": "fleetreport.record.bundle",
+        "load_any": "fleetreport.record.bundle",
+        "load_bundle": "fleetreport.record.bundle",
+        "write_bundle": "fleetreport.record.bundle",
+        "Recording": "fleetreport.record.recording",
+        "write_recording": "fleetreport.record.recording",
+    },
+)

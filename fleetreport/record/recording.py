@@ -12,15 +12,9 @@ from pathlib import Path
 from fleetreport.atomic_write import write_atomically
 from fleetreport.record.anonymiser import Mapping, anonymise
 from fleetreport.record.bundle import write_bundle
+from fleetreport.record.mapping_file import MAPPING_FORMAT, MAPPING_WARNING
 from fleetreport.snapshot.codec import format_time
 from fleetreport.snapshot.model import Snapshot
-
-MAPPING_FORMAT = "fleetreport-anonymisation-mapping"
-MAPPING_SUFFIX = ".mapping.json"
-MAPPING_WARNING = (
-    "PRIVATE: this file turns the anonymised bundle back into the customer's names."
-    " Keep it; never share it."
-)
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from fleetreport.atomic_write import write_atomically
 from fleetreport.errors import OutputError
 from fleetreport.health.report_model import HealthReport
 from fleetreport.render.branding import Branding
+from fleetreport.render.formats import PAPER_SIZES
 from fleetreport.render.html import render_html
 
 BROWSER_COMMANDS = (
@@ -60,8 +61,6 @@ PRINT_FLAGS = (
 """Headless, quiet, no network of its own, and no header or footer (title, file path, date)."""
 PRINT_TIMEOUT_SECONDS = 120
 """Longest wait for the browser; a 10,000-desktop report prints in well under a minute."""
-PAPER_SIZES = {"a4": "A4", "letter": "letter"}
-"""Paper names accepted, as CSS ``@page`` sizes."""
 INSTALL_HINT = (
     "install Chromium (Debian/Ubuntu: apt-get install chromium), Google Chrome or Microsoft Edge,"
     " or write --format html and print it from a browser"

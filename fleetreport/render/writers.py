@@ -8,9 +8,8 @@ from fleetreport.errors import OutputError
 from fleetreport.health.report_json import write_json_report
 from fleetreport.health.report_model import HealthReport
 from fleetreport.render.branding import Branding
+from fleetreport.render.formats import FORMATS
 from fleetreport.render.html import write_html_report
-
-FORMATS = ("html", "json", "csv", "xlsx", "pdf")
 
 
 def write_report(
@@ -24,7 +23,7 @@ def write_report(
 ) -> list[Path]:
     """Write ``report`` to ``out`` (a folder for CSV, a file otherwise); the paths written.
 
-    ``paper`` is the page size of ``pdf`` (:data:`fleetreport.render.pdf.PAPER_SIZES`)."""
+    ``paper`` is the page size of ``pdf`` (:data:`fleetreport.render.formats.PAPER_SIZES`)."""
     if output_format == "html":
         write_html_report(report, out, branding, templates)
         return [out]

@@ -20,12 +20,11 @@ from fleetreport.errors import ConfigError, UsageError
 from fleetreport.health.fail_on import FAIL_ON
 from fleetreport.health.settings import HealthSettings, settings_from_config
 from fleetreport.render.branding import Branding, branding_from_config
-from fleetreport.render.pdf import PAPER_SIZES
+from fleetreport.render.formats import FORMATS, PAPER_SIZES
 from fleetreport.secrets import SecretSource
 
 RETRY_KEYS = ("retries", "retry_seconds")
 RUN_TABLES = ("vcenter", "horizon", "collect", "output", "history", "email", "run", "branding")
-FORMATS = ("html", "json", "csv", "xlsx", "pdf")
 SECRET_KEYS = ("password_env", "password_file", "password_keyring")
 INLINE_SECRETS = ("password", "secret", "token")
 
