@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from fleetreport.atomic_write import write_atomically
 from fleetreport.health.report_model import HealthReport
-from fleetreport.snapshot.codec import encode
+from fleetreport.snapshot.codec import to_json_text
 
 
 def report_to_json(report: HealthReport) -> str:
     """The report's JSON text: field order as the model declares it, UTF-8 kept readable."""
-    return json.dumps(encode(report), indent=1, ensure_ascii=False) + "\n"
+    return to_json_text(report)
 
 
 def write_json_report(report: HealthReport, path: Path) -> None:

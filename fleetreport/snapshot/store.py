@@ -10,7 +10,7 @@ from typing import Any
 from fleetreport.atomic_write import write_atomically
 from fleetreport.errors import InputFileError
 from fleetreport.ordering import natural_key
-from fleetreport.snapshot.codec import DecodeError, decode, encode
+from fleetreport.snapshot.codec import DecodeError, decode, to_json_text
 from fleetreport.snapshot.model import Snapshot
 
 SCHEMA_VERSION = 2
@@ -62,7 +62,7 @@ def sorted_snapshot(snapshot: Snapshot) -> Snapshot:
 
 def snapshot_to_json(snapshot: Snapshot) -> str:
     """The file's text: canonical order, one key order, UTF-8 kept readable."""
-    return json.dumps(encode(sorted_snapshot(snapshot)), indent=1, ensure_ascii=False) + "\n"
+    return to_json_text(sorted_snapshot(snapshot))
 
 
 def save_snapshot(snapshot: Snapshot, path: Path) -> None:

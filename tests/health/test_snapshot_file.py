@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pytest
+from support.cassettes import CASSETTES
+from support.hostile import HOSTILE
+from support.paths import DEMO_SNAPSHOT
 from support.snapshots import make_snapshot
 
 from fleetreport.errors import InputFileError
+from fleetreport.health.build import build_report
+from fleetreport.health.report_json import report_to_json
 from fleetreport.snapshot import SCHEMA_VERSION, load_snapshot, save_snapshot
+from fleetreport.snapshot.codec import format_time
 from fleetreport.snapshot.model import Snapshot
 from fleetreport.snapshot.schema import schema_text, shipped_schema_text
 from fleetreport.snapshot.store import snapshot_to_json, sorted_snapshot
@@ -121,3 +131,39 @@ def test_missing_file_and_folder(tmp_path: Path) -> None:
         load_snapshot(tmp_path / "nope.json")
     with pytest.raises(InputFileError, match="is a folder"):
         load_snapshot(tmp_path)
+
+
+def reference_encode(value: Any) -> Any:
+    """What the snapshot and report files were encoded with before msgspec (issue 17): each
+    dataclass as a dict in field order, times by ``format_time``."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: reference_encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, datetime):
+        return format_time(value)
+    if isinstance(value, list | tuple):
+        return [reference_encode(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): reference_encode(item) for key, item in value.items()}
+    return value
+
+
+def reference_text(value: Any) -> str:
+    return json.dumps(reference_encode(value), indent=1, ensure_ascii=False) + "\n"
+
+
+@pytest.mark.parametrize("path", [DEMO_SNAPSHOT, *sorted(CASSETTES.glob("*.snapshot.json"))])
+def test_the_files_are_byte_for_byte_what_the_indenting_encoder_wrote(path: Path) -> None:
+    snapshot = load_snapshot(path)
+    assert snapshot_to_json(snapshot) == reference_text(sorted_snapshot(snapshot))
+    report = build_report(snapshot)
+    assert report_to_json(report) == reference_text(report)
+
+
+def test_untrusted_text_is_written_as_the_standard_library_writes_it() -> None:
+    names = [*HOSTILE, "\x7f", "\u2028\u2029", "\x00\x1f", "</script>", "\ufeff", "é😀"]
+    snapshot = replace(load_snapshot(DEMO_SNAPSHOT), vms=[])
+    hosts = [
+        replace(snapshot.hosts[0], name=name, moref=f"host-{n}") for n, name in enumerate(names)
+    ]
+    grown = replace(snapshot, hosts=hosts)
+    assert snapshot_to_json(grown) == reference_text(sorted_snapshot(grown))
