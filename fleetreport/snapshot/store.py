@@ -11,6 +11,7 @@ from fleetreport.atomic_write import write_atomically
 from fleetreport.errors import InputFileError
 from fleetreport.ordering import natural_key
 from fleetreport.snapshot.codec import DecodeError, decode, to_json_text
+from fleetreport.snapshot.fast_decode import fast_decode
 from fleetreport.snapshot.model import Snapshot
 
 SCHEMA_VERSION = 2
@@ -84,7 +85,12 @@ def load_snapshot(path: Path) -> Snapshot:
 
 
 def parse_snapshot(raw: bytes, name: str) -> Snapshot:
-    """Parse snapshot bytes; ``name`` is used in messages."""
+    """Parse snapshot bytes; ``name`` is used in messages. A well-formed file takes the fast
+    path (:mod:`fleetreport.snapshot.fast_decode`); anything else the exact decoder, which
+    names the problem."""
+    fast = fast_decode(Snapshot, raw)
+    if fast is not None and 1 <= fast.schema_version <= SCHEMA_VERSION:
+        return fast
     try:
         data = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:

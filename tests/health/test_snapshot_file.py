@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -20,10 +21,11 @@ from fleetreport.errors import InputFileError
 from fleetreport.health.build import build_report
 from fleetreport.health.report_json import report_to_json
 from fleetreport.snapshot import SCHEMA_VERSION, load_snapshot, save_snapshot
-from fleetreport.snapshot.codec import format_time
+from fleetreport.snapshot.codec import decode, format_time
+from fleetreport.snapshot.fast_decode import fast_decode
 from fleetreport.snapshot.model import Snapshot
 from fleetreport.snapshot.schema import schema_text, shipped_schema_text
-from fleetreport.snapshot.store import snapshot_to_json, sorted_snapshot
+from fleetreport.snapshot.store import parse_snapshot, snapshot_to_json, sorted_snapshot
 
 
 def test_round_trip_keeps_every_value(tmp_path: Path, snapshot: Snapshot) -> None:
@@ -167,3 +169,52 @@ def test_untrusted_text_is_written_as_the_standard_library_writes_it() -> None:
     ]
     grown = replace(snapshot, hosts=hosts)
     assert snapshot_to_json(grown) == reference_text(sorted_snapshot(grown))
+
+
+def every_record(value: Any) -> Iterator[Any]:
+    if dataclasses.is_dataclass(value):
+        yield value
+        for field in dataclasses.fields(value):
+            yield from every_record(getattr(value, field.name))
+    elif isinstance(value, list):
+        for item in value:
+            yield from every_record(item)
+
+
+def test_a_well_formed_file_takes_the_fast_path_to_the_same_snapshot() -> None:
+    raw = DEMO_SNAPSHOT.read_bytes()
+    fast = fast_decode(Snapshot, raw)
+    assert fast is not None
+    assert fast == decode(Snapshot, json.loads(raw))
+    for record in every_record(fast):  # every field set on the instance, none left to the class
+        assert set(vars(record)) == {field.name for field in dataclasses.fields(record)}
+    assert snapshot_to_json(fast) == reference_text(sorted_snapshot(fast))
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("2026-11-01T07:00:00+01:00", "2026-11-01T06:00:00Z"),
+        ("2026-11-01T06:00:00", "2026-11-01T06:00:00Z"),
+        ("2026-11-01T06:00", "2026-11-01T06:00:00Z"),
+    ],
+    ids=["offset", "naive", "no-seconds"],
+)
+def test_times_the_fast_path_cannot_vouch_for_are_read_as_utc_by_the_exact_decoder(
+    written: str, expected: str
+) -> None:
+    data = json.loads(DEMO_SNAPSHOT.read_bytes())
+    data["vms"][0]["boot_time"] = written
+    raw = json.dumps(data).encode()
+    assert fast_decode(Snapshot, raw) is None
+    loaded = parse_snapshot(raw, "edited.json")
+    assert format_time(loaded.vms[0].boot_time) == expected  # type: ignore[arg-type]
+
+
+def test_an_unknown_key_is_refused_with_its_place() -> None:
+    data = json.loads(DEMO_SNAPSHOT.read_bytes())
+    data["vms"][3]["colour"] = "blue"
+    raw = json.dumps(data).encode()
+    assert fast_decode(Snapshot, raw) is None
+    with pytest.raises(InputFileError, match=r"vms\[3\]: unknown key 'colour'"):
+        parse_snapshot(raw, "edited.json")
