@@ -36,7 +36,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 
-from support.vcsim import load_scenario, scenario_path, start_vcsim  # noqa: E402
+from support.vcsim import bulk_scenario, start_vcsim  # noqa: E402
 
 EXAMPLE = REPO / "tests" / "fixtures" / "horizon" / "example"
 POOL_SIZE = 500
@@ -50,13 +50,7 @@ HOST_WATTS = [380, 420, 455, 470, 440, 400]
 # --------------------------------------------------------------------------- the estate
 def scenario(vms: int) -> dict[str, Any]:
     """The bulk scenario with its VM groups scaled to ``vms`` VMs, hosts metering power."""
-    data = load_scenario(scenario_path("bulk"))
-    groups = data["bulk"]
-    total = sum(g["count"] for g in groups)
-    counts = [max(1, g["count"] * vms // total) for g in groups]
-    counts[0] += vms - sum(counts)
-    for group, count in zip(groups, counts, strict=True):
-        group["count"] = count
+    data = bulk_scenario(vms)
     for dc in data["datacenters"]:
         for cluster in dc["clusters"]:
             for number, host in enumerate(cluster["hosts"]):

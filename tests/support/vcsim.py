@@ -207,6 +207,19 @@ def load_scenario(scenario: Path | str) -> dict[str, Any]:
     return data
 
 
+def bulk_scenario(vms: int) -> dict[str, Any]:
+    """The shipped ``bulk`` scenario with its VM groups scaled to ``vms`` VMs in all (the
+    benchmarks' estates of 1,000 to 30,000 VMs)."""
+    data = load_scenario(scenario_path("bulk"))
+    groups = data["bulk"]
+    total = sum(g["count"] for g in groups)
+    counts = [max(1, g["count"] * vms // total) for g in groups]
+    counts[0] += vms - sum(counts)
+    for group, count in zip(groups, counts, strict=True):
+        group["count"] = count
+    return data
+
+
 def _end_process(process: subprocess.Popen[bytes], timeout: float) -> None:
     if process.poll() is None and process.stdin is not None:
         with contextlib.suppress(OSError):

@@ -1,0 +1,304 @@
+"""Benchmark: the whole job against the wire (issue 17): `fleetreport collect` plus `fleetreport
+report` of N VMs, against the time the vCenter takes to produce and send the same inventory.
+
+For each size (default 1,000, 10,000 and 30,000 VMs; vCenter only, so every VM is a desktop),
+starts govmomi's simulator with the bulk scenario scaled to it and measures, in the same run:
+  - the wire floor: the collector's own RetrievePropertiesEx requests (same property specs,
+    views and pages), each response body read in full (gzip decoded) but not parsed;
+  - one bulk RetrievePropertiesEx of the same VM properties through pyvmomi;
+  - the processes `fleetreport collect`, `fleetreport report --format html` and `--format
+    json` on its snapshot: wall time and each process's own peak RSS;
+  - a breakdown by stage, in this process: start-up imports, reading and parsing the
+    inventory, assembling and writing the snapshot, loading it, judging, rendering.
+Prints each figure, collect + HTML report, and its ratio to the wire floor.
+
+    python bench/pipeline.py [--vms 1000,10000,30000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import os
+import re
+import ssl
+import subprocess
+import sys
+import tempfile
+import time
+import zlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "tests"))
+
+from pyVim.connect import Disconnect, SmartConnect  # noqa: E402
+from support.vcsim import VcsimServer, bulk_scenario, start_vcsim  # noqa: E402
+
+from fleetreport.collect.vcenter import property_reader  # noqa: E402
+from fleetreport.collect.vcenter.inventory import (  # noqa: E402
+    CLUSTER_PROPERTIES,
+    PROPERTIES_BY_TYPE,
+    collect_vcenter,
+)
+from fleetreport.collect.vcenter.session import open_session  # noqa: E402
+from fleetreport.collect.vcenter.soap_stream import Page  # noqa: E402
+from fleetreport.endpoints import Endpoint, TlsOptions  # noqa: E402
+from fleetreport.health.build import build_report  # noqa: E402
+from fleetreport.health.report_json import report_to_json  # noqa: E402
+from fleetreport.render.html import render_html  # noqa: E402
+from fleetreport.secrets import Secret  # noqa: E402
+from fleetreport.snapshot.model import Snapshot, Source  # noqa: E402
+from fleetreport.snapshot.store import parse_snapshot, snapshot_to_json  # noqa: E402
+
+TOKEN = re.compile(rb"<token>([^<]+)</token>")
+PAGE_SIZE = 1000  # the collector's default --page-size
+
+
+@dataclass(frozen=True)
+class Process:
+    """One subprocess: wall time and its own peak RSS."""
+
+    seconds: float
+    peak_mib: float
+
+
+def run_process(command: list[str], env: dict[str, str]) -> Process:
+    """Run ``command``; its wall time and the peak RSS of that process alone (``wait4``)."""
+    started = time.perf_counter()
+    child = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(child.pid, 0)
+    seconds = time.perf_counter() - started
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode not in (0, 2):  # 2: findings at --fail-on, not an error
+        raise SystemExit(f"{command[3]} exited {child.returncode}")
+    return Process(seconds, usage.ru_maxrss / 1024)
+
+
+def raw_result_call(
+    stub: Any, managed_object: Any, method: Any, args: list[Any], count: Callable[[], None]
+) -> Page:
+    """The collector's request, sent as the collector sends it; the body read, not parsed."""
+    body = stub.SerializeRequest(managed_object, method.info, args)
+    headers = {
+        "Cookie": stub.cookie,
+        "SOAPAction": stub.versionId,
+        "Content-Type": "text/xml; charset=UTF-8",
+        "Accept-Encoding": "gzip, deflate",
+    }
+    count()
+    connection = stub.GetConnection()
+    connection.request("POST", stub.path, body, headers)
+    response = connection.getresponse()
+    data = response.read()
+    encoding = (response.getheader("Content-Encoding") or "").lower()
+    if encoding == "gzip":
+        data = gzip.decompress(data)
+    elif encoding == "deflate":
+        data = zlib.decompress(data)
+    stub.ReturnConnection(connection)
+    if response.status != 200:
+        raise SystemExit(f"the wire floor's request failed: HTTP {response.status}")
+    found = TOKEN.search(data, max(0, len(data) - 4096))
+    return Page(objects=[], token=found.group(1).decode() if found else None)
+
+
+@contextmanager
+def session_on(server: VcsimServer) -> Iterator[Any]:
+    endpoint = Endpoint("https", server.host, server.port, "/sdk")
+    assert server.ca_file is not None
+    tls = TlsOptions(ca_file=Path(server.ca_file))
+    with open_session(endpoint, server.username, Secret(server.password), tls, 300) as session:
+        yield session
+
+
+def wire_floor(server: VcsimServer) -> tuple[float, int]:
+    """Seconds for the collector's inventory requests with unparsed answers, and their pages."""
+    with session_on(server) as session:
+        fields = session.content.customFieldsManager
+        original = property_reader.invoke_result_call
+        property_reader.invoke_result_call = raw_result_call  # type: ignore[assignment]
+        pages = 0
+
+        def counted() -> None:
+            nonlocal pages
+            pages += 1
+
+        try:
+            started = time.perf_counter()
+            property_reader.retrieve_inventory(
+                session.content,
+                PROPERTIES_BY_TYPE,
+                page_size=PAGE_SIZE,
+                count_round_trip=counted,
+                extra_objects=[(fields, type(fields), ("field",))] if fields else [],
+                subtype_paths=CLUSTER_PROPERTIES,
+            )
+            return time.perf_counter() - started, pages
+        finally:
+            property_reader.invoke_result_call = original
+
+
+def pyvmomi_bulk(server: VcsimServer) -> float:
+    """One bulk RetrievePropertiesEx of the VM properties through pyvmomi, pages followed."""
+    from pyVmomi import vim, vmodl
+
+    context = ssl.create_default_context(cafile=str(server.ca_file))
+    si = SmartConnect(
+        host=server.host,
+        port=server.port,
+        user=server.username,
+        pwd=server.password,
+        sslContext=context,
+    )
+    try:
+        content = si.RetrieveContent()
+        started = time.perf_counter()
+        view = content.viewManager.CreateContainerView(
+            content.rootFolder, [vim.VirtualMachine], True
+        )
+        collector = vmodl.query.PropertyCollector
+        traversal = collector.TraversalSpec(
+            name="v", path="view", skip=False, type=vim.view.ContainerView
+        )
+        spec = collector.FilterSpec(
+            objectSet=[collector.ObjectSpec(obj=view, skip=True, selectSet=[traversal])],
+            propSet=[
+                collector.PropertySpec(
+                    type=vim.VirtualMachine, pathSet=list(PROPERTIES_BY_TYPE[vim.VirtualMachine])
+                )
+            ],
+        )
+        result = content.propertyCollector.RetrievePropertiesEx([spec], collector.RetrieveOptions())
+        while result.token:
+            result = content.propertyCollector.ContinueRetrievePropertiesEx(result.token)
+        view.DestroyView()
+        return time.perf_counter() - started
+    finally:
+        Disconnect(si)
+
+
+def stages(server: VcsimServer) -> dict[str, float]:
+    """The pipeline's stages, timed in this process (imports measured in a fresh one)."""
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-c", "import fleetreport.cli.collect, fleetreport.collect.run"],
+        check=True,
+        cwd=REPO,
+    )
+    timings["start a process and import the collector"] = time.perf_counter() - started
+    with session_on(server) as session:
+        started = time.perf_counter()
+        inventory = collect_vcenter(session, page_size=PAGE_SIZE)
+        timings["read and parse the inventory"] = time.perf_counter() - started
+    started = time.perf_counter()
+    now = datetime.now(UTC)
+    source = Source("vcenter", server.url, "ok", now, now, True)
+    snapshot = Snapshot(
+        schema_version=2,
+        generator="bench",
+        collected_at=now,
+        sources=[source],
+        vcenters=[inventory.vcenter],
+        datacenters=inventory.datacenters,
+        clusters=inventory.clusters,
+        hosts=inventory.hosts,
+        vms=inventory.vms,
+        datastores=inventory.datastores,
+        alarms=inventory.alarms,
+    )
+    text = snapshot_to_json(snapshot)
+    timings["write the snapshot (JSON text)"] = time.perf_counter() - started
+    raw = text.encode()
+    started = time.perf_counter()
+    loaded = parse_snapshot(raw, "bench")
+    timings["load the snapshot"] = time.perf_counter() - started
+    started = time.perf_counter()
+    report = build_report(loaded)
+    timings["judge (build the scored report)"] = time.perf_counter() - started
+    started = time.perf_counter()
+    render_html(report)
+    timings["render the HTML report"] = time.perf_counter() - started
+    started = time.perf_counter()
+    report_to_json(report)
+    timings["the JSON report's text"] = time.perf_counter() - started
+    return timings
+
+
+def measure(vms: int) -> None:
+    print(f"\n== {vms:,} VMs: starting the simulator ...", flush=True)
+    started = time.perf_counter()
+    with start_vcsim(bulk_scenario(vms)) as server, tempfile.TemporaryDirectory() as folder:
+        print(f"simulator ready in {time.perf_counter() - started:.1f} s", flush=True)
+        wire, pages = wire_floor(server)
+        snapshot = Path(folder) / "snapshot.json"
+        env = {**os.environ, "BENCH_PASSWORD": server.password, "PYTHONPATH": str(REPO)}
+        fleetreport = [sys.executable, "-m", "fleetreport", "--quiet"]
+        collect = run_process(
+            [
+                *fleetreport,
+                "collect",
+                "--vcenter",
+                server.url,
+                "--user",
+                server.username,
+                "--password-env",
+                "BENCH_PASSWORD",
+                "--ca-file",
+                str(server.ca_file),
+                "--out",
+                str(snapshot),
+            ],
+            env,
+        )
+        report = {
+            form: run_process(
+                [
+                    *fleetreport,
+                    "report",
+                    str(snapshot),
+                    "--format",
+                    form,
+                    "--customer",
+                    "Bench",
+                    "--out",
+                    str(Path(folder) / f"report.{form}"),
+                ],
+                env,
+            )
+            for form in ("html", "json")
+        }
+        bulk = pyvmomi_bulk(server)
+        parts = stages(server)
+
+    job = collect.seconds + report["html"].seconds
+    print(f"wire floor (the collector's {pages} inventory pages, read, not parsed): {wire:.2f} s")
+    print(f"bulk RetrievePropertiesEx through pyvmomi (VM properties): {bulk:.2f} s")
+    print(f"fleetreport collect: {collect.seconds:.2f} s, peak RSS {collect.peak_mib:.0f} MiB")
+    for form, process in report.items():
+        print(
+            f"fleetreport report --format {form}: {process.seconds:.2f} s,"
+            f" peak RSS {process.peak_mib:.0f} MiB"
+        )
+    print(f"collect + HTML report: {job:.2f} s = {job / wire:.1f}x the wire floor (target 3x)")
+    print("stages, in this process:")
+    for name, seconds in parts.items():
+        print(f"  {name:<45} {seconds:6.2f} s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--vms", default="1000,10000,30000", help="sizes, comma-separated")
+    args = parser.parse_args()
+    for size in (int(v) for v in args.vms.split(",")):
+        measure(size)
+
+
+if __name__ == "__main__":
+    main()
