@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import importlib.util
 import os
 import re
 import ssl
@@ -145,9 +146,8 @@ def wire_floor(server: VcsimServer) -> tuple[float, int]:
 
 
 def pyvmomi_bulk(server: VcsimServer) -> float:
-    """One bulk RetrievePropertiesEx of the VM properties through pyvmomi, pages followed."""
-    from pyVmomi import vim, vmodl
-
+    """One bulk RetrievePropertiesEx of the VM properties through pyvmomi, pages followed
+    (``bench/collect.py``'s measurement)."""
     context = ssl.create_default_context(cafile=str(server.ca_file))
     si = SmartConnect(
         host=server.host,
@@ -157,30 +157,20 @@ def pyvmomi_bulk(server: VcsimServer) -> float:
         sslContext=context,
     )
     try:
-        content = si.RetrieveContent()
-        started = time.perf_counter()
-        view = content.viewManager.CreateContainerView(
-            content.rootFolder, [vim.VirtualMachine], True
-        )
-        collector = vmodl.query.PropertyCollector
-        traversal = collector.TraversalSpec(
-            name="v", path="view", skip=False, type=vim.view.ContainerView
-        )
-        spec = collector.FilterSpec(
-            objectSet=[collector.ObjectSpec(obj=view, skip=True, selectSet=[traversal])],
-            propSet=[
-                collector.PropertySpec(
-                    type=vim.VirtualMachine, pathSet=list(PROPERTIES_BY_TYPE[vim.VirtualMachine])
-                )
-            ],
-        )
-        result = content.propertyCollector.RetrievePropertiesEx([spec], collector.RetrieveOptions())
-        while result.token:
-            result = content.propertyCollector.ContinueRetrievePropertiesEx(result.token)
-        view.DestroyView()
-        return time.perf_counter() - started
+        seconds, _ = _bench_collect().bulk_retrieve(si.RetrieveContent())
+        return float(seconds)
     finally:
         Disconnect(si)
+
+
+def _bench_collect() -> Any:
+    """``bench/collect.py`` as a module (the bench folder is not a package)."""
+    spec = importlib.util.spec_from_file_location("bench_collect", REPO / "bench" / "collect.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def stages(server: VcsimServer) -> dict[str, float]:
