@@ -14,7 +14,13 @@ from pathlib import Path
 import jsonschema
 import pytest
 from support.fleet_builders import NOW, POD, fleet_snapshot, machine, pool, session, vm
-from support.fleet_reports import OUTDATED_TOOLS, TOOLS_NOT_RUNNING, fleet_report
+from support.fleet_reports import (
+    OUTDATED_TOOLS,
+    TOOLS_NOT_RUNNING,
+    fleet_report,
+    usage_report,
+    with_usage,
+)
 from support.hostile import HOSTILE, PWNED_MARKERS, hostile_snapshot
 
 from fleetreport.errors import InputFileError, OutputError
@@ -23,7 +29,7 @@ from fleetreport.health.compare import compare, digest_of, trend_of
 from fleetreport.health.report_json import report_to_json
 from fleetreport.health.report_model import HealthReport
 from fleetreport.health.report_schema import shipped_report_schema_text
-from fleetreport.health.usage_records import PoolSizing, UnusedDesktop, UsageDay, UsageReport
+from fleetreport.health.usage_records import UsageDay
 from fleetreport.history import (
     MIGRATIONS,
     SCHEMA_VERSION,
@@ -612,65 +618,25 @@ def test_hostile_names_in_pool_charts_are_escaped(tmp_path: Path) -> None:
 # --- usage over runs -------------------------------------------------------------------------
 
 
-def sizing(pool_id: str, peak: int | None) -> PoolSizing:
-    return PoolSizing(
-        pod=POD,
-        pool=pool_id,
-        pool_name=pool_id,
-        assignment="FLOATING",
-        lever="sizing",
-        machines=10,
-        maximum=10,
-        spares=1,
-        logons=40,
-        peak_sessions=peak,
-        peak_day="2026-11-20" if peak is not None else None,
-        peak_is_lower_bound=False,
-        sessions_now=None,
-        needed=None if peak is None else peak + 1,
-        surplus=None if peak is None else 9 - peak,
-        verdict="right_sized",
-        advice="",
-    )
-
-
-def unused_desktop(name: str) -> UnusedDesktop:
-    return UnusedDesktop(
-        key=f"pod1/{name}",
-        name=name,
-        pool="pool-a",
-        pool_name="pool-a",
-        reason="no_session_no_activity",
-        assigned_users=[],
-        last_logon=None,
-        cpu_p95_percent=0.4,
-        power_state="poweredOn",
-        watts=20.0,
-        watts_measured=False,
-        kwh_per_year=175.2,
-        cost_per_year=52.6,
-        remediation="delete it",
-    )
-
-
-def with_usage(
+def with_peaks(
     report: HealthReport, day_peaks: list[int | None], pool_peaks: dict[str, int], unused: int
 ) -> HealthReport:
-    """The report with usage: days with those fleet peaks, pools with those peaks, and that many
-    unused desktops."""
-    usage = UsageReport(
-        window_days=len(day_peaks),
-        window_start=None,
-        window_end=None,
-        evidence=[],
+    """The report with the hand-made usage (``support.fleet_reports``) reshaped: days with those
+    fleet peaks, the report's pools with those peaks, and that many unused desktops."""
+    base = usage_report(days=len(day_peaks), unused=unused)
+    pool = base.pools[0]
+    usage = replace(
+        base,
         days=[
             UsageDay(day=f"2026-11-{day + 1:02d}", logons=5, peak_sessions=peak)
             for day, peak in enumerate(day_peaks)
         ],
-        pools=[sizing(pool_id, peak) for pool_id, peak in pool_peaks.items()],
-        unused=[unused_desktop(f"desk-u{n}") for n in range(unused)],
+        pools=[
+            replace(pool, pod=POD, pool=pool_id, pool_name=pool_id, peak_sessions=peak)
+            for pool_id, peak in pool_peaks.items()
+        ],
     )
-    return replace(report, usage=usage)
+    return with_usage(report, usage)
 
 
 def test_the_trend_keeps_each_runs_peak_sessions_and_unused_desktops(
@@ -679,15 +645,15 @@ def test_the_trend_keeps_each_runs_peak_sessions_and_unused_desktops(
     first, second, third = three_runs
     runs = [
         first,  # collected no usage
-        with_usage(second, [3, 7, None, 5], {"pool-a": 4, "pool-b": 2}, unused=3),
-        with_usage(third, [None, None], {"pool-a": 6}, unused=1),  # peaks not known
+        with_peaks(second, [3, 7, None, 5], {"pool-a": 4, "pool-b": 2}, unused=3),
+        with_peaks(third, [None, None], {"pool-a": 6}, unused=1),  # peaks not known
     ]
     with HistoryStore(tmp_path / "history.sqlite") as store:
         for report in runs:
             record(store, report)
         trend = store.trend()
         runs_listed = store.runs()
-        current = store.trend(limit=2, current=with_usage(at(first, NOW + 3 * WEEK), [9], {}, 0))
+        current = store.trend(limit=2, current=with_peaks(at(first, NOW + 3 * WEEK), [9], {}, 0))
     assert [(p.peak_sessions, p.unused_desktops) for p in trend.points] == [
         (None, None),
         (7, 3),  # the highest day's sum of the pools' peaks
@@ -707,7 +673,7 @@ def test_the_trends_section_shows_usage_columns_only_when_a_run_collected_usage(
     without = Tree(render_html(with_history(tmp_path / "a", three_runs[0], three_runs[1])))
     assert "Peak sessions" not in without.text("trends")
     assert "trend-pool-peaks" not in without.ids
-    second = with_usage(three_runs[1], [2, 5], {"pool-a": 5}, unused=2)
+    second = with_peaks(three_runs[1], [2, 5], {"pool-a": 5}, unused=2)
     shown = Tree(render_html(with_history(tmp_path / "b", three_runs[0], second)))
     runs = " ".join(shown.text("trend-runs").split())
     assert "Peak sessions Unused desktops" in runs
@@ -723,7 +689,7 @@ def test_runs_recorded_before_usage_was_kept_have_none(
     path = tmp_path / "old.sqlite"
     make_version_1(path)
     with HistoryStore(path) as store:
-        record(store, with_usage(three_runs[1], [4], {"pool-a": 4}, unused=0))
+        record(store, with_peaks(three_runs[1], [4], {"pool-a": 4}, unused=0))
         trend = store.trend()
     assert [(p.peak_sessions, p.unused_desktops) for p in trend.points] == [(None, None), (4, 0)]
     assert [p.peak_sessions for p in trend.pools[0].points] == [None]  # "Old pool"
