@@ -26,11 +26,20 @@ sys.path.insert(0, str(REPO / "tests"))
 
 from pyVim.connect import Disconnect, SmartConnect  # noqa: E402
 from pyVmomi import vim, vmodl  # noqa: E402
-from support.vcsim import start_vcsim  # noqa: E402
+from support.vcsim import VcsimServer, start_vcsim  # noqa: E402
 
 from fleetreport.collect.vcenter.inventory import VM_PROPERTIES  # noqa: E402
 
 PER_PROPERTY_PATHS = list(VM_PROPERTIES)
+
+
+def vcenter_arguments(server: VcsimServer) -> list[str]:
+    """`fleetreport collect`'s options for the simulator: its URL, user and CA, the password
+    in the environment variable ``BENCH_PASSWORD``."""
+    return [
+        *("--vcenter", server.url, "--user", server.username),
+        *("--password-env", "BENCH_PASSWORD", "--ca-file", str(server.ca_file)),
+    ]
 
 
 def bulk_retrieve(content: vim.ServiceInstanceContent) -> tuple[float, int]:
@@ -89,20 +98,9 @@ def main() -> None:
         out = Path(folder) / "snapshot.json"
         env = {**os.environ, "BENCH_PASSWORD": server.password}
         command = [
-            sys.executable,
-            "-m",
-            "fleetreport",
-            "collect",
-            "--vcenter",
-            server.url,
-            "--user",
-            server.username,
-            "--password-env",
-            "BENCH_PASSWORD",
-            "--ca-file",
-            str(server.ca_file),
-            "--out",
-            str(out),
+            *(sys.executable, "-m", "fleetreport", "collect"),
+            *vcenter_arguments(server),
+            *("--out", str(out)),
         ]
         started = time.perf_counter()
         subprocess.run(command, check=True, env=env, stdout=subprocess.DEVNULL)

@@ -32,6 +32,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -163,8 +164,9 @@ def pyvmomi_bulk(server: VcsimServer) -> float:
         Disconnect(si)
 
 
+@cache
 def _bench_collect() -> Any:
-    """``bench/collect.py`` as a module (the bench folder is not a package)."""
+    """``bench/collect.py`` as a module (the bench folder is not a package), loaded once."""
     spec = importlib.util.spec_from_file_location("bench_collect", REPO / "bench" / "collect.py")
     assert spec is not None
     assert spec.loader is not None
@@ -230,23 +232,8 @@ def measure(vms: int) -> None:
         snapshot = Path(folder) / "snapshot.json"
         env = {**os.environ, "BENCH_PASSWORD": server.password, "PYTHONPATH": str(REPO)}
         fleetreport = [sys.executable, "-m", "fleetreport", "--quiet"]
-        collect = run_process(
-            [
-                *fleetreport,
-                "collect",
-                "--vcenter",
-                server.url,
-                "--user",
-                server.username,
-                "--password-env",
-                "BENCH_PASSWORD",
-                "--ca-file",
-                str(server.ca_file),
-                "--out",
-                str(snapshot),
-            ],
-            env,
-        )
+        arguments = _bench_collect().vcenter_arguments(server)
+        collect = run_process([*fleetreport, "collect", *arguments, "--out", str(snapshot)], env)
         report = {
             form: run_process(
                 [
