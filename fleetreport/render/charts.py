@@ -351,6 +351,21 @@ TITLED_CHART = Markup(
 )
 
 
+def _titled_chart(
+    kind: str, size: tuple[int, int], ident: str, title: str, desc: str, items: Sequence[Markup]
+) -> Markup:
+    """An accessible chart: the SVG labelled by its title and description, then ``items``."""
+    width, height = size
+    return TITLED_CHART.format(
+        kind=kind,
+        width=width,
+        height=height,
+        ident=ident,
+        titles=CHART_TITLE.format(ident=ident, title=title, desc=desc),
+        body=Markup("").join(items),
+    )
+
+
 def logons_per_day(
     days: Sequence[tuple[str, int]], ident: str = "usage-days", width: int = 720, height: int = 190
 ) -> Markup:
@@ -397,18 +412,14 @@ def logons_per_day(
         )
     total = sum(count for _, count in days)
     first, last = (days[0][0], days[-1][0]) if days else ("", "")
-    return TITLED_CHART.format(
-        kind="usage-days",
-        width=width,
-        height=height,
-        ident=ident,
-        titles=CHART_TITLE.format(
-            ident=ident,
-            title="Logons per day",
-            desc=f"{total:,} logons over {len(days)} days from {first} to {last};"
-            f" the busiest day had {most:,}.",
-        ),
-        body=Markup("").join(items),
+    return _titled_chart(
+        "usage-days",
+        (width, height),
+        ident,
+        "Logons per day",
+        f"{total:,} logons over {len(days)} days from {first} to {last};"
+        f" the busiest day had {most:,}.",
+        items,
     )
 
 
@@ -530,17 +541,13 @@ def pool_peaks(
         )
     )
     pools = len(rows)
-    return TITLED_CHART.format(
-        kind="usage-peaks",
-        width=width,
-        height=height,
-        ident=ident,
-        titles=CHART_TITLE.format(
-            ident=ident,
-            title="Peak concurrent sessions per pool against capacity",
-            desc=f"{pools:,} {'pool' if pools == 1 else 'pools'}: each pool's machines"
-            " provisioned, its most sessions at once in the window, its maximum and what the"
-            " peak needs with the pool's spares; the table below gives the same figures.",
-        ),
-        body=Markup("").join(items),
+    return _titled_chart(
+        "usage-peaks",
+        (width, height),
+        ident,
+        "Peak concurrent sessions per pool against capacity",
+        f"{pools:,} {'pool' if pools == 1 else 'pools'}: each pool's machines"
+        " provisioned, its most sessions at once in the window, its maximum and what the"
+        " peak needs with the pool's spares; the table below gives the same figures.",
+        items,
     )
