@@ -25,6 +25,10 @@ from fleetreport.snapshot.model import (
 
 def dig(record: Any, path: str) -> Any:
     """``record["a"]["b"]`` for ``"a.b"``; None where any step is missing or not an object."""
+    if "." not in path:  # most fields are top-level: one lookup, and a dict needs no ABC check
+        if type(record) is dict or isinstance(record, Mapping):
+            return record.get(path)
+        return None
     value = record
     for key in path.split("."):
         if not isinstance(value, Mapping):
@@ -33,20 +37,31 @@ def dig(record: Any, path: str) -> Any:
     return value
 
 
+def as_text(value: Any) -> str | None:
+    """Text as it is, a number written as text; None for anything else."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return None
+
+
+def as_whole(value: Any) -> int | None:
+    """A whole number (not a bool); None for anything else."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
 def text(record: Any, *paths: str) -> str | None:
     """The first of ``paths`` that holds text (numbers are written as text)."""
     for path in paths:
-        value = dig(record, path)
-        if isinstance(value, str):
-            return value
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            return str(value)
+        found = as_text(dig(record, path))
+        if found is not None:
+            return found
     return None
 
 
 def whole(record: Any, path: str) -> int | None:
-    value = dig(record, path)
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
+    return as_whole(dig(record, path))
 
 
 def flag(record: Any, path: str) -> bool | None:
