@@ -24,7 +24,6 @@ from fleetreport.health.report_model import (
     Trend,
     TrendPoint,
 )
-from fleetreport.health.usage_records import UsageReport
 from fleetreport.ordering import natural_key
 
 __all__ = [
@@ -37,9 +36,9 @@ __all__ = [
     "compare",
     "digest_of",
     "finding_key",
-    "fleet_peak_sessions",
     "is_worse",
     "trend_of",
+    "usage_figures",
 ]
 
 FindingKey = tuple[str, str, str | None, str]
@@ -117,17 +116,35 @@ def finding_brief(finding: FindingRecord) -> FindingBrief:
     )
 
 
-def fleet_peak_sessions(usage: UsageReport) -> int | None:
-    """The fleet's peak over the window: the highest day's sum of the pools' peaks that day (an
-    upper bound: pools peak at different hours); None when no day's peak is known."""
+@dataclass(frozen=True)
+class UsageFigures:
+    """What a run's usage adds to its history: None throughout when it collected none."""
+
+    peak_sessions: int | None = None
+    """The fleet's peak over the window: the highest day's sum of the pools' peaks that day
+    (an upper bound: pools peak at different hours); None when no day's peak is known."""
+    unused_desktops: int | None = None
+    """Unused desktops found."""
+    pool_peaks: dict[PoolKey, int | None] = field(default_factory=dict)
+    """Each pool's peak, by (pod, id)."""
+
+
+def usage_figures(report: HealthReport) -> UsageFigures:
+    """The report's usage figures for the history and the trends."""
+    usage = report.usage
+    if usage is None:
+        return UsageFigures()
     peaks = [day.peak_sessions for day in usage.days if day.peak_sessions is not None]
-    return max(peaks) if peaks else None
+    return UsageFigures(
+        peak_sessions=max(peaks) if peaks else None,
+        unused_desktops=len(usage.unused),
+        pool_peaks={(p.pod, p.pool): p.peak_sessions for p in usage.pools},
+    )
 
 
 def digest_of(report: HealthReport) -> ReportDigest:
     """The digest of a report."""
-    usage = report.usage
-    pool_peaks = {(p.pod, p.pool): p.peak_sessions for p in usage.pools} if usage else {}
+    usage = usage_figures(report)
     return ReportDigest(
         collected_at=report.snapshot.collected_at,
         patch_score=report.fleet.patch_score,
@@ -143,12 +160,12 @@ def digest_of(report: HealthReport) -> ReportDigest:
                 patch_score=pool.patch_score,
                 power_score=pool.power_score,
                 desktops=pool.desktops,
-                peak_sessions=pool_peaks.get((pool.pod, pool.id)),
+                peak_sessions=usage.pool_peaks.get((pool.pod, pool.id)),
             )
             for pool in report.pools
         },
-        peak_sessions=fleet_peak_sessions(usage) if usage else None,
-        unused_desktops=len(usage.unused) if usage else None,
+        peak_sessions=usage.peak_sessions,
+        unused_desktops=usage.unused_desktops,
     )
 
 

@@ -24,8 +24,8 @@ from fleetreport.health.compare import (
     PoolKey,
     ReportDigest,
     digest_of,
-    fleet_peak_sessions,
     trend_of,
+    usage_figures,
 )
 from fleetreport.health.population import KnownDesktops
 from fleetreport.health.report_model import (
@@ -422,6 +422,7 @@ def _insert_run(
 ) -> int:
     fleet = report.fleet
     severities = fleet.findings_by_severity
+    usage = usage_figures(report)
     cursor = db.execute(
         "INSERT INTO runs (started_at, finished_at, collected_at, status, exit_code,"
         " report_folder, generator, desktops, patch_score, power_score, grade, healthy_share,"
@@ -444,8 +445,8 @@ def _insert_run(
             severities.get("critical", 0),
             severities.get("warning", 0),
             severities.get("info", 0),
-            fleet_peak_sessions(report.usage) if report.usage else None,
-            len(report.usage.unused) if report.usage else None,
+            usage.peak_sessions,
+            usage.unused_desktops,
         ),
     )
     run_id = cursor.lastrowid
@@ -465,7 +466,7 @@ def _insert_sources(db: sqlite3.Connection, run_id: int, sources: Sequence[Sourc
 
 
 def _insert_pools(db: sqlite3.Connection, run_id: int, report: HealthReport) -> None:
-    peaks = {(p.pod, p.pool): p.peak_sessions for p in report.usage.pools} if report.usage else {}
+    peaks = usage_figures(report).pool_peaks
     db.executemany(
         "INSERT INTO pool_scores (run_id, pod, pool_id, name, grade, patch_score, power_score,"
         " desktops, peak_sessions) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
