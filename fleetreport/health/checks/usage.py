@@ -69,10 +69,7 @@ def _unusable(desktop: Desktop) -> Outcome | None:
         )
     machine = desktop.machine
     state = machine.state if machine is not None else None
-    if state is not None and MACHINE_STATES.get(state) in (
-        StateClass.PROBLEM,
-        StateClass.ATTENTION,
-    ):
+    if state is not None and MACHINE_STATES.get(state) in UNUSABLE:
         return unknown(
             f"Horizon reports it {state}: its user may have been unable to log on;"
             " fix the desktop first"
