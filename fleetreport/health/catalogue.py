@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from fleetreport.health.results import Outcome, Severity
@@ -146,7 +147,7 @@ class Check(Generic[SubjectT]):
     their scores (an old golden image is every clone's problem; a pod whose Connection Servers
     are all down delivers none of its desktops)."""
 
-    @property
+    @cached_property
     def score_category(self) -> Category | None:
         """Which desktop score a failure lowers: patch and power checks of desktops and inherited
         patch and power checks lower their own; inherited infrastructure checks lower the power
@@ -159,7 +160,7 @@ class Check(Generic[SubjectT]):
             return Category.POWER
         return None
 
-    @property
+    @cached_property
     def scores_desktops(self) -> bool:
         """True when a failure lowers desktop scores (see ``score_category``)."""
         return self.score_category is not None

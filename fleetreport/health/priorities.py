@@ -22,7 +22,7 @@ from fleetreport.health.report_model import (
     Priority,
 )
 from fleetreport.health.results import Severity
-from fleetreport.health.scoring import OUTAGE_SUBJECTS, group_grade, remaining
+from fleetreport.health.scoring import FULL_SCORE, OUTAGE_SUBJECTS, group_grade, remaining
 from fleetreport.health.settings import ScoreSettings
 
 PLAN_STEPS = 5
@@ -230,6 +230,8 @@ def _gain(carriers: Sequence[DesktopSummary], fixed: Collection[str], check_id: 
 
 
 def _desktop_score(desktop: DesktopSummary, category: str, fixed: Collection[str]) -> float:
+    if not desktop.deductions:
+        return FULL_SCORE
     return remaining(
         x.points for x in desktop.deductions if x.category == category and x.check not in fixed
     )

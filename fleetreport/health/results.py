@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from functools import lru_cache
 
 
 class Severity(enum.StrEnum):
@@ -16,7 +17,14 @@ class Severity(enum.StrEnum):
     @property
     def rank(self) -> int:
         """0 for critical, 1 for warning, 2 for info: sorts the worst first."""
-        return list(Severity).index(self)
+        return _RANKS[self]
+
+
+_RANKS = {severity: index for index, severity in enumerate(Severity)}
+
+OUTCOMES_KEPT = 4096
+"""Outcomes remembered per kind: a check says the same few sentences about thousands of desktops
+("powered off", "Tools current"), and an outcome is immutable, so equal ones are shared."""
 
 
 class Status(enum.StrEnum):
@@ -42,21 +50,25 @@ class Outcome:
     as opposed to data that is missing. Not-applicable results do not lower coverage."""
 
 
+@lru_cache(maxsize=OUTCOMES_KEPT)
 def passed(message: str = "") -> Outcome:
     """The subject meets the check."""
     return Outcome(Status.PASS, message)
 
 
+@lru_cache(maxsize=OUTCOMES_KEPT)
 def failed(message: str, severity: Severity | None = None) -> Outcome:
     """The subject fails; ``severity`` None takes the check's configured severity."""
     return Outcome(Status.FAIL, message, severity)
 
 
+@lru_cache(maxsize=OUTCOMES_KEPT)
 def unknown(message: str) -> Outcome:
     """The data needed to judge is missing."""
     return Outcome(Status.UNKNOWN, message)
 
 
+@lru_cache(maxsize=OUTCOMES_KEPT)
 def not_applicable(message: str) -> Outcome:
     """The check does not apply to this subject."""
     return Outcome(Status.UNKNOWN, message, not_applicable=True)
