@@ -7,6 +7,7 @@ One module per command family: ``collect``, ``report`` (report, demo, summary, c
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import sys
 from collections.abc import Sequence
@@ -66,8 +67,17 @@ def configure_logging(args: argparse.Namespace) -> None:
     console.use_json(args.log_format == "json")
 
 
+GC_THRESHOLDS = (200_000, 30, 30)
+"""The cyclic garbage collector's thresholds while a command runs: mypy's (mypy/build.py). A
+report allocates millions of small objects that live until it is written (the snapshot, the
+fleet, a judgement per check and subject) and makes almost no cycles; with Python's default
+(700 allocations) the collector walks that growing heap again and again: about a fifth of a
+10,000-desktop report's time. Reference counting still frees everything else at once."""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the process exit code."""
+    gc.set_threshold(*GC_THRESHOLDS)
     console.tolerate_unencodable_characters()
     arguments = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in arguments
