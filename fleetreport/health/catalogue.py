@@ -8,7 +8,6 @@ so configuration can change every one of them.
 from __future__ import annotations
 
 import enum
-import fnmatch
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from datetime import timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+from fleetreport.globs import compiled
 from fleetreport.health.results import Outcome, Severity
 
 if TYPE_CHECKING:
@@ -104,9 +104,7 @@ class Limits:
         (case-sensitive glob, as ``fnmatchcase``; the list is compiled once)."""
         pattern = self._patterns.get(name)
         if pattern is None:
-            words = self.words(name)
-            either = "|".join(fnmatch.translate(word) for word in words) or r"(?!)"
-            pattern = self._patterns[name] = re.compile(either)
+            pattern = self._patterns[name] = compiled(self.words(name))
         return pattern.match(value) is not None
 
     def _get(self, name: str) -> ThresholdValue:

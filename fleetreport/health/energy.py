@@ -17,8 +17,8 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from fnmatch import fnmatchcase
 
+from fleetreport.globs import matches_any
 from fleetreport.health.catalogue import SubjectKind
 from fleetreport.health.evaluate import Evaluation, pool_key
 from fleetreport.health.fleet import Desktop
@@ -119,7 +119,7 @@ def off_hours_per_year(settings: EnergySettings) -> float:
 
 def policy_would_save(pool: DesktopPool, policies: tuple[str, ...]) -> bool:
     """A power policy would power the pool's surplus off: it takes one and has none that does."""
-    works = any(fnmatchcase(pool.power_policy or "", p) for p in policies)
+    works = matches_any(pool.power_policy or "", policies)
     return pool_lever(pool) is Lever.POWER_POLICY and not works
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from fnmatch import fnmatchcase
 from typing import Any, NamedTuple
 
+from fleetreport.globs import matches_any
 from fleetreport.health.catalogue import Check, Limits, SubjectKind, catalogue
 from fleetreport.health.fleet import Desktop, FleetView
 from fleetreport.health.results import Outcome, Severity, Status
@@ -325,7 +325,7 @@ def horizon_vcenter_key(pod: str, vcenter_id: str) -> str:
 
 
 def _excluded(patterns: Iterable[str], name: str) -> bool:
-    return any(fnmatchcase(name, pattern) for pattern in patterns)
+    return matches_any(name, patterns)
 
 
 def _settled(outcome: Outcome, spec: Check[Any], config: CheckSettings) -> Outcome:

@@ -18,9 +18,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from fnmatch import fnmatchcase
 from functools import cached_property
 
+from fleetreport.globs import matches_any
 from fleetreport.health.population import KnownDesktops, Population, decide_population
 from fleetreport.health.settings import DesktopRules, ScopeRules
 from fleetreport.snapshot.model import (
@@ -165,9 +165,9 @@ class FleetView:
         if value is None:
             return True
         include = self._scope.include.get(attribute, ())
-        if include and not any(fnmatchcase(value, p) for p in include):
+        if include and not matches_any(value, include):
             return False
-        return not any(fnmatchcase(value, p) for p in self._scope.exclude.get(attribute, ()))
+        return not matches_any(value, self._scope.exclude.get(attribute, ()))
 
     def _desktop_in_scope(self, desktop: Desktop) -> bool:
         vm = desktop.vm

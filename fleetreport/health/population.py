@@ -24,8 +24,8 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from fnmatch import fnmatchcase
 
+from fleetreport.globs import matches_any
 from fleetreport.health.settings import DesktopRules
 from fleetreport.snapshot.model import Snapshot, VirtualMachine
 from fleetreport.snapshot.roles import VmRole, golden_image_keys, vm_role
@@ -246,18 +246,16 @@ def _vcenter_rule(rules: DesktopRules) -> tuple[PopulationRule, str]:
 
 def _vcenter_reason(vm: VirtualMachine, rules: DesktopRules) -> LeftOut | None:
     """Why the vCenter rule leaves this VM out, or None when it is a desktop."""
-    if any(fnmatchcase(vm.name, pattern) for pattern in rules.exclude):
+    if matches_any(vm.name, rules.exclude):
         return LeftOut.EXCLUDED
     if rules.configured:
         folder = vm.folder or ""
-        if any(fnmatchcase(folder, pattern) for pattern in rules.folders) or any(
-            fnmatchcase(vm.name, pattern) for pattern in rules.names
-        ):
+        if matches_any(folder, rules.folders) or matches_any(vm.name, rules.names):
             return None
         return LeftOut.OUTSIDE_RULE
     if vm.guest_id is None:
         return LeftOut.GUEST_OS_UNKNOWN
-    if any(fnmatchcase(vm.guest_id, pattern) for pattern in rules.guest_ids):
+    if matches_any(vm.guest_id, rules.guest_ids):
         return None
     return LeftOut.SERVER_GUEST_OS
 

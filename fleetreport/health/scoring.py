@@ -121,28 +121,35 @@ def score_desktop(
     desktop: Desktop, evaluation: Evaluation, settings: ScoreSettings
 ) -> DesktopScore:
     """Score one desktop from the judgements on it, its pool and its host."""
-    judgements = list(_judgements_for(desktop, evaluation))
-    deductions = tuple(
-        Deduction(
-            j.check.id,
-            j.check.score_category or j.check.category,
-            j.outcome.severity,
-            settings.weight(j.outcome.severity),
-            j.subject.kind,
-            j.subject.id,
-        )
-        for j in judgements
-        if j.outcome.status is Status.FAIL and j.outcome.severity is not None
-    )
-    applicable = [j for j in judgements if not j.outcome.not_applicable]
+    deductions: list[Deduction] = []
+    evaluated = unknown = 0
+    for judgement in _judgements_for(desktop, evaluation):
+        outcome = judgement.outcome
+        if outcome.not_applicable:
+            continue
+        evaluated += 1
+        if outcome.status is Status.UNKNOWN:
+            unknown += 1
+        elif outcome.status is Status.FAIL and outcome.severity is not None:
+            check = judgement.check
+            deductions.append(
+                Deduction(
+                    check.id,
+                    check.score_category or check.category,
+                    outcome.severity,
+                    settings.weight(outcome.severity),
+                    judgement.subject.kind,
+                    judgement.subject.id,
+                )
+            )
     return DesktopScore(
         desktop=desktop,
         patch=_score(deductions, Category.PATCH),
         power=_score(deductions, Category.POWER),
-        deductions=deductions,
+        deductions=tuple(deductions),
         healthy=not any(d.severity in HARMFUL for d in deductions),
-        evaluated=len(applicable),
-        unknown=sum(1 for j in applicable if j.outcome.status is Status.UNKNOWN),
+        evaluated=evaluated,
+        unknown=unknown,
     )
 
 
