@@ -58,16 +58,77 @@ def rescore(
     settings: ScoreSettings,
 ) -> Rescored:
     """The scores of ``desktops`` were the checks in ``fixed`` to pass everywhere."""
-    if not desktops:
-        return Rescored(None, None, None, False)
-    patch = sum(_desktop_score(d, "patch", fixed) for d in desktops) / len(desktops)
-    power = sum(_desktop_score(d, "power", fixed) for d in desktops) / len(desktops)
-    capped = any(
-        x.check in outage_checks and x.severity == Severity.CRITICAL.value and x.check not in fixed
-        for d in desktops
-        for x in d.deductions
-    )
-    return Rescored(patch, power, group_grade(patch, power, capped, settings), capped)
+    return _Group(desktops, outage_checks).rescore(fixed, settings)
+
+
+class _Group:
+    """A set of desktops' scores worked out once, so that a plan can ask "and with these checks
+    fixed?" many times: only the desktops carrying a fixed check are scored again. The means
+    add the same numbers in the same order as scoring every desktop would."""
+
+    def __init__(self, desktops: Sequence[DesktopSummary], outage_checks: Collection[str]) -> None:
+        self.desktops = desktops
+        self.base = {
+            category: [_desktop_score(d, category, ()) for d in desktops] for category in CATEGORIES
+        }
+        self.carriers: dict[str, list[int]] = defaultdict(list)
+        self.outages: set[str] = set()
+        """Outage checks failed critically on some desktop (they cap the grade until fixed)."""
+        critical = Severity.CRITICAL.value
+        for index, desktop in enumerate(desktops):
+            for check_id in dict.fromkeys(x.check for x in desktop.deductions):
+                self.carriers[check_id].append(index)
+            self.outages.update(
+                x.check
+                for x in desktop.deductions
+                if x.check in outage_checks and x.severity == critical
+            )
+        self._scores: dict[tuple[str, frozenset[str]], list[float]] = {}
+
+    def scores(self, category: str, fixed: Collection[str]) -> list[float]:
+        """Every desktop's score in ``category`` with ``fixed`` passing everywhere."""
+        key = (category, frozenset(fixed))
+        found = self._scores.get(key)
+        if found is None:
+            found = self.base[category]
+            touched = sorted({i for check_id in key[1] for i in self.carriers.get(check_id, ())})
+            if touched:
+                found = found.copy()
+                for index in touched:
+                    found[index] = _desktop_score(self.desktops[index], category, fixed)
+            self._scores[key] = found
+        return found
+
+    def rescore(self, fixed: Collection[str], settings: ScoreSettings) -> Rescored:
+        """The group's means and grade with ``fixed`` passing everywhere."""
+        if not self.desktops:
+            return Rescored(None, None, None, False)
+        patch = sum(self.scores("patch", fixed)) / len(self.desktops)
+        power = sum(self.scores("power", fixed)) / len(self.desktops)
+        capped = any(check_id not in fixed for check_id in self.outages)
+        return Rescored(patch, power, group_grade(patch, power, capped, settings), capped)
+
+    def gain(self, fixed: Collection[str], check_id: str) -> float:
+        """Patch plus power points the desktops carrying ``check_id`` gain once it is fixed
+        too."""
+        more = {*fixed, check_id}
+        now = {category: self.scores(category, fixed) for category in CATEGORIES}
+        return sum(
+            _desktop_score(self.desktops[index], category, more) - now[category][index]
+            for index in self.carriers.get(check_id, ())
+            for category in CATEGORIES
+        )
+
+    def rise(self, check_id: str, category: str) -> float:
+        """Points a mean score over the group rises once ``check_id`` is fixed, one decimal."""
+        if not self.desktops:
+            return 0.0
+        base = self.base[category]
+        lifted = sum(
+            _desktop_score(self.desktops[index], category, {check_id}) - base[index]
+            for index in self.carriers.get(check_id, ())
+        )
+        return round(lifted / len(self.desktops), 1)
 
 
 def rank_priorities(report: HealthReport) -> list[Priority]:
@@ -76,14 +137,11 @@ def rank_priorities(report: HealthReport) -> list[Priority]:
     by_check: dict[str, list[FindingRecord]] = defaultdict(list)
     for finding in report.findings:
         by_check[finding.check].append(finding)
-    carriers = carriers_of(report.vms)
+    fleet = _Group(report.vms, ())
     items = []
     for check_id, findings in by_check.items():
         check = checks[check_id]
-        rise = {
-            category: _rise(carriers[check_id], check_id, category, len(report.vms))
-            for category in CATEGORIES
-        }
+        rise = {category: fleet.rise(check_id, category) for category in CATEGORIES}
         items.append(
             Priority(
                 check=check_id,
@@ -92,7 +150,7 @@ def rank_priorities(report: HealthReport) -> list[Priority]:
                 severity=worst(f.severity for f in findings),
                 subject_kind=check.subject_kind,
                 findings=len(findings),
-                desktops=affected(check, findings, report.vms),
+                desktops=affected(check, findings, fleet),
                 patch_points=rise["patch"],
                 power_points=rise["power"],
             )
@@ -114,23 +172,27 @@ def remediation_plans(report: HealthReport, settings: ScoreSettings) -> list[Poo
     for desktop in report.vms:
         if desktop.pool is not None:
             members[desktop.pool].append(desktop)
+    pool_findings: dict[str, list[FindingRecord]] = defaultdict(list)
+    for finding in report.findings:
+        if finding.pool is not None and finding.subject_kind in POOL_SUBJECTS:
+            pool_findings[finding.pool].append(finding)
     plans = []
     for pool in report.pools:
         desktops = members.get(pool.id, [])
-        findings = [
-            f for f in report.findings if f.pool == pool.id and f.subject_kind in POOL_SUBJECTS
-        ]
+        findings = pool_findings.get(pool.id, [])
         candidates = {f.check for f in findings} | {x.check for d in desktops for x in d.deductions}
-        steps = plan_steps(desktops, findings, candidates, checks, outage, settings)
+        group = _Group(desktops, outage)
+        steps = plan_steps(group, findings, candidates, checks, settings)
         if steps:
-            now = rescore(desktops, (), outage, settings)
+            now = group.rescore((), settings)
             plans.append(
                 PoolPlan("pool", pool.id, pool.pod, pool.name, len(desktops), *_figures(now), steps)
             )
     findings = [f for f in report.findings if f.subject_kind not in POOL_SUBJECTS]
-    steps = plan_steps(report.vms, findings, {f.check for f in findings}, checks, outage, settings)
+    fleet = _Group(report.vms, outage)
+    steps = plan_steps(fleet, findings, {f.check for f in findings}, checks, settings)
     if steps:
-        now = rescore(report.vms, (), outage, settings)
+        now = fleet.rescore((), settings)
         plans.append(
             PoolPlan(
                 "infrastructure", None, None, INFRASTRUCTURE, len(report.vms), *_figures(now), steps
@@ -140,27 +202,27 @@ def remediation_plans(report: HealthReport, settings: ScoreSettings) -> list[Poo
 
 
 def plan_steps(
-    desktops: Sequence[DesktopSummary],
+    group: _Group,
     findings: Sequence[FindingRecord],
     candidates: Collection[str],
     checks: dict[str, CheckSummary],
-    outage: Collection[str],
     settings: ScoreSettings,
 ) -> list[PlanStep]:
     """Greedily, the action that lifts patch plus power most given the steps before it (then
     the worse severity, then more desktops); actions that lift nothing only when critical or
     warning."""
-    severity = {c: worst(_severities(c, desktops, findings)) for c in candidates}
-    reach = {
-        c: affected(checks[c], [f for f in findings if f.check == c], desktops) for c in candidates
-    }
-    carriers = carriers_of(desktops)
+    desktops = group.desktops
+    by_check: dict[str, list[FindingRecord]] = defaultdict(list)
+    for finding in findings:
+        by_check[finding.check].append(finding)
+    severity = {c: worst(_severities(c, group, by_check.get(c, []))) for c in candidates}
+    reach = {c: affected(checks[c], by_check.get(c, []), group) for c in candidates}
     fixed: list[str] = []
     steps: list[PlanStep] = []
     while len(steps) < PLAN_STEPS:
         options = []
         for check_id in sorted(set(candidates) - set(fixed)):
-            gain = round(_gain(carriers[check_id], fixed, check_id) / max(len(desktops), 1), 9)
+            gain = round(group.gain(fixed, check_id) / max(len(desktops), 1), 9)
             if gain > 0 or severity[check_id] in HARMFUL:
                 order = (-gain, SEVERITY_ORDER[severity[check_id]], -reach[check_id], check_id)
                 options.append((order, check_id))
@@ -168,7 +230,7 @@ def plan_steps(
             break
         _, chosen = min(options)
         fixed.append(chosen)
-        patch, power, letter, capped = _figures(rescore(desktops, fixed, outage, settings))
+        patch, power, letter, capped = _figures(group.rescore(fixed, settings))
         steps.append(
             PlanStep(
                 chosen,
@@ -184,27 +246,17 @@ def plan_steps(
     return steps
 
 
-def carriers_of(desktops: Iterable[DesktopSummary]) -> dict[str, list[DesktopSummary]]:
-    """The desktops carrying a deduction of each check."""
-    carriers: dict[str, list[DesktopSummary]] = defaultdict(list)
-    for desktop in desktops:
-        for check_id in {x.check for x in desktop.deductions}:
-            carriers[check_id].append(desktop)
-    return carriers
-
-
 def outage_checks(checks: Iterable[CheckSummary]) -> set[str]:
     """Checks whose critical failure puts a desktop in a pod outage (pod, vCenter link)."""
     return {check.id for check in checks if check.subject_kind in OUTAGE_SUBJECTS}
 
 
-def affected(
-    check: CheckSummary, findings: Sequence[FindingRecord], desktops: Sequence[DesktopSummary]
-) -> int:
-    """Desktops that fail a desktop check, or that inherit a pool, host or pod check's failure."""
+def affected(check: CheckSummary, findings: Sequence[FindingRecord], group: _Group) -> int:
+    """Desktops that fail a desktop check, or that inherit a pool, host or pod check's failure
+    (``findings``: the check's own)."""
     if check.subject_kind == "desktop":
         return len({(f.location, f.subject) for f in findings})
-    return sum(1 for d in desktops if any(x.check == check.id for x in d.deductions))
+    return len(group.carriers.get(check.id, ()))
 
 
 def worst(severities: Iterable[str]) -> str:
@@ -212,21 +264,15 @@ def worst(severities: Iterable[str]) -> str:
     return min(severities, key=SEVERITY_ORDER.__getitem__, default=Severity.INFO.value)
 
 
-def _severities(
-    check_id: str, desktops: Sequence[DesktopSummary], findings: Sequence[FindingRecord]
-) -> list[str]:
-    found = [f.severity for f in findings if f.check == check_id]
-    inherited = [x.severity for d in desktops for x in d.deductions if x.check == check_id]
-    return found + inherited
-
-
-def _gain(carriers: Sequence[DesktopSummary], fixed: Collection[str], check_id: str) -> float:
-    """Patch plus power points the desktops carrying ``check_id`` gain once it is fixed too."""
-    return sum(
-        _desktop_score(d, category, {*fixed, check_id}) - _desktop_score(d, category, fixed)
-        for d in carriers
-        for category in CATEGORIES
-    )
+def _severities(check_id: str, group: _Group, findings: Sequence[FindingRecord]) -> list[str]:
+    """The check's findings' severities (``findings``: its own) and its deductions'."""
+    inherited = [
+        x.severity
+        for index in group.carriers.get(check_id, ())
+        for x in group.desktops[index].deductions
+        if x.check == check_id
+    ]
+    return [f.severity for f in findings] + inherited
 
 
 def _desktop_score(desktop: DesktopSummary, category: str, fixed: Collection[str]) -> float:
@@ -239,16 +285,6 @@ def _desktop_score(desktop: DesktopSummary, category: str, fixed: Collection[str
 
 def _figures(scores: Rescored) -> tuple[float | None, float | None, str | None, bool]:
     return _round(scores.patch), _round(scores.power), scores.grade, scores.capped
-
-
-def _rise(carriers: Sequence[DesktopSummary], check_id: str, category: str, desktops: int) -> float:
-    """How much a mean score over ``desktops`` rises once ``check_id`` is fixed, one decimal."""
-    if not desktops:
-        return 0.0
-    lifted = sum(
-        _desktop_score(d, category, {check_id}) - _desktop_score(d, category, ()) for d in carriers
-    )
-    return round(lifted / desktops, 1)
 
 
 def _round(value: float | None) -> float | None:
