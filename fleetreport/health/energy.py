@@ -97,8 +97,10 @@ def idle_desktops_by_pool(evaluation: Evaluation) -> dict[str, list[tuple[Deskto
         if desktop.pool is None:
             continue
         pool_idle = pool_idleness(evaluation.fleet, desktop.pool)
+        if desktop.key not in pool_idle.idle:
+            continue
         for judgement in evaluation.of(SubjectKind.DESKTOP, desktop.key):
-            if judgement.check.id != IDLE_CHECK or desktop.key not in pool_idle.idle:
+            if judgement.check.id != IDLE_CHECK:
                 continue
             if judgement.outcome.status in (Status.FAIL, Status.PASS):
                 spare = desktop.key in pool_idle.spare_candidates

@@ -279,7 +279,7 @@ def _desktop_score(desktop: DesktopSummary, category: str, fixed: Collection[str
     if not desktop.deductions:
         return FULL_SCORE
     return remaining(
-        x.points for x in desktop.deductions if x.category == category and x.check not in fixed
+        [x.points for x in desktop.deductions if x.category == category and x.check not in fixed]
     )
 
 
