@@ -59,23 +59,32 @@ class SubjectKind(enum.StrEnum):
 
 
 class Limits:
-    """The thresholds in force for one check, read by name and type."""
+    """The thresholds in force for one check, read by name and type (each read once: a check
+    reads them for every subject)."""
 
     def __init__(self, check_id: str, values: Mapping[str, ThresholdValue]) -> None:
         self._check_id = check_id
         self._values = dict(values)
         self._patterns: dict[str, re.Pattern[str]] = {}
+        self._numbers: dict[str, float] = {}
+        self._days: dict[str, timedelta] = {}
 
     def number(self, name: str) -> float:
         """A numeric threshold."""
-        value = self._get(name)
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise TypeError(f"{self._check_id}.{name} is not a number")
-        return float(value)
+        found = self._numbers.get(name)
+        if found is None:
+            value = self._get(name)
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise TypeError(f"{self._check_id}.{name} is not a number")
+            found = self._numbers[name] = float(value)
+        return found
 
     def days(self, name: str) -> timedelta:
         """A threshold in days, as a duration."""
-        return timedelta(days=self.number(name))
+        found = self._days.get(name)
+        if found is None:
+            found = self._days[name] = timedelta(days=self.number(name))
+        return found
 
     def minutes(self, name: str) -> timedelta:
         """A threshold in minutes, as a duration."""
