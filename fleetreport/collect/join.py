@@ -14,6 +14,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from functools import cached_property
 
 from fleetreport.snapshot.model import (
     Datacenter,
@@ -31,23 +32,48 @@ class VmIndex:
     """Look-ups of VMs by moref, path, DNS name and name, per vCenter.
 
     Paths are indexed in both forms Horizon writes: ``/DC/vm/...`` and, where the datacenter
-    sits in folders, ``/Region/DC/vm/...`` (``Datacenter.path``).
+    sits in folders, ``/Region/DC/vm/...`` (``Datacenter.path``). The tables are built on first
+    use: a collection without Horizon machines or pools never looks a VM up.
     """
 
     def __init__(self, vms: Sequence[VirtualMachine], datacenters: Sequence[Datacenter] = ()):
-        self.by_moref = {(vm.vcenter, vm.moref): vm for vm in vms}
-        self.by_path: dict[str, list[VirtualMachine]] = defaultdict(list)
-        self.by_dns: dict[str, list[VirtualMachine]] = defaultdict(list)
-        self.by_name: dict[str, list[VirtualMachine]] = defaultdict(list)
+        self._vms = vms
         self.datacenter_paths = datacenter_paths(datacenters)
-        for vm in vms:
-            if vm.template:
-                continue
+
+    @cached_property
+    def by_moref(self) -> dict[tuple[str, str], VirtualMachine]:
+        """VMs by (vCenter, moref)."""
+        return {(vm.vcenter, vm.moref): vm for vm in self._vms}
+
+    @cached_property
+    def by_path(self) -> dict[str, list[VirtualMachine]]:
+        """VMs (not templates) by inventory path, both forms."""
+        found: dict[str, list[VirtualMachine]] = defaultdict(list)
+        for vm in self._desktop_candidates:
             for path in vm_paths(vm, self.datacenter_paths):
-                self.by_path[path].append(vm)
+                found[path].append(vm)
+        return found
+
+    @cached_property
+    def by_dns(self) -> dict[str, list[VirtualMachine]]:
+        """VMs (not templates) by guest host name, lower case."""
+        found: dict[str, list[VirtualMachine]] = defaultdict(list)
+        for vm in self._desktop_candidates:
             if vm.guest_hostname:
-                self.by_dns[vm.guest_hostname.lower()].append(vm)
-            self.by_name[vm.name.lower()].append(vm)
+                found[vm.guest_hostname.lower()].append(vm)
+        return found
+
+    @cached_property
+    def by_name(self) -> dict[str, list[VirtualMachine]]:
+        """VMs (not templates) by name, lower case."""
+        found: dict[str, list[VirtualMachine]] = defaultdict(list)
+        for vm in self._desktop_candidates:
+            found[vm.name.lower()].append(vm)
+        return found
+
+    @cached_property
+    def _desktop_candidates(self) -> list[VirtualMachine]:
+        return [vm for vm in self._vms if not vm.template]
 
     def unique(
         self, table: dict[str, list[VirtualMachine]], key: str | None, vcenter: str | None
@@ -172,6 +198,8 @@ def unmatched_vms(
             by_id.setdefault((pool.vcenter, pool.vm_folder_id), pool)
         if pool.vcenter and pool.vm_folder_path:
             by_path.setdefault((pool.vcenter, pool.vm_folder_path.rstrip("/")), pool)
+    if not by_id and not by_path:
+        return []  # no pool names a folder: no VM can sit in one
     root_folders = {(vm.vcenter, vm.folder_moref) for vm in vms if vm.folder == ""}
     found = []
     for vm in vms:
