@@ -14,8 +14,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 
 from markupsafe import Markup, escape
+
+from fleetreport.render.markup_pattern import MarkupPattern
 
 POWER_STATES: Mapping[str, str] = {
     "poweredOn": "On",
@@ -428,22 +431,36 @@ def plain_label(raw: str, vocabulary: str = ANY) -> str:
     return raw
 
 
+LABELLED = MarkupPattern('<span class="api-value" title="{raw}">{plain}</span>')
+"""A plain label with its raw value as the tooltip."""
+
+
 def label(raw: object, vocabulary: str = ANY) -> Markup:
     """``<span title="RAW">Plain</span>``: the plain label, the raw value as its tooltip."""
     if raw is None or raw == "":
         return Markup("")
-    text = str(raw)
+    return _label_of_text(str(raw), vocabulary)
+
+
+@lru_cache(maxsize=4096)
+def _label_of_text(text: str, vocabulary: str) -> Markup:
+    """:func:`label` of a text, kept: a report repeats a few states thousands of times."""
     plain = plain_label(text, vocabulary)
     if plain == text:
         return escape(text)
-    return Markup('<span class="api-value" title="{}">{}</span>').format(text, plain)
+    return LABELLED.fill(raw=text, plain=plain)
 
 
 def plain_words(text: object) -> Markup:
     """Free text (a finding's message) with every known API value in it given its label."""
     if text is None:
         return Markup("")
-    value = str(text)
+    return _plain_words_of_text(str(text))
+
+
+@lru_cache(maxsize=4096)
+def _plain_words_of_text(value: str) -> Markup:
+    """:func:`plain_words` of a text, kept: a check words most of its findings alike."""
     parts: list[Markup] = []
     position = 0
     for match in _API_TOKEN.finditer(value):
