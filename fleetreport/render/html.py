@@ -2,6 +2,12 @@
 
 Templates live in ``templates/report/``; ``--templates DIR`` puts a user's folder in front, and
 a user's template can extend the built-in one it replaces with ``{% extends "default:..." %}``.
+Every template gets ``report`` (the model), ``view`` (its grouping for the page: ``view.groups``
+of findings, ``view.inventory`` of desktops by pool), ``branding``, ``script`` and
+``script_hash``. The long tables' rows are built in Python, one filter call per table:
+``group.desktops | inventory_rows`` and ``group.findings | finding_rows`` give each row's
+``<tr>`` as escaped markup; a user's table may use them, or loop over the records itself.
+Compiled templates are kept between runs (:mod:`fleetreport.render.template_cache`).
 CSS, the small sorting/filtering script, charts (SVG) and the logo (a data URI) are all inline;
 a Content-Security-Policy forbids every fetch and every script but ours (by its hash), so even
 text that escaped escaping could not run or phone home.
