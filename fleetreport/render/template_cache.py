@@ -15,17 +15,17 @@ import contextlib
 import hashlib
 import os
 import stat
-import sys
 from pathlib import Path
 
 import jinja2
+import platformdirs
 
 from fleetreport import __version__
+from fleetreport.paths import APP_NAME
 
 CACHE_VARIABLE = "FLEETREPORT_CACHE_DIR"
 """Environment variable naming the cache folder in place of the platform's usual one."""
 
-APP_FOLDER = "fleetreport"
 TEMPLATES_FOLDER = "templates"
 """Compiled templates go in ``<cache folder>/templates``; the folder is fleetreport's alone."""
 
@@ -47,23 +47,12 @@ class QuietBytecodeCache(jinja2.FileSystemBytecodeCache):
 
 
 def platform_cache_folder() -> Path | None:
-    """The per-user cache folder of this platform (None when there is no home to put it in).
-
-    Windows ``%LOCALAPPDATA%\\fleetreport\\Cache``, macOS ``~/Library/Caches/fleetreport``,
-    elsewhere ``$XDG_CACHE_HOME/fleetreport`` or ``~/.cache/fleetreport`` (the XDG Base
-    Directory spec, which ignores a relative ``XDG_CACHE_HOME``).
-    """
-    try:
-        if sys.platform == "win32":
-            local = os.environ.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
-            return Path(local) / APP_FOLDER / "Cache"
-        if sys.platform == "darwin":
-            return Path.home() / "Library" / "Caches" / APP_FOLDER
-        xdg = os.environ.get("XDG_CACHE_HOME", "")
-        base = Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".cache"
-        return base / APP_FOLDER
-    except RuntimeError:  # Path.home() with neither HOME nor a password entry
-        return None
+    """The per-user cache folder of this system, as ``platformdirs`` names it (None without a
+    home to put it in): ``%LOCALAPPDATA%\\fleetreport\\Cache`` on Windows,
+    ``~/Library/Caches/fleetreport`` on macOS, ``$XDG_CACHE_HOME/fleetreport`` or
+    ``~/.cache/fleetreport`` elsewhere."""
+    folder = Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
+    return folder if folder.is_absolute() else None  # "~/.cache": no home, not even a HOME
 
 
 def cache_folder() -> Path | None:

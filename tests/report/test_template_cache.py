@@ -155,32 +155,45 @@ def test_a_folder_others_can_write_to_is_not_used(cache_root: Path) -> None:
     assert cache_folder() == folder
 
 
+@pytest.mark.linux
 @pytest.mark.parametrize(
-    ("platform", "variables", "expected"),
-    [
-        ("win32", {"LOCALAPPDATA": "{home}/Local"}, "{home}/Local/fleetreport/Cache"),
-        ("win32", {}, "{home}/AppData/Local/fleetreport/Cache"),
-        ("darwin", {"XDG_CACHE_HOME": "{home}/xdg"}, "{home}/Library/Caches/fleetreport"),
-        ("linux", {"XDG_CACHE_HOME": "{home}/xdg"}, "{home}/xdg/fleetreport"),
-        ("linux", {"XDG_CACHE_HOME": "relative/xdg"}, "{home}/.cache/fleetreport"),
-        ("linux", {}, "{home}/.cache/fleetreport"),
-    ],
+    ("xdg", "expected"),
+    [("{home}/xdg", "{home}/xdg/fleetreport"), (None, "{home}/.cache/fleetreport")],
 )
-def test_the_cache_folder_is_the_platforms_own(
-    platform: str,
-    variables: dict[str, str],
-    expected: str,
-    monkeypatch: pytest.MonkeyPatch,
-    tmp_path: Path,
+def test_the_cache_folder_is_the_xdg_one_on_linux(
+    xdg: str | None, expected: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     home = tmp_path / "home"
-    monkeypatch.setattr(Path, "home", lambda: home)
-    monkeypatch.setattr(sys, "platform", platform)
-    for name in ("LOCALAPPDATA", "XDG_CACHE_HOME"):
-        monkeypatch.delenv(name, raising=False)
-    for name, value in variables.items():
-        monkeypatch.setenv(name, value.format(home=home))
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.delenv(CACHE_VARIABLE, raising=False)
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    if xdg is not None:
+        monkeypatch.setenv("XDG_CACHE_HOME", xdg.format(home=home))
     assert platform_cache_folder() == Path(expected.format(home=home))
+    assert cache_folder() == Path(expected.format(home=home)) / "templates"
+
+
+def test_the_cache_folder_is_the_systems_own() -> None:
+    folder = platform_cache_folder()
+    assert folder is not None
+    expected = {
+        "win32": ("AppData", "Local", "fleetreport", "Cache"),
+        "darwin": ("Library", "Caches", "fleetreport"),
+    }.get(sys.platform)
+    if expected is None:  # Linux and the other Unix systems: the XDG folder
+        xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
+        assert folder == (Path(xdg) if xdg else Path.home() / ".cache") / "fleetreport"
+    else:
+        assert folder.parts[-len(expected) :] == expected
+
+
+def test_no_home_means_no_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(CACHE_VARIABLE, raising=False)
+    monkeypatch.setattr(
+        template_cache.platformdirs, "user_cache_dir", lambda *_, **__: "~/.cache/fleetreport"
+    )
+    assert platform_cache_folder() is None
+    assert cache_folder() is None
 
 
 def test_the_variable_takes_the_place_of_the_platforms_folder(
@@ -190,17 +203,6 @@ def test_the_variable_takes_the_place_of_the_platforms_folder(
     assert cache_folder() == cache_root / "templates"
     assert (cache_root / "templates").is_dir()
     assert not (tmp_path / "not-used").exists()
-
-
-def test_no_home_means_no_cache(monkeypatch: pytest.MonkeyPatch) -> None:
-    def no_home() -> Path:
-        raise RuntimeError("Could not determine home directory.")
-
-    monkeypatch.delenv(CACHE_VARIABLE, raising=False)
-    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
-    monkeypatch.delenv("LOCALAPPDATA", raising=False)
-    monkeypatch.setattr(Path, "home", no_home)
-    assert cache_folder() is None
 
 
 def test_environments_that_compile_differently_keep_apart_files() -> None:
