@@ -435,32 +435,46 @@ LABELLED = MarkupPattern('<span class="api-value" title="{raw}">{plain}</span>')
 """A plain label with its raw value as the tooltip."""
 
 
+KEPT_TEXTS = 1024
+"""How many texts' markup :func:`label` and :func:`plain_words` each keep: a report repeats a
+few states, and a check words most of its findings alike, thousands of times."""
+KEPT_LENGTH = 512
+"""Longer texts are not kept, so the kept markup stays a few MB however long an estate's names."""
+
+
 def label(raw: object, vocabulary: str = ANY) -> Markup:
     """``<span title="RAW">Plain</span>``: the plain label, the raw value as its tooltip."""
     if raw is None or raw == "":
         return Markup("")
-    return _label_of_text(str(raw), vocabulary)
+    text = str(raw)
+    if len(text) > KEPT_LENGTH:
+        return _label_of_text(text, vocabulary)
+    return _kept_label_of_text(text, vocabulary)
 
 
-@lru_cache(maxsize=4096)
 def _label_of_text(text: str, vocabulary: str) -> Markup:
-    """:func:`label` of a text, kept: a report repeats a few states thousands of times."""
+    """:func:`label` of a text."""
     plain = plain_label(text, vocabulary)
     if plain == text:
         return escape(text)
     return LABELLED.fill(raw=text, plain=plain)
 
 
+_kept_label_of_text = lru_cache(maxsize=KEPT_TEXTS)(_label_of_text)
+
+
 def plain_words(text: object) -> Markup:
     """Free text (a finding's message) with every known API value in it given its label."""
     if text is None:
         return Markup("")
-    return _plain_words_of_text(str(text))
+    value = str(text)
+    if len(value) > KEPT_LENGTH:
+        return _plain_words_of_text(value)
+    return _kept_plain_words_of_text(value)
 
 
-@lru_cache(maxsize=4096)
 def _plain_words_of_text(value: str) -> Markup:
-    """:func:`plain_words` of a text, kept: a check words most of its findings alike."""
+    """:func:`plain_words` of a text."""
     parts: list[Markup] = []
     position = 0
     for match in _API_TOKEN.finditer(value):
@@ -472,6 +486,9 @@ def _plain_words_of_text(value: str) -> Markup:
         position = match.end()
     parts.append(escape(value[position:]))
     return Markup("").join(parts)
+
+
+_kept_plain_words_of_text = lru_cache(maxsize=KEPT_TEXTS)(_plain_words_of_text)
 
 
 def threshold_words(value: object, name: str) -> str:
