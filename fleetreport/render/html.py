@@ -2,6 +2,12 @@
 
 Templates live in ``templates/report/``; ``--templates DIR`` puts a user's folder in front, and
 a user's template can extend the built-in one it replaces with ``{% extends "default:..." %}``.
+Every template gets ``report`` (the model), ``view`` (its grouping for the page: ``view.groups``
+of findings, ``view.inventory`` of desktops by pool), ``branding``, ``script`` and
+``script_hash``. The long tables' rows are built in Python, one filter call per table:
+``group.desktops | inventory_rows`` and ``group.findings | finding_rows`` give each row's
+``<tr>`` as escaped markup; a user's table may use them, or loop over the records itself.
+Compiled templates are kept between runs (:mod:`fleetreport.render.template_cache`).
 CSS, the small sorting/filtering script, charts (SVG) and the logo (a data URI) are all inline;
 a Content-Security-Policy forbids every fetch and every script but ours (by its hash), so even
 text that escaped escaping could not run or phone home.
@@ -11,7 +17,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from datetime import UTC, datetime
 from pathlib import Path
 
 import jinja2
@@ -21,7 +26,22 @@ from fleetreport.errors import InputFileError
 from fleetreport.health.check_counts import shown_counts
 from fleetreport.health.report_model import HealthReport
 from fleetreport.render.branding import Branding
+from fleetreport.render.finding_rows import finding_rows
+from fleetreport.render.inventory_rows import inventory_rows
 from fleetreport.render.labels import label, plain_words, threshold_words
+from fleetreport.render.template_cache import cache_compiled_templates
+from fleetreport.render.value_text import (
+    format_days,
+    format_duration,
+    format_gigabytes,
+    format_gigahertz,
+    format_megabytes,
+    format_number,
+    format_percent,
+    format_score,
+    format_time,
+    plain_text,
+)
 from fleetreport.render.views import build_view
 from fleetreport.resources import templates_dir
 from fleetreport.text import terminal_safe
@@ -69,9 +89,11 @@ def report_environment(user_templates: Path | None = None) -> jinja2.Environment
         plain_words=plain_words,
         threshold_words=threshold_words,
         shown_counts=shown_counts,
+        inventory_rows=inventory_rows,
+        finding_rows=finding_rows,
     )
     env.tests["customer_named"] = customer_named
-    return env
+    return cache_compiled_templates(env)
 
 
 def customer_named(branding: Branding) -> bool:
@@ -123,75 +145,3 @@ def write_html_report(
 ) -> None:
     """Render and write atomically."""
     write_atomically(path, render_html(report, branding, user_templates))
-
-
-def plain_text(value: str) -> str:
-    """Text for places that cannot hold markup (the window title): no control or bidi
-    characters, which could reorder or hide what follows."""
-    return terminal_safe(value, limit=200)
-
-
-def format_number(value: float | int | None) -> str:
-    """``12,345``; ``n/a`` for None."""
-    if value is None:
-        return "n/a"
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
-
-
-def format_percent(value: float | None) -> str:
-    """A 0..1 share as ``62.7%``."""
-    return "n/a" if value is None else f"{value * 100:.1f}%".replace(".0%", "%")
-
-
-def format_score(value: float | None) -> str:
-    """A score, or ``n/a``."""
-    return "n/a" if value is None else f"{value:g}"
-
-
-def format_time(value: datetime | None) -> str:
-    """``2026-11-27 06:00 UTC``."""
-    if value is None:
-        return "n/a"
-    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
-
-
-def format_days(value: float | None) -> str:
-    """Days as ``49 days``."""
-    if value is None:
-        return "n/a"
-    return "1 day" if round(value) == 1 else f"{value:.0f} days"
-
-
-def format_duration(seconds: int | None) -> str:
-    """A sampling period in the largest whole unit, to follow "every": ``2 hours``, ``5 minutes``,
-    ``day``."""
-    if seconds is None:
-        return "n/a"
-    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
-        if seconds >= size and seconds % size == 0:
-            count = seconds // size
-            return unit if count == 1 else f"{count:,} {unit}s"
-    return f"{seconds:,} seconds"
-
-
-BYTES_PER_GB = 1024**3
-"""vSphere's "GB" is 2^30 bytes, as the vSphere Client shows capacity and free space."""
-
-
-def _size(value: float) -> str:
-    return f"{value:,.1f}" if value < 10 else f"{value:,.0f}"
-
-
-def format_gigabytes(value: int | None) -> str:
-    """Bytes as ``2,048 GB`` (``7.5 GB`` under ten); ``n/a`` for None."""
-    return "n/a" if value is None else f"{_size(value / BYTES_PER_GB)} GB"
-
-
-def format_megabytes(value: int | None) -> str:
-    """MiB as ``512 GB``; ``n/a`` for None."""
-    return "n/a" if value is None else f"{_size(value / 1024)} GB"
-
-
-def format_gigahertz(value: int | None) -> str:
-    """MHz as ``96.0 GHz``; ``n/a`` for None."""
-    return "n/a" if value is None else f"{value / 1000:,.1f} GHz"

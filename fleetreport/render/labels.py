@@ -14,8 +14,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 
 from markupsafe import Markup, escape
+
+from fleetreport.render.markup_pattern import MarkupPattern
 
 POWER_STATES: Mapping[str, str] = {
     "poweredOn": "On",
@@ -428,15 +431,36 @@ def plain_label(raw: str, vocabulary: str = ANY) -> str:
     return raw
 
 
+LABELLED = MarkupPattern('<span class="api-value" title="{raw}">{plain}</span>')
+"""A plain label with its raw value as the tooltip."""
+
+
+KEPT_TEXTS = 1024
+"""How many texts' markup :func:`label` and :func:`plain_words` each keep: a report repeats a
+few states, and a check words most of its findings alike, thousands of times."""
+KEPT_LENGTH = 512
+"""Longer texts are not kept, so the kept markup stays a few MB however long an estate's names."""
+
+
 def label(raw: object, vocabulary: str = ANY) -> Markup:
     """``<span title="RAW">Plain</span>``: the plain label, the raw value as its tooltip."""
     if raw is None or raw == "":
         return Markup("")
     text = str(raw)
+    if len(text) > KEPT_LENGTH:
+        return _label_of_text(text, vocabulary)
+    return _kept_label_of_text(text, vocabulary)
+
+
+def _label_of_text(text: str, vocabulary: str) -> Markup:
+    """:func:`label` of a text."""
     plain = plain_label(text, vocabulary)
     if plain == text:
         return escape(text)
-    return Markup('<span class="api-value" title="{}">{}</span>').format(text, plain)
+    return LABELLED.fill(raw=text, plain=plain)
+
+
+_kept_label_of_text = lru_cache(maxsize=KEPT_TEXTS)(_label_of_text)
 
 
 def plain_words(text: object) -> Markup:
@@ -444,6 +468,13 @@ def plain_words(text: object) -> Markup:
     if text is None:
         return Markup("")
     value = str(text)
+    if len(value) > KEPT_LENGTH:
+        return _plain_words_of_text(value)
+    return _kept_plain_words_of_text(value)
+
+
+def _plain_words_of_text(value: str) -> Markup:
+    """:func:`plain_words` of a text."""
     parts: list[Markup] = []
     position = 0
     for match in _API_TOKEN.finditer(value):
@@ -455,6 +486,9 @@ def plain_words(text: object) -> Markup:
         position = match.end()
     parts.append(escape(value[position:]))
     return Markup("").join(parts)
+
+
+_kept_plain_words_of_text = lru_cache(maxsize=KEPT_TEXTS)(_plain_words_of_text)
 
 
 def threshold_words(value: object, name: str) -> str:

@@ -6,6 +6,7 @@ from functools import cache
 
 import jinja2
 
+from fleetreport.render.template_cache import cache_compiled_templates
 from fleetreport.resources import templates_dir
 from fleetreport.text import terminal_safe
 
@@ -24,4 +25,4 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["terminal_safe"] = terminal_safe
-    return env
+    return cache_compiled_templates(env)
