@@ -33,3 +33,13 @@ def cli_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     for name in ("FLEETREPORT_PASSWORD", "VC_PASSWORD"):
         monkeypatch.delenv(name, raising=False)
     return tmp_path
+
+
+@pytest.fixture(autouse=True)
+def template_cache_in_the_test_folder(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Compiled templates go to the session's temporary folder, never the real user cache
+    (``render/template_cache.py``); processes the tests start inherit the variable."""
+    folder = tmp_path_factory.getbasetemp() / "template-cache"
+    monkeypatch.setenv("FLEETREPORT_CACHE_DIR", str(folder))
