@@ -38,7 +38,7 @@ TAG_CONTINUATION = "urn:vim25}token"
 """Element names as expat reports them with ``namespace_separator="}"``."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MoRef:
     """A managed object reference as plain data."""
 
@@ -48,7 +48,7 @@ class MoRef:
     """Its id, e.g. ``vm-42``."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RawObject:
     """One ObjectContent: the object, its properties, and the properties it could not read."""
 
