@@ -2,9 +2,11 @@
 
 Round trips stay constant as the inventory grows (apart from result pages): never a
 property read per object, which costs a round trip each and is ~50x slower at scale.
-Results are stream-parsed into plain values (see soap_stream), so no pyVmomi object
-leaves this package. Each call runs under the source's retry policy; a retrieval resumes or
-starts over when its continuation token or its session is lost (see ``retrieve_inventory``).
+Results are parsed into plain values (see soap_stream), so no pyVmomi object leaves this
+package. The next page is asked for as soon as the current page's body is in, and parsed
+meanwhile: the server makes the next page while we parse, with one request in flight at a time.
+Each call runs under the source's retry policy; a retrieval resumes or starts over when its
+continuation token or its session is lost (see ``retrieve_inventory``).
 """
 
 from __future__ import annotations

@@ -3,8 +3,9 @@
 pyVmomi builds a typed object for every XML element, which costs about 90% of a bulk read's
 time (about 4.5 s of 5 s for 10,000 VMs). Requests are still serialized by pyVmomi and sent
 over its session and connection pool; only the response of the two result-carrying calls
-(RetrievePropertiesEx, ContinueRetrievePropertiesEx) is read here, incrementally, into plain
-Python values. Faults are handed back to pyVmomi so they raise as the usual vim faults.
+(RetrievePropertiesEx, ContinueRetrievePropertiesEx) is read here: received whole (so the next
+page can be asked for from the token at its head), then parsed chunk by chunk into plain Python
+values. Faults are handed back to pyVmomi so they raise as the usual vim faults.
 """
 
 from __future__ import annotations
