@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import gzip
+import zlib
+from collections.abc import Iterator
 from datetime import UTC, datetime
+from typing import Any
+from xml.etree import ElementTree
 
 import pytest
 from pyVmomi import vmodl
@@ -10,8 +15,11 @@ from support.vcsim import start_vcsim
 
 from fleetreport.collect.vcenter.soap_stream import (
     MoRef,
+    Received,
+    _object_content,
     as_list,
     invoke_result_call,
+    parse_received,
     parse_retrieve_result,
 )
 
@@ -93,3 +101,134 @@ def test_a_fault_raises_as_the_vim_fault() -> None:
         assert calls == [1]
         # the connection pool still works after the fault
         assert si.content.about.instanceUuid == server.instance_uuid
+
+
+HOSTILE = (
+    b'<?xml version="1.0" encoding="UTF-8"?>'
+    b'<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"'
+    b' xmlns:xsd="http://www.w3.org/2001/XMLSchema">'
+    b'<soapenv:Body><RetrievePropertiesExResponse xmlns="urn:vim25"><returnval>'
+    b"<token>t&amp;1</token>"
+    b'<objects><obj type="VirtualMachine">vm-1</obj>'
+    b'<propSet><name>name</name><val xmlns:X="http://www.w3.org/2001/XMLSchema-instance"'
+    b' X:type="xsd:string"><![CDATA[<x> & ]]>&#x1F600;&lt;/val&gt;\xc3\xa9</val></propSet>'
+    b'<propSet><name>datastore</name><val xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"'
+    b' xsi:type="ArrayOfManagedObjectReference">'
+    b'<ManagedObjectReference type="Datastore" xsi:type="ManagedObjectReference">ds-1'
+    b'</ManagedObjectReference><ManagedObjectReference type="Datastore">ds-2'
+    b"</ManagedObjectReference></val></propSet>"
+    b'<propSet><name>nested</name><val xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"'
+    b' xsi:type="Outer"><list xsi:type="ArrayOfInner"><Inner xsi:type="Inner"><n xsi:type="xsd:long">'
+    b"7</n><n>8</n></Inner><Inner><empty/></Inner></list><flag>true</flag>"
+    b'<when xsi:type="xsd:dateTime">2026-01-02T03:04:05+02:00</when>'
+    b'<ratio xsi:type="xsd:double">0.5</ratio><none xsi:type="ArrayOfString"/></val></propSet>'
+    b"<propSet><name>unset</name></propSet>"
+    b'<missingSet><path>config</path><fault><fault xmlns:xsi="http://www.w3.org/2001/XMLSchema-'
+    b'instance" xsi:type="vim25:SecurityError"/></fault></missingSet>'
+    b"<missingSet><path>guest</path><fault><localizedMessage>no</localizedMessage></fault>"
+    b"</missingSet></objects>"
+    b'<objects><obj type="HostSystem">host-&#49;</obj></objects>'
+    b"</returnval></RetrievePropertiesExResponse></soapenv:Body></soapenv:Envelope>"
+)
+
+
+def whole_document_reading(document: bytes) -> tuple[str | None, list[Any]]:
+    """The reference: the whole document as one tree, each ObjectContent converted."""
+    root = ElementTree.fromstring(document)  # noqa: S314 (the test's own document)
+    token = root.findtext(".//{urn:vim25}token") or None
+    objects = [_object_content(element) for element in root.iter("{urn:vim25}objects")]
+    return token, objects
+
+
+@pytest.mark.parametrize("size", [1, 7, 64, 1000, len(HOSTILE)])
+def test_reading_as_the_bytes_arrive_equals_reading_the_whole_document(size: int) -> None:
+    chunks = [HOSTILE[i : i + size] for i in range(0, len(HOSTILE), size)]
+    page = parse_retrieve_result(chunks)
+    assert (page.token, page.objects) == whole_document_reading(HOSTILE)
+
+
+def test_hostile_values_come_out_exact() -> None:
+    page = parse_retrieve_result([HOSTILE])
+    assert page.token == "t&1"
+    vm, host = page.objects
+    assert host.obj == MoRef("HostSystem", "host-1") and host.properties == {}
+    assert vm.properties["name"] == "<x> & \U0001f600</val>\u00e9"
+    assert vm.properties["datastore"] == [MoRef("Datastore", "ds-1"), MoRef("Datastore", "ds-2")]
+    assert vm.properties["nested"] == {
+        "list": [{"n": [7, "8"], "_type": "Inner"}, {"empty": ""}],
+        "flag": "true",
+        "when": datetime(2026, 1, 2, 1, 4, 5, tzinfo=UTC),
+        "ratio": 0.5,
+        "none": [],
+        "_type": "Outer",
+    }
+    assert vm.properties["unset"] is None
+    assert vm.missing == {"config": "SecurityError", "guest": "unknown"}
+
+
+@pytest.mark.parametrize(
+    "prolog",
+    [
+        b'<!DOCTYPE x [<!ENTITY a "aaaa">]>',
+        b"<!-- " + b"x" * 200_000 + b" --><!DOCTYPE x>",
+    ],
+    ids=["at-the-start", "after-a-long-comment"],
+)
+@pytest.mark.parametrize("size", [5, 1 << 16])
+def test_a_doctype_is_refused_wherever_it_starts(prolog: bytes, size: int) -> None:
+    """Split at any byte (``<!DOC`` | ``TYPE``) or behind more than a chunk of comment."""
+    from xml.etree.ElementTree import ParseError
+
+    document = b'<?xml version="1.0"?>' + prolog + b"<x>&a;</x>"
+    chunks = [document[i : i + size] for i in range(0, len(document), size)]
+    with pytest.raises(ParseError, match="document type declarations"):
+        parse_retrieve_result(chunks)
+
+
+@pytest.mark.parametrize("encoding", ["identity", "gzip", "deflate"])
+def test_the_token_is_read_from_the_head_of_a_received_body(encoding: str) -> None:
+    body = {
+        "identity": RESPONSE,
+        "gzip": gzip.compress(RESPONSE),
+        "deflate": zlib.compress(RESPONSE),
+    }
+    data = body[encoding]
+    received = Received([data[i : i + 10] for i in range(0, len(data), 10)], encoding)
+    assert received.head_token() == "42"
+    assert parse_received(received).token == "42"
+    assert received.chunks == []  # let go while parsed
+
+
+def test_no_token_from_a_head_without_one() -> None:
+    after_objects = RESPONSE.replace(b"<token>42</token>", b"").replace(
+        b"</objects>", b"</objects><token>42</token>"
+    )
+    assert Received([after_objects], "identity").head_token() is None  # no prefetch then
+    assert parse_retrieve_result([after_objects]).token == "42"
+    assert Received([b"<not xml"], "identity").head_token() is None
+    assert (
+        Received([HOSTILE.replace(b"<token>t&amp;1</token>", b"")], "identity").head_token() is None
+    )
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_the_garbage_collector_is_left_as_it_was_after_a_page(enabled: bool) -> None:
+    import gc
+
+    seen: list[bool] = []
+
+    class CutShort(Received):
+        def decoded(self) -> Iterator[bytes]:
+            seen.append(gc.isenabled())
+            yield RESPONSE[:100]
+            raise ConnectionResetError("cut short")
+
+    was = gc.isenabled()
+    (gc.enable if enabled else gc.disable)()
+    try:
+        with pytest.raises(ConnectionResetError):
+            parse_received(CutShort([], "identity"))
+        assert seen == [False]  # paused while parsing
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()

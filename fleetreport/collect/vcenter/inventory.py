@@ -232,6 +232,9 @@ class _InventoryBuilder:
         self.vm_folders = {
             _moref(r.properties.get("vmFolder")) for r in records if r.obj.type == "Datacenter"
         }
+        self._datacenter_below: dict[str | None, str | None] = {}
+        self._cluster_of: dict[str, str | None] = {}
+        self._folder_paths: dict[str | None, str | None] = {}
 
     def build(self, alarms: Sequence[TriggeredAlarm] = ()) -> VCenterInventory:
         of_kind = self._of_kind
@@ -261,7 +264,21 @@ class _InventoryBuilder:
         return self._record(record.properties.get("parent")) if record else None
 
     def _datacenter_name(self, moref: str) -> str | None:
-        ancestor = self._parent(moref)
+        """The datacenter above ``moref``; worked out once per parent (10,000 VMs share a few
+        folders)."""
+        parent = self._parent_key(moref)
+        if parent not in self._datacenter_below:
+            self._datacenter_below[parent] = self._datacenter_above(parent)
+        return self._datacenter_below[parent]
+
+    def _parent_key(self, moref: str) -> str | None:
+        """What ``_parent(moref)`` looks up: the parent's moref, None when there is none."""
+        record = self.by_moref.get(moref)
+        reference = record.properties.get("parent") if record else None
+        return _moref(reference) if reference is not None else None
+
+    def _datacenter_above(self, parent: str | None) -> str | None:
+        ancestor = self.by_moref.get(parent) if parent is not None else None
         while ancestor is not None:
             if ancestor.obj.type == "Datacenter":
                 return _text(ancestor, "name")
@@ -285,14 +302,26 @@ class _InventoryBuilder:
         return "/" + "/".join(reversed(names))
 
     def _cluster_of_host(self, host_moref: str) -> str | None:
+        if host_moref not in self._cluster_of:
+            self._cluster_of[host_moref] = self._cluster_above(host_moref)
+        return self._cluster_of[host_moref]
+
+    def _cluster_above(self, host_moref: str) -> str | None:
         parent = self._parent(host_moref)
         if parent is not None and parent.obj.type == "ClusterComputeResource":
             return _text(parent, "name")
         return None
 
     def _folder_path(self, vm: RawObject) -> str | None:
+        """The VM folder path; worked out once per parent folder."""
+        parent = self._parent_key(vm.obj.value)
+        if parent not in self._folder_paths:
+            self._folder_paths[parent] = self._path_of_folder(parent)
+        return self._folder_paths[parent]
+
+    def _path_of_folder(self, parent: str | None) -> str | None:
         names: list[str] = []
-        folder = self._parent(vm.obj.value)
+        folder = self.by_moref.get(parent) if parent is not None else None
         while folder is not None and folder.obj.type == "Folder":
             if folder.obj.value in self.vm_folders:
                 return "/".join(reversed(names))

@@ -2,21 +2,32 @@
 
 Round trips stay constant as the inventory grows (apart from result pages): never a
 property read per object, which costs a round trip each and is ~50x slower at scale.
-Results are stream-parsed into plain values (see soap_stream), so no pyVmomi object
-leaves this package. Each call runs under the source's retry policy; a retrieval resumes or
-starts over when its continuation token or its session is lost (see ``retrieve_inventory``).
+Results are parsed into plain values (see soap_stream), so no pyVmomi object leaves this
+package. The next page is asked for as soon as the current page's body is in, and parsed
+meanwhile: the server makes the next page while we parse, with one request in flight at a time.
+Each call runs under the source's retry policy; a retrieval resumes or starts over when its
+continuation token or its session is lost (see ``retrieve_inventory``).
 """
 
 from __future__ import annotations
 
 import logging
+import queue
+import threading
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol, TypeVar
 
 from pyVmomi import vim, vmodl
 
-from fleetreport.collect.vcenter.soap_stream import Page, RawObject, invoke_result_call
+from fleetreport.collect.vcenter.soap_stream import (
+    Page,
+    RawObject,
+    Received,
+    parse_received,
+    receive_result_call,
+)
+from fleetreport.collect.workers import WAIT_SLICE_SECONDS
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +50,50 @@ def _once(fn: Callable[[], T], what: str, /) -> T:
 
 class _TokenLost(Exception):
     """The server no longer knows a continuation token: the retrieval must start over."""
+
+
+class _Prefetch:
+    """The next page's request, sent in a daemon thread while the current page is parsed.
+
+    Its outcome (the received body, or what the call raised) is handed to the thread that
+    reads the pages, and raised there, in the pages' order. A daemon thread, not a pool
+    worker: an interrupted collection does not wait for it at exit.
+    """
+
+    def __init__(self, token: str, receive: Callable[[], Received]) -> None:
+        self.token = token
+        self._outcome: queue.SimpleQueue[tuple[Received | None, BaseException | None]]
+        self._outcome = queue.SimpleQueue()
+        self._thread = threading.Thread(
+            target=self._run, args=(receive,), name="fleetreport-next-page", daemon=True
+        )
+        self._thread.start()
+
+    def _run(self, receive: Callable[[], Received]) -> None:
+        try:
+            outcome: tuple[Received | None, BaseException | None] = (receive(), None)
+        except BaseException as error:  # raised in the reading thread by result()
+            outcome = (None, error)
+        self._outcome.put(outcome)
+
+    def result(self) -> Received:
+        """The received body, or the call's exception raised here; waits, but sees Ctrl-C."""
+        while True:
+            try:
+                received, error = self._outcome.get(timeout=WAIT_SLICE_SECONDS)
+            except queue.Empty:
+                continue
+            if error is not None:
+                raise error
+            assert received is not None
+            return received
+
+    def settle(self) -> None:
+        """Wait for the call to end and drop its outcome (its page is not wanted)."""
+        try:
+            self.result()
+        except Exception as error:
+            log.debug("dropped the answer to a page asked ahead: %s", error)
 
 
 def retrieve_inventory(
@@ -103,8 +158,22 @@ class _Retrieval:
         self.source = "vCenter"
         self.subtype_paths: Mapping[type, Sequence[str]] = {}
         self.report_missing_objects = False
+        self.prefetch: _Prefetch | None = None
+        """The request for the page after the one being parsed, already sent."""
 
     def read_all(self, relogin: Callable[[], None] | None) -> list[RawObject]:
+        try:
+            return self._read_all(relogin)
+        except Exception:
+            self._drop_prefetch()  # the server sees no request of ours after the failure
+            raise
+
+    def _drop_prefetch(self) -> None:
+        prefetch, self.prefetch = self.prefetch, None
+        if prefetch is not None:
+            prefetch.settle()
+
+    def _read_all(self, relogin: Callable[[], None] | None) -> list[RawObject]:
         objects: list[RawObject] = []
         token: str | None = None
         started = stale = relogged = False
@@ -122,6 +191,7 @@ class _Retrieval:
                 if relogin is None or relogged:
                     raise
                 relogged = True
+                self._drop_prefetch()  # asked without a session: its answer is not wanted
                 relogin()
                 self.views = None  # they belonged to the session that ended
                 stale = True  # resume with the token; it may have ended with the session
@@ -186,19 +256,29 @@ class _Retrieval:
         )
         self.views = views
 
+    def _receive(self, method: Any, args: list[Any]) -> Received:
+        collector = self.content.propertyCollector
+        return receive_result_call(collector._stub, collector, method, args, self.count_round_trip)
+
+    def _parse(self, received: Received) -> Page:
+        """Parse a page; its successor is asked for first, once the whole body is here."""
+        token = received.head_token()
+        if token:
+            continue_after = PropertyCollector.ContinueRetrievePropertiesEx
+            self.prefetch = _Prefetch(token, lambda: self._receive(continue_after, [token]))
+        return parse_received(received)
+
     def _first_page(self) -> Page:
         self._ensure_views()
-        collector = self.content.propertyCollector
-        return self.run(
-            lambda: invoke_result_call(
-                collector._stub,
-                collector,
-                PropertyCollector.RetrievePropertiesEx,
-                [[self.filter_spec], self.options],
-                self.count_round_trip,
-            ),
-            "RetrievePropertiesEx",
-        )
+
+        def attempt() -> Page:
+            self._drop_prefetch()
+            received = self._receive(
+                PropertyCollector.RetrievePropertiesEx, [[self.filter_spec], self.options]
+            )
+            return self._parse(received)
+
+        return self.run(attempt, "RetrievePropertiesEx")
 
     def _next_page(self, token: str, stale: bool) -> Page:
         """The page after ``token``: asked again with the same token after a transient fault.
@@ -207,20 +287,22 @@ class _Retrieval:
         owned it ended, ``stale``), the server answers InvalidArgument and the retrieval starts
         over.
         """
-        collector = self.content.propertyCollector
         attempts = 0
 
         def attempt() -> Page:
             nonlocal attempts
             attempts += 1
+            prefetch, self.prefetch = self.prefetch, None
             try:
-                return invoke_result_call(
-                    collector._stub,
-                    collector,
-                    PropertyCollector.ContinueRetrievePropertiesEx,
-                    [token],
-                    self.count_round_trip,
-                )
+                if prefetch is not None and prefetch.token == token and not stale:
+                    received = prefetch.result()  # its faults raise here, as if just asked
+                else:
+                    if prefetch is not None:
+                        prefetch.settle()
+                    received = self._receive(
+                        PropertyCollector.ContinueRetrievePropertiesEx, [token]
+                    )
+                return self._parse(received)
             except vmodl.fault.InvalidArgument as fault:
                 if (attempts > 1 or stale) and fault.invalidProperty in (None, "token"):
                     raise _TokenLost() from fault
