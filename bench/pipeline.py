@@ -18,7 +18,6 @@ Prints each figure, collect + HTML report, and its ratio to the wire floor.
 from __future__ import annotations
 
 import argparse
-import gzip
 import importlib.util
 import os
 import re
@@ -27,8 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
-import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -49,7 +47,7 @@ from fleetreport.collect.vcenter.inventory import (  # noqa: E402
     collect_vcenter,
 )
 from fleetreport.collect.vcenter.session import open_session  # noqa: E402
-from fleetreport.collect.vcenter.soap_stream import Page  # noqa: E402
+from fleetreport.collect.vcenter.soap_stream import Page, Received  # noqa: E402
 from fleetreport.endpoints import Endpoint, TlsOptions  # noqa: E402
 from fleetreport.health.build import build_report  # noqa: E402
 from fleetreport.health.report_json import report_to_json  # noqa: E402
@@ -82,30 +80,10 @@ def run_process(command: list[str], env: dict[str, str]) -> Process:
     return Process(seconds, usage.ru_maxrss / 1024)
 
 
-def raw_result_call(
-    stub: Any, managed_object: Any, method: Any, args: list[Any], count: Callable[[], None]
-) -> Page:
-    """The collector's request, sent as the collector sends it; the body read, not parsed."""
-    body = stub.SerializeRequest(managed_object, method.info, args)
-    headers = {
-        "Cookie": stub.cookie,
-        "SOAPAction": stub.versionId,
-        "Content-Type": "text/xml; charset=UTF-8",
-        "Accept-Encoding": "gzip, deflate",
-    }
-    count()
-    connection = stub.GetConnection()
-    connection.request("POST", stub.path, body, headers)
-    response = connection.getresponse()
-    data = response.read()
-    encoding = (response.getheader("Content-Encoding") or "").lower()
-    if encoding == "gzip":
-        data = gzip.decompress(data)
-    elif encoding == "deflate":
-        data = zlib.decompress(data)
-    stub.ReturnConnection(connection)
-    if response.status != 200:
-        raise SystemExit(f"the wire floor's request failed: HTTP {response.status}")
+def unparsed(received: Received) -> Page:
+    """A result page as the wire floor takes it: the body the collector received, decoded
+    (gunzipped when sent so), its token found, nothing parsed."""
+    data = b"".join(received.decoded())
     found = TOKEN.search(data)  # RetrieveResult's token comes before its objects
     return Page(objects=[], token=found.group(1).decode() if found else None)
 
@@ -136,8 +114,8 @@ def wire_floor(server: VcsimServer) -> tuple[float, int]:
     """Seconds for the collector's inventory requests with unparsed answers, and their pages."""
     with session_on(server) as session:
         fields = session.content.customFieldsManager
-        original = property_reader.invoke_result_call
-        property_reader.invoke_result_call = raw_result_call  # type: ignore[assignment]
+        original = property_reader.parse_received
+        property_reader.parse_received = unparsed
         pages = 0
 
         def counted() -> None:
@@ -156,7 +134,7 @@ def wire_floor(server: VcsimServer) -> tuple[float, int]:
             )
             return time.perf_counter() - started, pages
         finally:
-            property_reader.invoke_result_call = original
+            property_reader.parse_received = original
 
 
 def pyvmomi_bulk(server: VcsimServer) -> float:
