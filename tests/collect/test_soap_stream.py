@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gzip
 import zlib
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 from xml.etree import ElementTree
@@ -209,26 +208,3 @@ def test_no_token_from_a_head_without_one() -> None:
     assert (
         Received([HOSTILE.replace(b"<token>t&amp;1</token>", b"")], "identity").head_token() is None
     )
-
-
-@pytest.mark.parametrize("enabled", [True, False])
-def test_the_garbage_collector_is_left_as_it_was_after_a_page(enabled: bool) -> None:
-    import gc
-
-    seen: list[bool] = []
-
-    class CutShort(Received):
-        def decoded(self) -> Iterator[bytes]:
-            seen.append(gc.isenabled())
-            yield RESPONSE[:100]
-            raise ConnectionResetError("cut short")
-
-    was = gc.isenabled()
-    (gc.enable if enabled else gc.disable)()
-    try:
-        with pytest.raises(ConnectionResetError):
-            parse_received(CutShort([], "identity"))
-        assert seen == [False]  # paused while parsing
-        assert gc.isenabled() is enabled
-    finally:
-        (gc.enable if was else gc.disable)()
