@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import zlib
+from collections import deque
 from datetime import UTC, datetime
 from typing import Any
 from xml.etree import ElementTree
@@ -20,6 +21,7 @@ from fleetreport.collect.vcenter.soap_stream import (
     invoke_result_call,
     parse_received,
     parse_retrieve_result,
+    pending_events,
 )
 
 RESPONSE = b"""<?xml version="1.0" encoding="UTF-8"?>
@@ -208,3 +210,19 @@ def test_no_token_from_a_head_without_one() -> None:
     assert (
         Received([HOSTILE.replace(b"<token>t&amp;1</token>", b"")], "identity").head_token() is None
     )
+
+
+def test_pending_events_are_taken_at_once_as_read_events_gives_them() -> None:
+    fast, slow = ElementTree.XMLPullParser(events=("end",)), ElementTree.XMLPullParser(("end",))
+    fast.feed(HOSTILE[:4000])
+    slow.feed(HOSTILE[:4000])
+    taken = pending_events(fast)
+    assert [(e, el.tag) for e, el in taken] == [(e, el.tag) for e, el in slow.read_events()]
+    assert taken
+    assert isinstance(getattr(fast, "_events_queue", None), deque), "the quick way is taken here"
+    assert pending_events(fast) == []
+
+
+def test_a_broken_page_raises_from_the_pending_events() -> None:
+    with pytest.raises(ElementTree.ParseError):
+        parse_retrieve_result([RESPONSE[:300], b"<unclosed></wrong>", RESPONSE[300:]])
