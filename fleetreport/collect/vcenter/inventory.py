@@ -488,8 +488,8 @@ def _name(record: RawObject) -> str:
 
 def _text(record: RawObject | None, path: str) -> str | None:
     value = record.properties.get(path) if record else None
-    if value is None:
-        return None
+    if value is None or type(value) is str:
+        return value
     return str(value)
 
 
