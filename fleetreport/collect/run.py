@@ -9,12 +9,10 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from fleetreport import __version__
-from fleetreport.collect.horizon.client import HorizonClient
-from fleetreport.collect.horizon.collector import HorizonInventory, collect_horizon
-from fleetreport.collect.horizon.usage import collect_horizon_usage
 from fleetreport.collect.infer import InferenceRule, infer_pools
 from fleetreport.collect.join import (
     VmIndex,
@@ -33,6 +31,10 @@ from fleetreport.errors import FleetReportError
 from fleetreport.secrets import Secret
 from fleetreport.snapshot.model import HorizonUsage, Snapshot, Source
 from fleetreport.snapshot.store import SCHEMA_VERSION
+
+if TYPE_CHECKING:
+    from fleetreport.collect.horizon.client import HorizonClient
+    from fleetreport.collect.horizon.collector import HorizonInventory
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
@@ -328,6 +330,10 @@ def _with_usage(
 def _collect_pod(
     target: HorizonTarget, clock: Clock, progress: SourceProgress | None, usage_days: int = 0
 ) -> _Result:
+    # Imported here: a collection from vCenter alone never loads the HTTP client (requests).
+    from fleetreport.collect.horizon.client import HorizonClient
+    from fleetreport.collect.horizon.collector import collect_horizon
+
     started = clock()
     if progress is not None:
         progress.begin()
@@ -390,6 +396,8 @@ def _pod_usage(
     client: HorizonClient, pod: HorizonInventory, days: int, clock: Clock
 ) -> HorizonUsage:
     """The pod's usage over ``days`` days up to now; its failure is recorded, never raised."""
+    from fleetreport.collect.horizon.usage import collect_horizon_usage
+
     database = pod.event_databases[0] if pod.event_databases else None
     return collect_horizon_usage(client, pod.pod.id, days, clock(), pod.pools, database)
 

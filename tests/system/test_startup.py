@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from support.paths import REPO
@@ -58,3 +59,14 @@ def test_version_and_help_load_no_collector_judge_or_renderer(arguments: tuple[s
 def test_a_command_still_loads_what_it_uses() -> None:
     loaded = loaded_by("schema")  # prints the snapshot schema: needs the model
     assert "fleetreport.snapshot.model" in loaded
+
+
+def test_a_collection_from_vcenter_alone_loads_no_horizon_client(tmp_path: Path) -> None:
+    # Nothing listens on the discard port: the collection fails at once, after the vCenter
+    # collector was loaded, and no Horizon source ever needed the HTTP client.
+    loaded = loaded_by(
+        *("collect", "--vcenter", "https://127.0.0.1:9/sdk", "--user", "reader"),
+        *("--password-env", "PATH", "--retries", "1", "--out", str(tmp_path / "s.json")),
+    )
+    assert "fleetreport.collect.vcenter.inventory" in loaded
+    assert sorted(loaded & {"requests", "fleetreport.collect.horizon.client"}) == []
