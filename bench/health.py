@@ -13,6 +13,7 @@ number of desktops, each copy with its own VM morefs and machine ids, then measu
 from __future__ import annotations
 
 import argparse
+import gc
 import resource
 import subprocess
 import sys
@@ -25,6 +26,7 @@ sys.path.insert(0, str(REPO / "tests"))  # the replicated fleet is the tests' to
 
 from support.large_fleet import replicated  # noqa: E402
 
+from fleetreport.cli import GC_THRESHOLDS  # noqa: E402
 from fleetreport.health.build import build_report  # noqa: E402
 from fleetreport.health.report_json import report_to_json  # noqa: E402
 from fleetreport.snapshot.store import load_snapshot, save_snapshot  # noqa: E402
@@ -48,6 +50,7 @@ def main() -> None:
     parser.add_argument("--desktops", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
+    gc.set_threshold(*GC_THRESHOLDS)  # as the command line runs
 
     big = replicated(load_snapshot(DEMO), args.desktops)
     with tempfile.TemporaryDirectory() as folder:
