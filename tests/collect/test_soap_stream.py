@@ -18,10 +18,10 @@ from fleetreport.collect.vcenter.soap_stream import (
     Received,
     _object_content,
     as_list,
-    invoke_result_call,
     parse_received,
     parse_retrieve_result,
     pending_events,
+    receive_result_call,
 )
 
 RESPONSE = b"""<?xml version="1.0" encoding="UTF-8"?>
@@ -92,7 +92,7 @@ def test_a_fault_raises_as_the_vim_fault() -> None:
         collector = si.content.propertyCollector
         calls: list[int] = []
         with pytest.raises(vmodl.fault.InvalidArgument):
-            invoke_result_call(
+            receive_result_call(
                 collector._stub,
                 collector,
                 vmodl.query.PropertyCollector.ContinueRetrievePropertiesEx,
