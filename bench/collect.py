@@ -14,7 +14,6 @@ import argparse
 import json
 import os
 import resource
-import ssl
 import subprocess
 import sys
 import tempfile
@@ -24,7 +23,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 
-from pyVim.connect import Disconnect, SmartConnect  # noqa: E402
+from pyVim.connect import Disconnect  # noqa: E402
 from pyVmomi import vim, vmodl  # noqa: E402
 from support.vcsim import VcsimServer, start_vcsim  # noqa: E402
 
@@ -110,14 +109,7 @@ def main() -> None:
         source = snapshot["sources"][0]
         vm_count = len(snapshot["vms"])
 
-        context = ssl.create_default_context(cafile=str(server.ca_file))
-        si = SmartConnect(
-            host=server.host,
-            port=server.port,
-            user=server.username,
-            pwd=server.password,
-            sslContext=context,
-        )
+        si = server.connect()
         try:
             content = si.RetrieveContent()
             bulk_seconds, bulk_count = bulk_retrieve(content)

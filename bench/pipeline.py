@@ -25,7 +25,6 @@ import gc
 import importlib.util
 import os
 import re
-import ssl
 import subprocess
 import sys
 import tempfile
@@ -41,7 +40,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 
-from pyVim.connect import Disconnect, SmartConnect  # noqa: E402
+from pyVim.connect import Disconnect  # noqa: E402
 from support.vcsim import VcsimServer, bulk_scenario, start_vcsim  # noqa: E402
 
 from fleetreport.cli import GC_THRESHOLDS  # noqa: E402
@@ -145,14 +144,7 @@ def wire_floor(server: VcsimServer) -> tuple[float, int]:
 def pyvmomi_bulk(server: VcsimServer) -> float:
     """One bulk RetrievePropertiesEx of the VM properties through pyvmomi, pages followed
     (``bench/collect.py``'s measurement)."""
-    context = ssl.create_default_context(cafile=str(server.ca_file))
-    si = SmartConnect(
-        host=server.host,
-        port=server.port,
-        user=server.username,
-        pwd=server.password,
-        sslContext=context,
-    )
+    si = server.connect()
     try:
         seconds, _ = _bench_collect().bulk_retrieve(si.RetrieveContent())
         return float(seconds)
