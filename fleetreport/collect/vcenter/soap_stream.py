@@ -116,12 +116,10 @@ class _HeadReader:
     def __init__(self) -> None:
         self.token: str | None = None
         self._text: list[str] | None = None
-        parser = expat.ParserCreate(namespace_separator="}")
+        parser = _doctype_refusing_parser()
         parser.StartElementHandler = self._start
         parser.EndElementHandler = self._end
         parser.CharacterDataHandler = self._characters
-        parser.StartDoctypeDeclHandler = _refuse_doctype
-        parser.EntityDeclHandler = _refuse_doctype
         self._parser = parser
 
     def feed(self, data: bytes) -> None:
@@ -141,6 +139,15 @@ class _HeadReader:
         if name == TAG_CONTINUATION and self._text is not None:
             self.token = "".join(self._text) or None
             raise _HeadRead()
+
+
+def _doctype_refusing_parser() -> expat.XMLParserType:
+    """An expat parser (element names as ``namespace}name``) that raises ParseError at a
+    document type or entity declaration, so no entity can be declared, let alone expanded."""
+    parser = expat.ParserCreate(namespace_separator="}")
+    parser.StartDoctypeDeclHandler = _refuse_doctype
+    parser.EntityDeclHandler = _refuse_doctype
+    return parser
 
 
 def _refuse_doctype(*_: object) -> None:
@@ -223,10 +230,8 @@ class _PrologGuard:
 
     def __init__(self) -> None:
         self.done = False
-        parser = expat.ParserCreate(namespace_separator="}")
+        parser = _doctype_refusing_parser()
         parser.StartElementHandler = self._root
-        parser.StartDoctypeDeclHandler = _refuse_doctype
-        parser.EntityDeclHandler = _refuse_doctype
         self._parser = parser
 
     def check(self, data: bytes) -> None:
