@@ -21,7 +21,7 @@ from fleetreport.health.infrastructure_records import (
     host_records,
 )
 from fleetreport.health.population import REASON_TEXT, KnownDesktops
-from fleetreport.health.priorities import rank_priorities, remediation_plans
+from fleetreport.health.priorities import priorities_and_plans
 from fleetreport.health.record_copy import copy_records
 from fleetreport.health.report_model import (
     CheckCounts,
@@ -143,11 +143,8 @@ def build_report(
         population=population_summary(fleet),
         usage=usage_report(evaluation, settings.energy),
     )
-    return dataclasses.replace(
-        report,
-        priorities=rank_priorities(report),
-        plan=remediation_plans(report, settings.scores),
-    )
+    priorities, plan = priorities_and_plans(report, settings.scores)
+    return dataclasses.replace(report, priorities=priorities, plan=plan)
 
 
 def population_summary(fleet: FleetView) -> PopulationSummary:

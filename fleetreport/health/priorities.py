@@ -131,13 +131,22 @@ class _Group:
         return round(lifted / len(self.desktops), 1)
 
 
-def rank_priorities(report: HealthReport) -> list[Priority]:
-    """One item per check with findings, most impact first (see ``priority_order``)."""
+def priorities_and_plans(
+    report: HealthReport, settings: ScoreSettings
+) -> tuple[list[Priority], list[PoolPlan]]:
+    """The ranking and the remediation plans, the whole fleet's desktop scores worked out once
+    for both."""
+    fleet = _Group(report.vms, outage_checks(report.checks))
+    return rank_priorities(report, fleet), remediation_plans(report, settings, fleet)
+
+
+def rank_priorities(report: HealthReport, fleet: _Group) -> list[Priority]:
+    """One item per check with findings, most impact first (see ``priority_order``);
+    ``fleet``: the report's desktops as a group."""
     checks = {check.id: check for check in report.checks}
     by_check: dict[str, list[FindingRecord]] = defaultdict(list)
     for finding in report.findings:
         by_check[finding.check].append(finding)
-    fleet = _Group(report.vms, ())
     items = []
     for check_id, findings in by_check.items():
         check = checks[check_id]
@@ -164,8 +173,11 @@ def priority_order(item: Priority) -> tuple[float, int, int, int, str]:
     return (-points, -item.desktops, SEVERITY_ORDER[item.severity], -item.findings, item.check)
 
 
-def remediation_plans(report: HealthReport, settings: ScoreSettings) -> list[PoolPlan]:
-    """A plan per pool with something to do (by name), then one for the infrastructure."""
+def remediation_plans(
+    report: HealthReport, settings: ScoreSettings, fleet: _Group
+) -> list[PoolPlan]:
+    """A plan per pool with something to do (by name), then one for the infrastructure;
+    ``fleet``: the report's desktops as a group, with its outage checks."""
     checks = {check.id: check for check in report.checks}
     outage = outage_checks(report.checks)
     members: dict[str, list[DesktopSummary]] = defaultdict(list)
@@ -189,7 +201,6 @@ def remediation_plans(report: HealthReport, settings: ScoreSettings) -> list[Poo
                 PoolPlan("pool", pool.id, pool.pod, pool.name, len(desktops), *_figures(now), steps)
             )
     findings = [f for f in report.findings if f.subject_kind not in POOL_SUBJECTS]
-    fleet = _Group(report.vms, outage)
     steps = plan_steps(fleet, findings, {f.check for f in findings}, checks, settings)
     if steps:
         now = fleet.rescore((), settings)
