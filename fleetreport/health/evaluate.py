@@ -160,7 +160,7 @@ def _judge_all(
     judge, patterns = spec.judge, config.exclude
     passes = failures = unknowns = not_applicable = excluded = 0
     for subject, made in zip(subjects, judged, strict=True):
-        if patterns and _excluded(patterns, subject.name):
+        if patterns and matches_any(subject.name, patterns):
             excluded += 1
             continue
         outcome = judge(subject.item, limits, fleet)
@@ -322,10 +322,6 @@ def pool_key(pool: DesktopPool) -> str:
 def horizon_vcenter_key(pod: str, vcenter_id: str) -> str:
     """A pod's vCenter link's key among subjects: pod and Horizon's vCenter id."""
     return f"{pod}/{vcenter_id}"
-
-
-def _excluded(patterns: Iterable[str], name: str) -> bool:
-    return matches_any(name, patterns)
 
 
 def _settled(outcome: Outcome, spec: Check[Any], config: CheckSettings) -> Outcome:
