@@ -260,8 +260,8 @@ class _InventoryBuilder:
         return self.by_moref.get(_moref(reference)) if reference is not None else None
 
     def _parent(self, moref: str) -> RawObject | None:
-        record = self.by_moref.get(moref)
-        return self._record(record.properties.get("parent")) if record else None
+        parent = self._parent_key(moref)
+        return self.by_moref.get(parent) if parent is not None else None
 
     def _datacenter_name(self, moref: str) -> str | None:
         """The datacenter above ``moref``; worked out once per parent (10,000 VMs share a few
