@@ -30,6 +30,7 @@ from fleetreport.health.results import (
 from fleetreport.health.states import MACHINE_STATES, StateClass
 from fleetreport.health.usage_evidence import (
     NOT_COLLECTED,
+    PoolPeak,
     UsageIndex,
     newest,
     usage_evidence,
@@ -221,6 +222,20 @@ def desktop_unused(desktop: Desktop, limits: Limits, fleet: FleetView) -> Outcom
     return failed(f"no logon in the last {usage.days} days and {activity}")
 
 
+def _replayed_peak(
+    evidence: UsageIndex, pool: DesktopPool
+) -> tuple[HorizonUsage, PoolPeak] | Outcome:
+    """The pod's event reading and the pool's peak replayed from it, or why there is none."""
+    usage, gap = _pod_usage(evidence, pool.pod)
+    if usage is None:
+        assert gap is not None
+        return gap
+    peak = evidence.pool_peak(pool)
+    if peak is None:
+        return unknown("the pod's events were not in time order: the peak cannot be replayed")
+    return usage, peak
+
+
 def _sized_pool(pool: DesktopPool, fleet: FleetView) -> Outcome | None:
     """Not applicable to inferred pools and farms (sessions per host, not machines)."""
     if pool.kind == "inferred":
@@ -261,13 +276,10 @@ def pool_over_provisioned(pool: DesktopPool, limits: Limits, fleet: FleetView) -
     if pool.user_assignment == DEDICATED:
         return not_applicable("a dedicated pool: its unused desktops are the finding")
     evidence = usage_evidence(fleet)
-    usage, gap = _pod_usage(evidence, pool.pod)
-    if usage is None:
-        assert gap is not None
-        return gap
-    peak = evidence.pool_peak(pool)
-    if peak is None:
-        return unknown("the pod's events were not in time order: the peak cannot be replayed")
+    replayed = _replayed_peak(evidence, pool)
+    if isinstance(replayed, Outcome):
+        return replayed
+    usage, peak = replayed
     machines = evidence.pool_machines(pool)
     if machines is None:
         return unknown("Horizon reported no machine count for the pool")
@@ -312,13 +324,10 @@ def pool_ran_out(pool: DesktopPool, limits: Limits, fleet: FleetView) -> Outcome
     if skip is not None:
         return skip
     evidence = usage_evidence(fleet)
-    usage, gap = _pod_usage(evidence, pool.pod)
-    if usage is None:
-        assert gap is not None
-        return gap
-    peak = evidence.pool_peak(pool)
-    if peak is None:
-        return unknown("the pod's events were not in time order: the peak cannot be replayed")
+    replayed = _replayed_peak(evidence, pool)
+    if isinstance(replayed, Outcome):
+        return replayed
+    _, peak = replayed
     capacity = pool.max_machines
     if capacity is None:
         capacity = evidence.pool_machines(pool)
