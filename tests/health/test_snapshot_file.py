@@ -6,7 +6,7 @@ import dataclasses
 import json
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -197,18 +197,45 @@ def test_a_well_formed_file_takes_the_fast_path_to_the_same_snapshot() -> None:
         ("2026-11-01T07:00:00+01:00", "2026-11-01T06:00:00Z"),
         ("2026-11-01T06:00:00", "2026-11-01T06:00:00Z"),
         ("2026-11-01T06:00", "2026-11-01T06:00:00Z"),
+        ("2026-11-01T07:00:00+01:00Z", None),
+        ("2026-11-01T06:00:00z", "2026-11-01T06:00:00Z"),
     ],
-    ids=["offset", "naive", "no-seconds"],
+    ids=["offset", "naive", "no-seconds", "offset-and-z", "lower-case-z"],
 )
 def test_times_the_fast_path_cannot_vouch_for_are_read_as_utc_by_the_exact_decoder(
-    written: str, expected: str
+    written: str, expected: str | None
 ) -> None:
     data = json.loads(DEMO_SNAPSHOT.read_bytes())
     data["vms"][0]["boot_time"] = written
     raw = json.dumps(data).encode()
     assert fast_decode(Snapshot, raw) is None
+    if expected is None:
+        with pytest.raises(InputFileError, match=r"vms\[0\]\.boot_time: expected an ISO-8601 time"):
+            parse_snapshot(raw, "edited.json")
+        return
     loaded = parse_snapshot(raw, "edited.json")
     assert format_time(loaded.vms[0].boot_time) == expected  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("2026-11-01T06:00:00.250000Z", datetime(2026, 11, 1, 6, 0, 0, 250000, tzinfo=UTC)),
+        ("2026-11-01 06:00:00Z", datetime(2026, 11, 1, 6, 0, tzinfo=UTC)),
+    ],
+    ids=["fraction", "space"],
+)
+def test_times_in_utc_take_the_fast_path_to_the_exact_decoders_value(
+    written: str, expected: datetime
+) -> None:
+    data = json.loads(DEMO_SNAPSHOT.read_bytes())
+    data["vms"][0]["boot_time"] = written
+    data["vms"][0]["name"] = 'shift 08:00:00+01:00" to 17:00-05:00'  # text shaped like offsets
+    raw = json.dumps(data).encode()
+    fast = fast_decode(Snapshot, raw)
+    assert fast is not None
+    assert fast == decode(Snapshot, json.loads(raw))
+    assert fast.vms[0].boot_time == expected
 
 
 def test_an_unknown_key_is_refused_with_its_place() -> None:
