@@ -237,7 +237,13 @@ class _InventoryBuilder:
         self._folder_paths: dict[str | None, str | None] = {}
 
     def build(self, alarms: Sequence[TriggeredAlarm] = ()) -> VCenterInventory:
-        of_kind = self._of_kind
+        by_kind: dict[str, list[RawObject]] = {}
+        for record in self.by_moref.values():
+            by_kind.setdefault(record.obj.type, []).append(record)
+
+        def of_kind(kind: str) -> list[RawObject]:
+            return by_kind.get(kind, [])
+
         return VCenterInventory(
             vcenter=self.vcenter,
             datacenters=[
@@ -253,9 +259,6 @@ class _InventoryBuilder:
             alarms=list(alarms),
         )
 
-    def _of_kind(self, kind: str) -> Iterator[RawObject]:
-        return (r for r in self.by_moref.values() if r.obj.type == kind)
-
     def _record(self, reference: Any) -> RawObject | None:
         return self.by_moref.get(_moref(reference)) if reference is not None else None
 
@@ -266,7 +269,10 @@ class _InventoryBuilder:
     def _datacenter_name(self, moref: str) -> str | None:
         """The datacenter above ``moref``; worked out once per parent (10,000 VMs share a few
         folders)."""
-        parent = self._parent_key(moref)
+        return self._datacenter_below_parent(self._parent_key(moref))
+
+    def _datacenter_below_parent(self, parent: str | None) -> str | None:
+        """The datacenter above the object whose parent is ``parent`` (a moref or None)."""
         if parent not in self._datacenter_below:
             self._datacenter_below[parent] = self._datacenter_above(parent)
         return self._datacenter_below[parent]
@@ -312,9 +318,8 @@ class _InventoryBuilder:
             return _text(parent, "name")
         return None
 
-    def _folder_path(self, vm: RawObject) -> str | None:
-        """The VM folder path; worked out once per parent folder."""
-        parent = self._parent_key(vm.obj.value)
+    def _folder_path(self, parent: str | None) -> str | None:
+        """The VM folder path below the parent ``parent``; worked out once per parent folder."""
         if parent not in self._folder_paths:
             self._folder_paths[parent] = self._path_of_folder(parent)
         return self._folder_paths[parent]
@@ -393,49 +398,89 @@ class _InventoryBuilder:
 
     def _vm(self, record: RawObject) -> VirtualMachine:
         props = record.properties
-        host_record = self._record(props.get("runtime.host"))
-        pool_record = self._record(props.get("resourcePool"))
-        parent = self._record(props.get("parent"))
-        vapp = self._record(props.get("parentVApp"))
+        get = props.get
+        by_moref = self.by_moref
+        host_record = self._record(get("runtime.host"))
+        pool_record = self._record(get("resourcePool"))
+        vapp = self._record(get("parentVApp"))
+        parent_ref = get("parent")
+        # The VM's own parent, as _parent_key(record.obj.value) reads it (the record is the one
+        # by_moref holds under its moref: build() walks by_moref).
+        parent_key = _moref(parent_ref) if parent_ref is not None else None
+        parent = by_moref.get(parent_key) if parent_key is not None else None
+        (
+            name,
+            instance_uuid,
+            bios_uuid,
+            power_state,
+            connection_state,
+            guest_id,
+            guest_os_configured,
+            guest_os_running,
+            guest_hostname,
+            ip_address,
+            tools_status,
+            tools_version_status,
+            tools_running_status,
+            tools_version,
+            hardware_version,
+            annotation,
+            guest_id_running,
+        ) = [
+            value if value is None or type(value) is str else str(value)
+            for value in map(get, _VM_TEXT_PATHS)
+        ]
+        num_cpu, memory_mb, ballooned, swapped = [
+            int(value) if value is not None else None for value in map(get, _VM_INT_PATHS)
+        ]
+        consolidation = get("runtime.consolidationNeeded")
+        snapshot = get("snapshot")
+        custom_values = get("customValue")
         return VirtualMachine(
             vcenter=self.vcenter.instance_uuid,
             moref=record.obj.value,
-            name=_name(record),
-            instance_uuid=_text(record, "config.instanceUuid"),
-            bios_uuid=_text(record, "config.uuid"),
-            datacenter=self._datacenter_name(record.obj.value),
+            name=name or record.obj.value,
+            instance_uuid=instance_uuid,
+            bios_uuid=bios_uuid,
+            datacenter=self._datacenter_below_parent(parent_key),
             cluster=self._cluster_of_host(host_record.obj.value) if host_record else None,
             host=_text(host_record, "name") if host_record else None,
             resource_pool=_text(pool_record, "name") if pool_record else None,
-            folder=self._folder_path(record),
-            power_state=_text(record, "runtime.powerState"),
-            connection_state=_text(record, "runtime.connectionState"),
-            template=bool(props.get("config.template") or False),
-            guest_id=_text(record, "config.guestId"),
-            guest_os_configured=_text(record, "config.guestFullName"),
-            guest_os_running=_text(record, "guest.guestFullName"),
-            guest_hostname=_text(record, "guest.hostName"),
-            ip_address=_text(record, "guest.ipAddress"),
-            tools_status=_text(record, "guest.toolsStatus"),
-            tools_version_status=_text(record, "guest.toolsVersionStatus2"),
-            tools_running_status=_text(record, "guest.toolsRunningStatus"),
-            tools_version=_text(record, "guest.toolsVersion"),
-            hardware_version=_text(record, "config.version"),
-            boot_time=_time(props.get("runtime.bootTime")),
-            num_cpu=_int(record, "config.hardware.numCPU"),
-            memory_mb=_int(record, "config.hardware.memoryMB"),
-            annotation=_text(record, "config.annotation") or "",
-            custom_attributes=self._custom_attributes(props.get("customValue")),
-            snapshots=list(_flatten_snapshots(props.get("snapshot"))),
+            folder=self._folder_path(parent_key),
+            power_state=power_state,
+            connection_state=connection_state,
+            template=bool(get("config.template") or False),
+            guest_id=guest_id,
+            guest_os_configured=guest_os_configured,
+            guest_os_running=guest_os_running,
+            guest_hostname=guest_hostname,
+            ip_address=ip_address,
+            tools_status=tools_status,
+            tools_version_status=tools_version_status,
+            tools_running_status=tools_running_status,
+            tools_version=tools_version,
+            hardware_version=hardware_version,
+            boot_time=_time(get("runtime.bootTime")),
+            num_cpu=num_cpu,
+            memory_mb=memory_mb,
+            annotation=annotation or "",
+            custom_attributes=self._custom_attributes(custom_values)
+            if custom_values is not None
+            else {},
+            snapshots=list(_flatten_snapshots(snapshot)) if isinstance(snapshot, dict) else [],
             folder_moref=parent.obj.value if parent and parent.obj.type == "Folder" else None,
             vapp=_name(vapp) if vapp is not None else None,
             config_unset=_config_unset(record),
-            create_date=_time(props.get("config.createDate")),
-            guest_id_running=_text(record, "guest.guestId"),
-            datastores=[ref.value for ref in as_list(props.get("datastore")) if _moref(ref)],
-            consolidation_needed=_bool(record, "runtime.consolidationNeeded"),
-            ballooned_memory_mb=_int(record, "summary.quickStats.balloonedMemory"),
-            swapped_memory_mb=_int(record, "summary.quickStats.swappedMemory"),
+            create_date=_time(get("config.createDate")),
+            guest_id_running=guest_id_running,
+            datastores=[
+                ref.value
+                for ref in as_list(get("datastore"))
+                if isinstance(ref, MoRef) and ref.value
+            ],
+            consolidation_needed=bool(consolidation) if consolidation is not None else None,
+            ballooned_memory_mb=ballooned,
+            swapped_memory_mb=swapped,
         )
 
     def _custom_attributes(self, values: Any) -> dict[str, str]:
@@ -444,6 +489,37 @@ class _InventoryBuilder:
             key = str(value.get("key"))
             attributes[self.field_names.get(key, f"field-{key}")] = str(value.get("value") or "")
         return dict(sorted(attributes.items()))
+
+
+_VM_TEXT_PATHS = (
+    "name",
+    "config.instanceUuid",
+    "config.uuid",
+    "runtime.powerState",
+    "runtime.connectionState",
+    "config.guestId",
+    "config.guestFullName",
+    "guest.guestFullName",
+    "guest.hostName",
+    "guest.ipAddress",
+    "guest.toolsStatus",
+    "guest.toolsVersionStatus2",
+    "guest.toolsRunningStatus",
+    "guest.toolsVersion",
+    "config.version",
+    "config.annotation",
+    "guest.guestId",
+)
+"""The VM's text properties, read as ``_text`` reads one, in the order ``_vm`` unpacks them."""
+_VM_INT_PATHS = (
+    "config.hardware.numCPU",
+    "config.hardware.memoryMB",
+    "summary.quickStats.balloonedMemory",
+    "summary.quickStats.swappedMemory",
+)
+"""The VM's integer properties, read as ``_int`` reads one, in the order ``_vm`` unpacks them."""
+_VM_CONFIG_PATHS = frozenset(path for path in VM_PROPERTIES if path.startswith("config."))
+"""The ``config.*`` paths asked for: any of them back means config is set."""
 
 
 def _flatten_snapshots(info: Any) -> Iterator[VmSnapshot]:
@@ -470,6 +546,8 @@ def _flatten_snapshots(info: Any) -> Iterator[VmSnapshot]:
 
 def _config_unset(record: RawObject) -> bool:
     """No ``config.*`` property came back, and none was hidden by a permission fault."""
+    if not _VM_CONFIG_PATHS.isdisjoint(record.properties):
+        return False
     if any(path.startswith("config.") for path in record.properties):
         return False
     return not any(

@@ -268,19 +268,28 @@ def pending_events(parser: XMLPullParser[Element]) -> list[Any]:
 
 _element_of = itemgetter(1)
 _tag_of = attrgetter("tag")
+_WANTED = frozenset((OBJECTS, TOKEN)).__contains__
 
 
 def _drain(parser: XMLPullParser[Element], page: Page) -> None:
     """Take the complete objects and the token out of the events so far (filtered in C)."""
-    elements: list[Element] = list(map(_element_of, pending_events(parser)))
-    if not elements:
-        return
-    tags = list(map(_tag_of, elements))
-    for element in compress(elements, map(OBJECTS.__eq__, tags)):
-        page.objects.append(_object_content(element))
-        element.clear()
-    for element in compress(elements, map(TOKEN.__eq__, tags)):
-        page.token = element.text or None
+    queue = getattr(parser, "_events_queue", None)
+    if isinstance(queue, deque):
+        # pending_events in fewer passes: an error ``feed`` met (not a tuple) stops the
+        # itemgetter, and pending_events then raises it as read_events would.
+        try:
+            elements: list[Element] = list(map(_element_of, queue))
+        except TypeError:
+            elements = list(map(_element_of, pending_events(parser)))
+        queue.clear()
+    else:
+        elements = list(map(_element_of, pending_events(parser)))
+    for element in compress(elements, map(_WANTED, map(_tag_of, elements))):
+        if element.tag == OBJECTS:
+            page.objects.append(_object_content(element))
+            element.clear()
+        else:
+            page.token = element.text or None
 
 
 def _object_content(element: Element) -> RawObject:
@@ -290,9 +299,29 @@ def _object_content(element: Element) -> RawObject:
     for child in element:
         tag = child.tag
         if tag == PROP_SET:
+            if len(child) == 2:  # <name/><val/>, as vim25 declares DynamicProperty
+                name_element, value = child
+                if name_element.tag == NAME and value.tag == VAL:
+                    if len(value):
+                        properties[name_element.text or ""] = convert(value)
+                        continue
+                    # A leaf (most values): what convert does with one, without the call.
+                    xsi = value.get(XSI_TYPE)
+                    kind, _, scalar = _TYPE_PLANS.get(xsi) or _type_plan(xsi)
+                    mo_type = value.get("type")
+                    if mo_type is not None or kind is _MO_REF_KIND:
+                        leaf: Any = MoRef(mo_type or "", value.text or "")
+                    elif kind is _ARRAY_KIND:
+                        leaf = []
+                    elif scalar is None:
+                        leaf = value.text or ""
+                    else:
+                        leaf = scalar(value.text or "")
+                    properties[name_element.text or ""] = leaf
+                    continue
             name = child.findtext(NAME) or ""
-            value = child.find(VAL)
-            properties[name] = convert(value) if value is not None else None
+            found = child.find(VAL)
+            properties[name] = convert(found) if found is not None else None
         elif tag == OBJ:
             obj = MoRef(child.get("type") or "", child.text or "")
         elif tag == MISSING_SET:
@@ -307,19 +336,19 @@ def _object_content(element: Element) -> RawObject:
 def convert(element: Element) -> Any:
     """A SOAP value as plain Python: scalars by xsi:type, MoRef, lists for ArrayOf*, dicts."""
     xsi = element.get(XSI_TYPE)
-    xsi_type = _local(xsi) if xsi else ""
-    if len(element) == 0:
+    kind, xsi_type, scalar = _TYPE_PLANS.get(xsi) or _type_plan(xsi)
+    if not len(element):
         mo_type = element.get("type")
-        if mo_type is not None or xsi_type == MO_REF:
+        if mo_type is not None or kind is _MO_REF_KIND:
             return MoRef(mo_type or "", element.text or "")
-        if xsi_type.startswith("ArrayOf"):
+        if kind is _ARRAY_KIND:
             return []
-        text = element.text or ""
-        scalar = _SCALARS.get(xsi_type)
-        return scalar(text) if scalar is not None else text
-    if xsi_type == MO_REF:
+        if scalar is None:
+            return element.text or ""
+        return scalar(element.text or "")
+    if kind is _MO_REF_KIND:
         return MoRef(element.get("type") or "", element.text or "")
-    if xsi_type.startswith("ArrayOf"):
+    if kind is _ARRAY_KIND:
         return [convert(child) for child in element]
     grouped: dict[str, list[Any]] = {}
     for child in element:
@@ -330,6 +359,29 @@ def convert(element: Element) -> Any:
     if xsi_type:
         fields["_type"] = xsi_type
     return fields
+
+
+_PLAIN_KIND, _MO_REF_KIND, _ARRAY_KIND = "plain", "moref", "array"
+_TypePlan = tuple[str, str, Callable[[str], Any] | None]
+_TYPE_PLANS: dict[str | None, _TypePlan] = {}
+"""Raw xsi:type attribute value -> (kind, local type name, scalar converter or None)."""
+_TYPE_PLANS_LIMIT = 4096
+"""The attribute is server text: plans past this many are worked out each time, not kept."""
+
+
+def _type_plan(xsi: str | None) -> _TypePlan:
+    """What ``convert`` does with a value of this raw xsi:type (None when there is none)."""
+    xsi_type = _local(xsi) if xsi else ""
+    if xsi_type == MO_REF:
+        kind = _MO_REF_KIND
+    elif xsi_type.startswith("ArrayOf"):
+        kind = _ARRAY_KIND
+    else:
+        kind = _PLAIN_KIND
+    plan = (kind, xsi_type, _SCALARS.get(xsi_type))
+    if len(_TYPE_PLANS) < _TYPE_PLANS_LIMIT:
+        _TYPE_PLANS[xsi] = plan
+    return plan
 
 
 def as_list(value: Any) -> list[Any]:
