@@ -14,9 +14,12 @@ from pyVmomi import vmodl
 from support.vcsim import start_vcsim
 
 from fleetreport.collect.vcenter.soap_stream import (
+    _TYPE_PLANS,
+    _TYPE_PLANS_LIMIT,
     MoRef,
     Received,
     _object_content,
+    _shared_reference,
     as_list,
     parse_received,
     parse_retrieve_result,
@@ -226,3 +229,83 @@ def test_pending_events_are_taken_at_once_as_read_events_gives_them() -> None:
 def test_a_broken_page_raises_from_the_pending_events() -> None:
     with pytest.raises(ElementTree.ParseError):
         parse_retrieve_result([RESPONSE[:300], b"<unclosed></wrong>", RESPONSE[300:]])
+
+
+def a_page(objects: str) -> bytes:
+    """A RetrievePropertiesEx answer around ``objects`` (the simulator's declarations)."""
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"'
+        ' xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+        '<soapenv:Body><RetrievePropertiesExResponse xmlns="urn:vim25"><returnval>'
+        f"{objects}</returnval></RetrievePropertiesExResponse></soapenv:Body></soapenv:Envelope>"
+    ).encode()
+
+
+def test_property_sets_out_of_the_usual_shape_read_by_name() -> None:
+    page = parse_retrieve_result(
+        [
+            a_page(
+                '<objects><obj type="VirtualMachine">vm-1</obj>'
+                '<propSet><val xsi:type="xsd:int">3</val><name>reversed</name></propSet>'
+                "<propSet><name>bare</name></propSet>"
+                "<propSet><name>extra</name><val>v</val><note>x</note></propSet>"
+                '<propSet><name></name><val xsi:type="xsd:boolean">true</val></propSet>'
+                '<propSet><name>tree</name><val xsi:type="T"><a type="Host">h-1</a></val></propSet>'
+                '<propSet><name>none</name><val xsi:type="ArrayOfString"/></propSet>'
+                "</objects>"
+            )
+        ]
+    )
+    (obj,) = page.objects
+    assert obj.properties == {
+        "reversed": 3,
+        "bare": None,
+        "extra": "v",
+        "": True,
+        "tree": {"a": MoRef("Host", "h-1"), "_type": "T"},
+        "none": [],
+    }
+
+
+def test_type_plans_are_bounded_and_every_value_still_read() -> None:
+    count = _TYPE_PLANS_LIMIT + 50
+    props = "".join(
+        f'<propSet><name>p{i}</name><val xsi:type="Enum{i}">v{i}</val></propSet>'
+        for i in range(count)
+    )
+    page = parse_retrieve_result([a_page(f"<objects><obj>vm-1</obj>{props}</objects>")])
+    assert page.objects[0].properties == {f"p{i}": f"v{i}" for i in range(count)}
+    assert len(_TYPE_PLANS) <= _TYPE_PLANS_LIMIT
+
+
+def test_references_in_values_are_made_once_and_the_cache_is_bounded() -> None:
+    parent = '<propSet><name>parent</name><val type="Folder">group-v9</val></propSet>'
+    page = parse_retrieve_result(
+        [
+            a_page(
+                f"<objects><obj>vm-1</obj>{parent}</objects><objects><obj>vm-2</obj>{parent}</objects>"
+            )
+        ]
+    )
+    first, second = (record.properties["parent"] for record in page.objects)
+    assert first == MoRef("Folder", "group-v9") and first is second
+    assert _shared_reference.cache_info().maxsize == 4096
+
+
+def read_with_read_events(chunks: list[bytes]) -> None:
+    """The reference: every chunk fed, its events read one by one."""
+    parser = ElementTree.XMLPullParser(events=("end",))
+    for chunk in chunks:
+        parser.feed(chunk)
+        list(parser.read_events())
+
+
+def test_a_broken_page_raises_the_error_read_events_raises() -> None:
+    broken = [RESPONSE[:300], b"<unclosed></wrong>", RESPONSE[300:]]
+    with pytest.raises(ElementTree.ParseError) as expected:
+        read_with_read_events(broken)
+    with pytest.raises(ElementTree.ParseError) as raised:
+        parse_retrieve_result(broken)
+    assert str(raised.value) == str(expected.value)
+    assert raised.value.position == expected.value.position

@@ -235,6 +235,7 @@ class _InventoryBuilder:
         self._datacenter_below: dict[str | None, str | None] = {}
         self._cluster_of: dict[str, str | None] = {}
         self._folder_paths: dict[str | None, str | None] = {}
+        self._host_placements: dict[Any, tuple[str | None, str | None]] = {}
 
     def build(self, alarms: Sequence[TriggeredAlarm] = ()) -> VCenterInventory:
         by_kind: dict[str, list[RawObject]] = {}
@@ -334,6 +335,20 @@ class _InventoryBuilder:
             folder = self._parent(folder.obj.value)
         return None  # not below a datacenter's VM folder (a vApp member, or unreadable)
 
+    def _host_placement(self, reference: Any) -> tuple[str | None, str | None]:
+        """(cluster name, host name) of a VM's ``runtime.host``; worked out once per host."""
+        key = _moref(reference) if reference is not None else None
+        placement = self._host_placements.get(key)
+        if placement is None:
+            record = self.by_moref.get(key) if key is not None else None
+            placement = (
+                (self._cluster_of_host(record.obj.value), _text(record, "name"))
+                if record
+                else (None, None)
+            )
+            self._host_placements[key] = placement
+        return placement
+
     def _cluster(self, record: RawObject) -> Cluster:
         config = record.properties.get("configurationEx")
         das = _field(config, "dasConfig")
@@ -400,7 +415,7 @@ class _InventoryBuilder:
         props = record.properties
         get = props.get
         by_moref = self.by_moref
-        host_record = self._record(get("runtime.host"))
+        cluster, host = self._host_placement(get("runtime.host"))
         pool_record = self._record(get("resourcePool"))
         vapp = self._record(get("parentVApp"))
         parent_ref = get("parent")
@@ -443,8 +458,8 @@ class _InventoryBuilder:
             instance_uuid=instance_uuid,
             bios_uuid=bios_uuid,
             datacenter=self._datacenter_below_parent(parent_key),
-            cluster=self._cluster_of_host(host_record.obj.value) if host_record else None,
-            host=_text(host_record, "name") if host_record else None,
+            cluster=cluster,
+            host=host,
             resource_pool=_text(pool_record, "name") if pool_record else None,
             folder=self._folder_path(parent_key),
             power_state=power_state,

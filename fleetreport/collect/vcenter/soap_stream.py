@@ -50,6 +50,12 @@ class MoRef:
     """Its id, e.g. ``vm-42``."""
 
 
+_shared_reference = lru_cache(maxsize=4096)(MoRef)
+"""A reference held in a value, made once: 10,000 VMs share a few hundred parents, pools, hosts
+and datastores (time and memory); frozen, so sharing is safe; bounded, as the text is the
+server's."""
+
+
 @dataclass(frozen=True, slots=True)
 class RawObject:
     """One ObjectContent: the object, its properties, and the properties it could not read."""
@@ -310,7 +316,7 @@ def _object_content(element: Element) -> RawObject:
                     kind, _, scalar = _TYPE_PLANS.get(xsi) or _type_plan(xsi)
                     mo_type = value.get("type")
                     if mo_type is not None or kind is _MO_REF_KIND:
-                        leaf: Any = MoRef(mo_type or "", value.text or "")
+                        leaf: Any = _shared_reference(mo_type or "", value.text or "")
                     elif kind is _ARRAY_KIND:
                         leaf = []
                     elif scalar is None:
@@ -340,14 +346,14 @@ def convert(element: Element) -> Any:
     if not len(element):
         mo_type = element.get("type")
         if mo_type is not None or kind is _MO_REF_KIND:
-            return MoRef(mo_type or "", element.text or "")
+            return _shared_reference(mo_type or "", element.text or "")
         if kind is _ARRAY_KIND:
             return []
         if scalar is None:
             return element.text or ""
         return scalar(element.text or "")
     if kind is _MO_REF_KIND:
-        return MoRef(element.get("type") or "", element.text or "")
+        return _shared_reference(element.get("type") or "", element.text or "")
     if kind is _ARRAY_KIND:
         return [convert(child) for child in element]
     grouped: dict[str, list[Any]] = {}
