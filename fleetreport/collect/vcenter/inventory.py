@@ -500,9 +500,13 @@ class _InventoryBuilder:
 
     def _custom_attributes(self, values: Any) -> dict[str, str]:
         attributes: dict[str, str] = {}
+        names = self.field_names
         for value in as_list(values):
             key = str(value.get("key"))
-            attributes[self.field_names.get(key, f"field-{key}")] = str(value.get("value") or "")
+            name = names.get(key)
+            if name is None:
+                name = f"field-{key}"
+            attributes[name] = str(value.get("value") or "")
         return dict(sorted(attributes.items()))
 
 
