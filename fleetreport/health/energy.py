@@ -15,7 +15,7 @@ estimate assumes the idle desktops seen then are typical.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from fleetreport.globs import matches_any
@@ -89,9 +89,16 @@ class EnergyEstimate:
     """Pools with idle desktops, costliest first."""
 
 
-def idle_desktops_by_pool(evaluation: Evaluation) -> dict[str, list[tuple[Desktop, bool]]]:
+def idle_desktops_by_pool(evaluation: Evaluation) -> Mapping[str, Sequence[tuple[Desktop, bool]]]:
     """Per pool key, its idle desktops the idle check judged, each with whether it is a spare
-    candidate (nobody logged on or assigned), in fleet order."""
+    candidate (nobody logged on or assigned), in fleet order: worked out once per evaluation
+    (the estimate, the measured energy, the host powers and the usage report all read it), so
+    read only."""
+    return evaluation.idle_desktops
+
+
+def find_idle_desktops(evaluation: Evaluation) -> dict[str, list[tuple[Desktop, bool]]]:
+    """``idle_desktops_by_pool`` worked out (``Evaluation.idle_desktops`` calls it once)."""
     found: dict[str, list[tuple[Desktop, bool]]] = defaultdict(list)
     for desktop in evaluation.fleet.desktops:
         if desktop.pool is None:

@@ -13,6 +13,7 @@ does (a power policy only where the pool takes one, sizing otherwise).
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from fleetreport.health.energy import (
@@ -135,7 +136,7 @@ def measured_energy(evaluation: Evaluation, settings: EnergySettings) -> Measure
     )
 
 
-def _surplus(found: list[tuple[Desktop, bool]], spares: int) -> list[Desktop]:
+def _surplus(found: Sequence[tuple[Desktop, bool]], spares: int) -> list[Desktop]:
     """The idle desktops beyond the pool's spares: spare candidates cover the spares first
     (in fleet order), as ``estimate_energy`` counts them."""
     covered = 0

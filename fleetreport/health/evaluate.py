@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any, NamedTuple
 
 from fleetreport.globs import matches_any
@@ -86,6 +87,18 @@ class Evaluation:
     """Per subject (kind, key), the judgements made, catalogue order."""
     tallies: dict[str, Tally]
     """Per check id (enabled or not)."""
+    failed: list[Judgement] = field(default_factory=list)
+    """Every failed judgement, in the order judged (collected while judging, so that
+    ``failures`` need not read every judgement again)."""
+
+    @cached_property
+    def idle_desktops(self) -> Mapping[str, Sequence[tuple[Desktop, bool]]]:
+        """Per pool key, its idle desktops and whether each is a spare candidate
+        (``energy.idle_desktops_by_pool``), worked out on first use and kept with this
+        evaluation only."""
+        from fleetreport.health.energy import find_idle_desktops  # energy imports this module
+
+        return find_idle_desktops(self)
 
     def of(self, kind: SubjectKind, key: str) -> list[Judgement]:
         """Judgements about one subject."""
@@ -94,14 +107,8 @@ class Evaluation:
     def failures(self) -> list[Judgement]:
         """Every failed judgement: worst severity first, then catalogue order, then name."""
         order = {check.id: index for index, check in enumerate(self.checks)}
-        found = [
-            j
-            for judged in self.judgements.values()
-            for j in judged
-            if j.outcome.status is Status.FAIL
-        ]
         return sorted(
-            found,
+            self.failed,
             key=lambda j: (
                 _severity(j).rank,
                 order[j.check.id],
@@ -133,16 +140,17 @@ def evaluate(fleet: FleetView, settings: HealthSettings) -> Evaluation:
         kind: [[] for _ in found] for kind, found in subjects.items()
     }
     tallies = {check_id: Tally() for check_id in specs}
+    failed: list[Judgement] = []
     for spec in enabled:
         kind = spec.subject
         config = settings.checks[spec.id]
-        _judge_all(spec, config, subjects[kind], judged[kind], tallies[spec.id], fleet)
+        _judge_all(spec, config, subjects[kind], judged[kind], tallies[spec.id], fleet, failed)
     judgements: dict[tuple[SubjectKind, str], list[Judgement]] = {}
     for kind, found in subjects.items():
         for subject, made in zip(found, judged[kind], strict=True):
             if made:
                 judgements.setdefault((kind, subject.key), []).extend(made)
-    return Evaluation(fleet, settings, enabled, judgements, tallies)
+    return Evaluation(fleet, settings, enabled, judgements, tallies, failed)
 
 
 def _judge_all(
@@ -152,29 +160,37 @@ def _judge_all(
     judged: list[list[Judgement]],
     tally: Tally,
     fleet: FleetView,
+    failed: list[Judgement],
 ) -> None:
-    """One check over its subjects: each judgement appended to its subject's list, the tally
-    counted (the innermost loop of a report: hundreds of thousands of turns at 10,000
-    desktops, so it keeps its counts in locals)."""
+    """One check over its subjects: each judgement appended to its subject's list (and a
+    failure to ``failed``), the tally counted (the innermost loop of a report: hundreds of
+    thousands of turns at 10,000 desktops, so it keeps its counts and names in locals and
+    makes each judgement with ``tuple.__new__``, skipping the named tuple's Python-level
+    ``__new__``)."""
     limits = Limits(spec.id, config.thresholds)
     judge, patterns = spec.judge, config.exclude
     passes = failures = unknowns = not_applicable = excluded = 0
+    new, passed, fail = tuple.__new__, Status.PASS, Status.FAIL
     for subject, made in zip(subjects, judged, strict=True):
         if patterns and matches_any(subject.name, patterns):
             excluded += 1
             continue
         outcome = judge(subject.item, limits, fleet)
         status = outcome.status
-        if status is Status.PASS:
+        if status is passed:
             passes += 1
-        elif status is Status.FAIL:
+        elif status is fail:
             outcome = _settled(outcome, spec, config)
             failures += 1
             tally.by_severity[_severity_of(outcome).value] += 1
+            judgement = new(Judgement, (spec, subject, outcome))
+            failed.append(judgement)
+            made.append(judgement)
+            continue
         else:
             unknowns += 1
             not_applicable += outcome.not_applicable
-        made.append(Judgement(spec, subject, outcome))
+        made.append(new(Judgement, (spec, subject, outcome)))
     tally.passed += passes
     tally.failed += failures
     tally.unknown += unknowns

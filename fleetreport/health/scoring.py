@@ -120,28 +120,31 @@ class GroupScore:
 def score_desktop(
     desktop: Desktop, evaluation: Evaluation, settings: ScoreSettings
 ) -> DesktopScore:
-    """Score one desktop from the judgements on it, its pool and its host."""
+    """Score one desktop from the judgements on it, its pool and its host (once per desktop
+    of a report: it reads each judgement's fields once and adds no deduction for a pass)."""
     deductions: list[Deduction] = []
     evaluated = unknown = 0
-    for judgement in _judgements_for(desktop, evaluation):
-        outcome = judgement.outcome
+    unknown_status, fail = Status.UNKNOWN, Status.FAIL
+    for check, subject, outcome in _judgements_for(desktop, evaluation):
         if outcome.not_applicable:
             continue
         evaluated += 1
-        if outcome.status is Status.UNKNOWN:
+        status = outcome.status
+        if status is unknown_status:
             unknown += 1
-        elif outcome.status is Status.FAIL and outcome.severity is not None:
-            check = judgement.check
+        elif status is fail and outcome.severity is not None:
             deductions.append(
                 Deduction(
                     check.id,
                     check.score_category or check.category,
                     outcome.severity,
                     settings.weight(outcome.severity),
-                    judgement.subject.kind,
-                    judgement.subject.id,
+                    subject.kind,
+                    subject.id,
                 )
             )
+    if not deductions:
+        return DesktopScore(desktop, FULL_SCORE, FULL_SCORE, (), True, evaluated, unknown)
     return DesktopScore(
         desktop=desktop,
         patch=_score(deductions, Category.PATCH),
@@ -205,8 +208,13 @@ def worse_grade(first: str, second: str, settings: ScoreSettings) -> str:
     return max(first, second, key=lambda letter: rank.get(letter, len(order)))
 
 
-def _judgements_for(desktop: Desktop, evaluation: Evaluation) -> Iterable[Judgement]:
-    places = [(SubjectKind.DESKTOP, desktop.key)]
+def _judgements_for(desktop: Desktop, evaluation: Evaluation) -> list[Judgement]:
+    """The judgements that score a desktop: its own, its pool's, host's, pod's and vCenter
+    link's (in that order), then its datastores' (see ``_datastore_judgements``)."""
+    judgements = evaluation.judgements
+    own = judgements.get((SubjectKind.DESKTOP, desktop.key), ())
+    found = [j for j in own if j.check.scores_desktops]
+    places = []
     if desktop.pool is not None:
         places.append((SubjectKind.POOL, pool_key(desktop.pool)))
     if desktop.host is not None:
@@ -220,10 +228,12 @@ def _judgements_for(desktop: Desktop, evaluation: Evaluation) -> Iterable[Judgem
                 (SubjectKind.HORIZON_VCENTER, horizon_vcenter_key(machine.pod, vcenter_id))
             )
     for place in places:
-        for judgement in evaluation.of(*place):
-            if judgement.check.scores_desktops:
-                yield judgement
-    yield from _datastore_judgements(desktop, evaluation)
+        judged = judgements.get(place)
+        if judged:
+            found += [j for j in judged if j.check.scores_desktops]
+    if desktop.vm is not None and desktop.vm.datastores:
+        found += _datastore_judgements(desktop, evaluation)
+    return found
 
 
 def _datastore_judgements(desktop: Desktop, evaluation: Evaluation) -> Iterable[Judgement]:
