@@ -9,7 +9,7 @@ desktops; the grade of the lower mean, capped while a desktop is in a pod outage
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from fleetreport.health.report_model import (
@@ -63,14 +63,23 @@ def rescore(
 
 class _Group:
     """A set of desktops' scores worked out once, so that a plan can ask "and with these checks
-    fixed?" many times: only the desktops carrying a fixed check are scored again. The means
-    add the same numbers in the same order as scoring every desktop would."""
+    fixed?" many times: only the desktops carrying a fixed check are scored again, and desktops
+    whose deductions in a category are the same (a pool's clones) are scored once per question.
+    The means add the same numbers in the same order as scoring every desktop would."""
 
     def __init__(self, desktops: Sequence[DesktopSummary], outage_checks: Collection[str]) -> None:
         self.desktops = desktops
-        self.base = {
-            category: [_desktop_score(d, category, ()) for d in desktops] for category in CATEGORIES
-        }
+        self._kinds: dict[str, list[int]] = {}
+        """Per category, each desktop's kind: the index of its deductions in ``_lost``."""
+        self._lost: dict[str, list[tuple[tuple[str, float], ...]]] = {}
+        """Per category, each distinct list of (check, points) a desktop lost there."""
+        for category in CATEGORIES:
+            kinds: dict[tuple[tuple[str, float], ...], int] = {}
+            self._kinds[category] = [
+                kinds.setdefault(_lost(desktop, category), len(kinds)) for desktop in desktops
+            ]
+            self._lost[category] = list(kinds)
+        self.base = {category: self._all_scores(category, ()) for category in CATEGORIES}
         self.carriers: dict[str, list[int]] = defaultdict(list)
         self.outages: set[str] = set()
         """Outage checks failed critically on some desktop (they cap the grade until fixed)."""
@@ -85,6 +94,25 @@ class _Group:
             )
         self._scores: dict[tuple[str, frozenset[str]], list[float]] = {}
 
+    def scorer(self, category: str, fixed: Collection[str]) -> Callable[[int], float]:
+        """A desktop's score (by index) in ``category`` with ``fixed`` passing everywhere,
+        worked out once per kind of desktop (for this question only)."""
+        kinds, lost = self._kinds[category], self._lost[category]
+        known: dict[int, float] = {}
+
+        def score(index: int) -> float:
+            kind = kinds[index]
+            found = known.get(kind)
+            if found is None:
+                found = known[kind] = _score_left(lost[kind], fixed)
+            return found
+
+        return score
+
+    def _all_scores(self, category: str, fixed: Collection[str]) -> list[float]:
+        score = self.scorer(category, fixed)
+        return [score(index) for index in range(len(self.desktops))]
+
     def scores(self, category: str, fixed: Collection[str]) -> list[float]:
         """Every desktop's score in ``category`` with ``fixed`` passing everywhere."""
         key = (category, frozenset(fixed))
@@ -94,8 +122,9 @@ class _Group:
             touched = sorted({i for check_id in key[1] for i in self.carriers.get(check_id, ())})
             if touched:
                 found = found.copy()
+                score = self.scorer(category, fixed)
                 for index in touched:
-                    found[index] = _desktop_score(self.desktops[index], category, fixed)
+                    found[index] = score(index)
             self._scores[key] = found
         return found
 
@@ -113,8 +142,9 @@ class _Group:
         too."""
         more = {*fixed, check_id}
         now = {category: self.scores(category, fixed) for category in CATEGORIES}
+        then = {category: self.scorer(category, more) for category in CATEGORIES}
         return sum(
-            _desktop_score(self.desktops[index], category, more) - now[category][index]
+            then[category](index) - now[category][index]
             for index in self.carriers.get(check_id, ())
             for category in CATEGORIES
         )
@@ -124,10 +154,8 @@ class _Group:
         if not self.desktops:
             return 0.0
         base = self.base[category]
-        lifted = sum(
-            _desktop_score(self.desktops[index], category, {check_id}) - base[index]
-            for index in self.carriers.get(check_id, ())
-        )
+        score = self.scorer(category, {check_id})
+        lifted = sum(score(index) - base[index] for index in self.carriers.get(check_id, ()))
         return round(lifted / len(self.desktops), 1)
 
 
@@ -286,12 +314,16 @@ def _severities(check_id: str, group: _Group, findings: Sequence[FindingRecord])
     return [f.severity for f in findings] + inherited
 
 
-def _desktop_score(desktop: DesktopSummary, category: str, fixed: Collection[str]) -> float:
-    if not desktop.deductions:
+def _lost(desktop: DesktopSummary, category: str) -> tuple[tuple[str, float], ...]:
+    """The (check, points) a desktop lost in ``category``, in deduction order."""
+    return tuple((x.check, x.points) for x in desktop.deductions if x.category == category)
+
+
+def _score_left(lost: Sequence[tuple[str, float]], fixed: Collection[str]) -> float:
+    """A desktop's score: full marks less the points it lost to checks not ``fixed``."""
+    if not lost:
         return FULL_SCORE
-    return remaining(
-        [x.points for x in desktop.deductions if x.category == category and x.check not in fixed]
-    )
+    return remaining([points for check_id, points in lost if check_id not in fixed])
 
 
 def _figures(scores: Rescored) -> tuple[float | None, float | None, str | None, bool]:
