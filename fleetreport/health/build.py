@@ -113,7 +113,7 @@ def build_report(
             )
             for pool in sorted(fleet.pools, key=lambda p: (natural_key(p.name), p.pod, p.id))
         ],
-        vms=[desktop_summary(s, fleet.now) for s in sorted(scores, key=_desktop_order)],
+        vms=[desktop_summary(s, fleet.now) for s in in_desktop_order(scores)],
         findings=findings,
         checks=check_summaries(evaluation, settings),
         energy=energy_report(estimate_energy(evaluation, settings.energy)),
@@ -408,9 +408,21 @@ def _counts(tally: Tally) -> CheckCounts:
     )
 
 
-def _desktop_order(score: DesktopScore) -> tuple[Any, ...]:
-    pool = score.desktop.pool
-    return (pool is None, natural_key(pool.name) if pool else (), natural_key(score.desktop.name))
+def in_desktop_order(scores: Iterable[DesktopScore]) -> list[DesktopScore]:
+    """Desktops by pool name (those without a pool last), then name, digit runs as numbers
+    (each pool's name keyed once, not once per desktop)."""
+    pool_keys: dict[str, tuple[Any, ...]] = {}
+
+    def order(score: DesktopScore) -> tuple[Any, ...]:
+        pool = score.desktop.pool
+        if pool is None:
+            return (True, (), natural_key(score.desktop.name))
+        key = pool_keys.get(pool.name)
+        if key is None:
+            key = pool_keys[pool.name] = natural_key(pool.name)
+        return (False, key, natural_key(score.desktop.name))
+
+    return sorted(scores, key=order)
 
 
 def _states(desktops: Iterable[Desktop]) -> dict[str, int]:

@@ -68,6 +68,7 @@ class Limits:
         self._patterns: dict[str, re.Pattern[str]] = {}
         self._numbers: dict[str, float] = {}
         self._days: dict[str, timedelta] = {}
+        self._matched: dict[tuple[str, str], bool] = {}
 
     def number(self, name: str) -> float:
         """A numeric threshold."""
@@ -110,11 +111,16 @@ class Limits:
 
     def matches(self, name: str, value: str) -> bool:
         """True when ``value`` equals, or matches a ``*`` pattern of, the list ``name``
-        (case-sensitive glob, as ``fnmatchcase``; the list is compiled once)."""
-        pattern = self._patterns.get(name)
-        if pattern is None:
-            pattern = self._patterns[name] = compiled(self.words(name))
-        return pattern.match(value) is not None
+        (case-sensitive glob, as ``fnmatchcase``; the list is compiled once, and each value
+        matched once: a check asks about the same few states for thousands of desktops)."""
+        key = (name, value)
+        found = self._matched.get(key)
+        if found is None:
+            pattern = self._patterns.get(name)
+            if pattern is None:
+                pattern = self._patterns[name] = compiled(self.words(name))
+            found = self._matched[key] = pattern.match(value) is not None
+        return found
 
     def _get(self, name: str) -> ThresholdValue:
         try:

@@ -26,9 +26,10 @@ from fleetreport.snapshot.model import (
 )
 
 
-@dataclass(frozen=True)
-class Subject:
-    """Something a check judges, with the names a finding shows."""
+class Subject(NamedTuple):
+    """Something a check judges, with the names a finding shows (a named tuple, as
+    ``Judgement``: a report makes one per desktop, and a frozen dataclass takes several times
+    as long to make)."""
 
     kind: SubjectKind
     """desktop, pool, host, connection_server, pod or horizon_vcenter."""

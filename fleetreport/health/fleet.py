@@ -167,7 +167,8 @@ class FleetView:
         include = self._scope.include.get(attribute, ())
         if include and not matches_any(value, include):
             return False
-        return not matches_any(value, self._scope.exclude.get(attribute, ()))
+        exclude = self._scope.exclude.get(attribute, ())
+        return not (exclude and matches_any(value, exclude))
 
     def _desktop_in_scope(self, desktop: Desktop) -> bool:
         vm = desktop.vm
