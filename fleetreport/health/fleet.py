@@ -19,6 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from fleetreport.globs import matches_any
 from fleetreport.health.population import KnownDesktops, Population, decide_population
@@ -39,6 +40,10 @@ from fleetreport.snapshot.model import (
     UnmatchedVm,
     VirtualMachine,
 )
+
+if TYPE_CHECKING:
+    from fleetreport.health.hardware import ClusterKey, HardwareLimit
+    from fleetreport.health.idle import PoolIdleness
 
 _HARDWARE_VERSION = re.compile(r"^vmx-(\d+)$")
 _VERSION_PART = re.compile(r"\d+")
@@ -328,6 +333,18 @@ class FleetView:
     def horizon_vcenter_uuids(self) -> dict[tuple[str, str], str | None]:
         """Horizon's vCenter ids per pod, to vCenter instance UUIDs."""
         return {(v.pod, v.id): v.instance_uuid for v in self.snapshot.horizon_vcenters}
+
+    @cached_property
+    def hardware_limits(self) -> dict[ClusterKey, HardwareLimit | None]:
+        """Each cluster's hardware limit as ``hardware.vm_hardware_limit`` works it out, kept
+        with this fleet (filled there, on first use of each cluster)."""
+        return {}
+
+    @cached_property
+    def pool_idleness(self) -> dict[tuple[str, str], PoolIdleness]:
+        """Each pool's idleness as ``idle.pool_idleness`` works it out, kept with this fleet
+        (filled there, on first use of each pool)."""
+        return {}
 
     @cached_property
     def newest_agent(self) -> dict[str, tuple[tuple[int, ...], Machine]]:

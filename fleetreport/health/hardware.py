@@ -11,7 +11,6 @@ Versions the table does not list (older than 5.0, newer than 8.0) are not guesse
 from __future__ import annotations
 
 import re
-import weakref
 from dataclasses import dataclass
 
 from fleetreport.health.fleet import FleetView, build_number
@@ -100,11 +99,6 @@ def cluster_hardware_limit(hosts: list[Host]) -> HardwareLimit | None:
 ClusterKey = tuple[str, str | None, str]
 """``(vCenter instance UUID, datacenter, cluster)``."""
 
-_LIMITS: weakref.WeakKeyDictionary[FleetView, dict[ClusterKey, HardwareLimit | None]] = (
-    weakref.WeakKeyDictionary()
-)
-"""Each cluster's limit, worked out once per fleet."""
-
 
 def hosts_of_cluster(fleet: FleetView, host: Host) -> list[Host]:
     """``host`` and the other hosts of its cluster (itself alone when standalone)."""
@@ -120,7 +114,7 @@ def vm_hardware_limit(
     standalone host's; None when no host version there is known."""
     if vm.cluster is not None:
         key = (vm.vcenter, vm.datacenter, vm.cluster)
-        limits = _LIMITS.setdefault(fleet, {})
+        limits = fleet.hardware_limits  # each cluster's limit, worked out once per fleet
         if key not in limits:
             limits[key] = cluster_hardware_limit(fleet.hosts_by_cluster.get(key, []))
         return limits[key]

@@ -9,7 +9,6 @@ last maintenance (an instant clone's refresh at logoff) and the VM's power-on.
 
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -55,11 +54,6 @@ def is_spare_candidate(desktop: Desktop, idle: Idleness) -> bool:
     return not idle.held and not assigned
 
 
-_POOL_CACHE: weakref.WeakKeyDictionary[FleetView, dict[tuple[str, str], PoolIdleness]] = (
-    weakref.WeakKeyDictionary()
-)
-
-
 @dataclass(frozen=True)
 class PoolIdleness:
     """A pool's idle desktops by key, and how many of them its spares can cover."""
@@ -72,7 +66,7 @@ class PoolIdleness:
 
 def pool_idleness(fleet: FleetView, pool: DesktopPool) -> PoolIdleness:
     """Idleness of every desktop of a pool (computed once per fleet and pool)."""
-    per_fleet = _POOL_CACHE.setdefault(fleet, {})
+    per_fleet = fleet.pool_idleness
     key = (pool.pod, pool.id)
     if key not in per_fleet:
         idle: dict[str, Idleness] = {}

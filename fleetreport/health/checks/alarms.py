@@ -48,6 +48,8 @@ def judge_alarms(fleet: FleetView, vcenter: str, moref: str, limits: Limits, wha
     if not alarms_read(fleet, vcenter):
         return unknown("the triggered alarms of this vCenter were not read")
     alarms = fleet.alarms_on(vcenter, moref)
+    if not alarms:
+        return passed("no triggered alarm")
     strange = [
         a
         for a in alarms
@@ -67,9 +69,7 @@ def judge_alarms(fleet: FleetView, vcenter: str, moref: str, limits: Limits, wha
     if strange:
         described = ", ".join(f"{_label(a)} status {a.status!r}" for a in strange)
         return unknown(f"alarm status fleetreport does not know: {described}")
-    if alarms:
-        return passed(f"{len(alarms)} triggered alarm(s), none red or yellow")
-    return passed("no triggered alarm")
+    return passed(f"{len(alarms)} triggered alarm(s), none red or yellow")
 
 
 def _grade(alarm: TriggeredAlarm, limits: Limits) -> Severity | None:
