@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections import Counter, deque
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from functools import cached_property
+from functools import cached_property, partial
+from itertools import repeat
+from operator import attrgetter
 from typing import Any, NamedTuple
 
 from fleetreport.globs import matches_any
@@ -93,6 +95,13 @@ class Evaluation:
     ``failures`` need not read every judgement again)."""
 
     @cached_property
+    def inherited_judgements(self) -> dict[Hashable, list[Judgement]]:
+        """The judgements of a desktop's pool, host, pod, vCenter link and datastores that
+        score it, by those places (``scoring``), filled on first use of each and kept with
+        this evaluation only."""
+        return {}
+
+    @cached_property
     def idle_desktops(self) -> Mapping[str, Sequence[tuple[Desktop, bool]]]:
         """Per pool key, its idle desktops and whether each is a spare candidate
         (``energy.idle_desktops_by_pool``), worked out on first use and kept with this
@@ -164,39 +173,47 @@ def _judge_all(
     failed: list[Judgement],
 ) -> None:
     """One check over its subjects: each judgement appended to its subject's list (and a
-    failure to ``failed``), the tally counted (the innermost loop of a report: hundreds of
-    thousands of turns at 10,000 desktops, so it keeps its counts and names in locals and
-    makes each judgement with ``tuple.__new__``, skipping the named tuple's Python-level
-    ``__new__``)."""
+    failure to ``failed``), the tally counted. The innermost loop of a report (hundreds of
+    thousands of turns at 10,000 desktops): the check runs in one comprehension, and the
+    judgements are made, filed and counted by C-level ``map``, ``zip`` and ``Counter``."""
+    patterns = config.exclude
+    if patterns:
+        kept = [i for i, subject in enumerate(subjects) if not matches_any(subject.name, patterns)]
+        tally.excluded += len(subjects) - len(kept)
+        subjects, judged = [subjects[i] for i in kept], [judged[i] for i in kept]
     limits = Limits(spec.id, config.thresholds)
-    judge, patterns = spec.judge, config.exclude
-    passes = failures = unknowns = not_applicable = excluded = 0
-    new, passed, fail = tuple.__new__, Status.PASS, Status.FAIL
-    for subject, made in zip(subjects, judged, strict=True):
-        if patterns and matches_any(subject.name, patterns):
-            excluded += 1
-            continue
-        outcome = judge(subject.item, limits, fleet)
-        status = outcome.status
-        if status is passed:
-            passes += 1
-        elif status is fail:
-            outcome = _settled(outcome, spec, config)
-            failures += 1
-            tally.by_severity[_severity_of(outcome).value] += 1
-            judgement = new(Judgement, (spec, subject, outcome))
-            failed.append(judgement)
-            made.append(judgement)
-            continue
-        else:
-            unknowns += 1
-            not_applicable += outcome.not_applicable
-        made.append(new(Judgement, (spec, subject, outcome)))
+    judge = spec.judge
+    outcomes = [judge(subject.item, limits, fleet) for subject in subjects]
+    statuses = Counter(map(_STATUS, outcomes))
+    passes, failures = statuses[Status.PASS], statuses[Status.FAIL]
+    unknowns = len(outcomes) - passes - failures
+    if failures:
+        for index, outcome in enumerate(outcomes):
+            if outcome.status is Status.FAIL:
+                outcome = outcomes[index] = _settled(outcome, spec, config)
+                tally.by_severity[_severity_of(outcome).value] += 1
+    if unknowns == len(outcomes):
+        tally.not_applicable += sum(map(_NOT_APPLICABLE, outcomes))
+    elif unknowns:
+        tally.not_applicable += sum(
+            outcome.not_applicable
+            for outcome in outcomes
+            if outcome.status is not Status.PASS and outcome.status is not Status.FAIL
+        )
+    judgements = list(map(_JUDGEMENT, zip(repeat(spec), subjects, outcomes)))
+    deque(map(list.append, judged, judgements), maxlen=0)
+    if failures:
+        failed.extend(j for j in judgements if j.outcome.status is Status.FAIL)
     tally.passed += passes
     tally.failed += failures
     tally.unknown += unknowns
-    tally.not_applicable += not_applicable
-    tally.excluded += excluded
+
+
+_STATUS = attrgetter("status")
+_NOT_APPLICABLE = attrgetter("not_applicable")
+_JUDGEMENT = partial(tuple.__new__, Judgement)
+"""A judgement from a (check, subject, outcome) tuple, skipping the named tuple's Python-level
+``__new__``."""
 
 
 def desktop_subjects(desktops: Iterable[Desktop]) -> Iterable[Subject]:

@@ -210,10 +210,21 @@ def worse_grade(first: str, second: str, settings: ScoreSettings) -> str:
 
 def _judgements_for(desktop: Desktop, evaluation: Evaluation) -> list[Judgement]:
     """The judgements that score a desktop: its own, its pool's, host's, pod's and vCenter
-    link's (in that order), then its datastores' (see ``_datastore_judgements``)."""
-    judgements = evaluation.judgements
-    own = judgements.get((SubjectKind.DESKTOP, desktop.key), ())
+    link's (in that order), then its datastores' (see ``_datastore_judgements``); the
+    inherited ones worked out once per evaluation for every desktop in the same places."""
+    own = evaluation.judgements.get((SubjectKind.DESKTOP, desktop.key), ())
     found = [j for j in own if j.check.scores_desktops]
+    vm = desktop.vm
+    places = (_places(desktop), (vm.vcenter, tuple(vm.datastores)) if vm is not None else None)
+    known = evaluation.inherited_judgements
+    inherited = known.get(places)
+    if inherited is None:
+        inherited = known[places] = _inherited(desktop, places[0], evaluation)
+    return found + inherited if inherited else found
+
+
+def _places(desktop: Desktop) -> tuple[tuple[SubjectKind, str], ...]:
+    """Where a desktop inherits judgements from: its pool, host, pod and vCenter link."""
     places = []
     if desktop.pool is not None:
         places.append((SubjectKind.POOL, pool_key(desktop.pool)))
@@ -227,12 +238,17 @@ def _judgements_for(desktop: Desktop, evaluation: Evaluation) -> list[Judgement]
             places.append(
                 (SubjectKind.HORIZON_VCENTER, horizon_vcenter_key(machine.pod, vcenter_id))
             )
+    return tuple(places)
+
+
+def _inherited(
+    desktop: Desktop, places: Iterable[tuple[SubjectKind, str]], evaluation: Evaluation
+) -> list[Judgement]:
+    """The judgements of a desktop's places and datastores that score it."""
+    found = []
     for place in places:
-        judged = judgements.get(place)
-        if judged:
-            found += [j for j in judged if j.check.scores_desktops]
-    if desktop.vm is not None and desktop.vm.datastores:
-        found += _datastore_judgements(desktop, evaluation)
+        found += [j for j in evaluation.of(*place) if j.check.scores_desktops]
+    found += _datastore_judgements(desktop, evaluation)
     return found
 
 
