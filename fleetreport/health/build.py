@@ -40,6 +40,7 @@ from fleetreport.health.report_model import (
     ScoringRules,
     SnapshotInfo,
     StrayVm,
+    quick_record,
 )
 from fleetreport.health.results import Severity
 from fleetreport.health.scoring import DesktopScore, GroupScore, score_desktop, score_group
@@ -264,7 +265,8 @@ def desktop_summary(score: DesktopScore, now: datetime) -> DesktopSummary:
     uptime = None
     if vm is not None and vm.power_state == "poweredOn" and vm.boot_time is not None:
         uptime = (now - vm.boot_time).total_seconds() / SECONDS_PER_DAY
-    return DesktopSummary(
+    return quick_record(
+        DesktopSummary,
         key=desktop.key,
         moref=vm.moref if vm else None,
         vcenter=vm.vcenter if vm else None,
@@ -288,13 +290,14 @@ def desktop_summary(score: DesktopScore, now: datetime) -> DesktopSummary:
         power_score=round(score.power, 1),
         healthy=score.healthy,
         deductions=[
-            Deduction(
-                d.check,
-                d.category.value,
-                d.severity.value,
-                d.points,
-                d.subject,
-                pool.name if pool is not None and d.subject == pool.id else d.subject,
+            quick_record(
+                Deduction,
+                check=d.check,
+                category=d.category.value,
+                severity=d.severity.value,
+                points=d.points,
+                subject=d.subject,
+                subject_name=pool.name if pool is not None and d.subject == pool.id else d.subject,
             )
             for d in score.deductions
         ],
@@ -305,7 +308,8 @@ def finding_record(judgement: Judgement) -> FindingRecord:
     """A failed judgement as a finding."""
     subject = judgement.subject
     severity = judgement.outcome.severity or judgement.check.severity
-    return FindingRecord(
+    return quick_record(
+        FindingRecord,
         check=judgement.check.id,
         title=judgement.check.title,
         category=judgement.check.category.value,

@@ -26,6 +26,7 @@ from fleetreport.health.evaluate import (
     pool_key,
 )
 from fleetreport.health.fleet import Desktop
+from fleetreport.health.report_model import quick_record
 from fleetreport.health.results import Severity, Status
 from fleetreport.health.settings import ScoreSettings
 
@@ -134,18 +135,29 @@ def score_desktop(
             unknown += 1
         elif status is fail and outcome.severity is not None:
             deductions.append(
-                Deduction(
-                    check.id,
-                    check.score_category or check.category,
-                    outcome.severity,
-                    settings.weight(outcome.severity),
-                    subject.kind,
-                    subject.id,
+                quick_record(
+                    Deduction,
+                    check=check.id,
+                    category=check.score_category or check.category,
+                    severity=outcome.severity,
+                    points=settings.weight(outcome.severity),
+                    subject_kind=subject.kind,
+                    subject=subject.id,
                 )
             )
     if not deductions:
-        return DesktopScore(desktop, FULL_SCORE, FULL_SCORE, (), True, evaluated, unknown)
-    return DesktopScore(
+        return quick_record(
+            DesktopScore,
+            desktop=desktop,
+            patch=FULL_SCORE,
+            power=FULL_SCORE,
+            deductions=(),
+            healthy=True,
+            evaluated=evaluated,
+            unknown=unknown,
+        )
+    return quick_record(
+        DesktopScore,
         desktop=desktop,
         patch=_score(deductions, Category.PATCH),
         power=_score(deductions, Category.POWER),
