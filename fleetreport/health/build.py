@@ -22,6 +22,7 @@ from fleetreport.health.infrastructure_records import (
 )
 from fleetreport.health.population import REASON_TEXT, KnownDesktops
 from fleetreport.health.priorities import priorities_and_plans
+from fleetreport.health.quick_record import quick_record
 from fleetreport.health.record_copy import copy_records
 from fleetreport.health.report_model import (
     CheckCounts,
@@ -40,7 +41,6 @@ from fleetreport.health.report_model import (
     ScoringRules,
     SnapshotInfo,
     StrayVm,
-    quick_record,
 )
 from fleetreport.health.results import Severity
 from fleetreport.health.scoring import DesktopScore, GroupScore, score_desktop, score_group

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from fleetreport.globs import matches_any
 from fleetreport.health.population import KnownDesktops, Population, decide_population
+from fleetreport.health.quick_record import quick_record
 from fleetreport.health.settings import DesktopRules, ScopeRules
 from fleetreport.snapshot.model import (
     AdDomain,
@@ -105,9 +106,11 @@ class FleetView:
             snapshot, desktop_rules or DesktopRules(), known_desktops
         )
         """Which rules made the desktops, and which VMs they left out."""
-        self.desktops: list[Desktop] = [
-            d for d in self._all_desktops() if self._desktop_in_scope(d)
-        ]
+        self.desktops: list[Desktop] = (
+            [d for d in self._all_desktops() if self._desktop_in_scope(d)]
+            if self._scope_limits_desktops
+            else list(self._all_desktops())
+        )
         pool_keys = {(d.pool.pod, d.pool.id) for d in self.desktops if d.pool is not None}
         self.pools: list[DesktopPool] = [
             p
@@ -156,9 +159,26 @@ class FleetView:
             name = machine.name
         else:
             name = vm.name if vm is not None else key
-        return Desktop(key, name, vm, machine, pool, host, sessions)
+        return quick_record(
+            Desktop,
+            key=key,
+            name=name,
+            vm=vm,
+            machine=machine,
+            pool=pool,
+            host=host,
+            sessions=sessions,
+        )
 
     # --------------------------------------------------------------------- scope
+
+    @property
+    def _scope_limits_desktops(self) -> bool:
+        """A scope rule about an attribute of a desktop (its VM's datacenter, cluster or
+        folder, its pool's name) is configured: without one, every desktop is in scope."""
+        rules = self._scope
+        attributes = ("datacenters", "clusters", "folders", "pools")
+        return any(rules.include.get(a) or rules.exclude.get(a) for a in attributes)
 
     @property
     def _scope_limits_pools(self) -> bool:

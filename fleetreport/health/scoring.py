@@ -26,7 +26,7 @@ from fleetreport.health.evaluate import (
     pool_key,
 )
 from fleetreport.health.fleet import Desktop
-from fleetreport.health.report_model import quick_record
+from fleetreport.health.quick_record import quick_record
 from fleetreport.health.results import Severity, Status
 from fleetreport.health.settings import ScoreSettings
 

@@ -14,12 +14,13 @@ from fleetreport.health import scoring
 from fleetreport.health.catalogue import Limits
 from fleetreport.health.energy import find_idle_desktops, idle_desktops_by_pool
 from fleetreport.health.evaluate import Evaluation, evaluate
-from fleetreport.health.fleet import FleetView
+from fleetreport.health.fleet import Desktop, FleetView
 from fleetreport.health.hardware import cluster_hardware_limit, vm_hardware_limit
 from fleetreport.health.idle import pool_idleness
 from fleetreport.health.priorities import _Group
-from fleetreport.health.report_model import Deduction, DesktopSummary, FindingRecord, quick_record
-from fleetreport.health.results import Status
+from fleetreport.health.quick_record import quick_record
+from fleetreport.health.report_model import Deduction, DesktopSummary, FindingRecord
+from fleetreport.health.results import Outcome, Status
 from fleetreport.health.settings import HealthSettings, default_settings
 from fleetreport.snapshot.model import Snapshot
 
@@ -155,7 +156,16 @@ def test_a_group_scores_clones_once_and_gives_every_desktop_its_own_answer() -> 
 
 
 @pytest.mark.parametrize(
-    "cls", [DesktopSummary, FindingRecord, Deduction, scoring.Deduction, scoring.DesktopScore]
+    "cls",
+    [
+        DesktopSummary,
+        FindingRecord,
+        Deduction,
+        scoring.Deduction,
+        scoring.DesktopScore,
+        Desktop,
+        Outcome,
+    ],
 )
 def test_a_quick_record_equals_the_constructors_and_needs_every_field(cls: Any) -> None:
     values = {name: f"value of {name}" for name in cls.__dataclass_fields__}
