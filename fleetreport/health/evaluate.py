@@ -175,7 +175,8 @@ def _judge_all(
     """One check over its subjects: each judgement appended to its subject's list (and a
     failure to ``failed``), the tally counted. The innermost loop of a report (hundreds of
     thousands of turns at 10,000 desktops): the check runs in one comprehension, and the
-    judgements are made, filed and counted by C-level ``map``, ``zip`` and ``Counter``."""
+    judgements are made, filed and counted by C-level ``map``, ``zip`` and ``list.count`` (a
+    ``Counter`` of statuses would hash each through ``Enum.__hash__``, a Python function)."""
     patterns = config.exclude
     if patterns:
         kept = [i for i, subject in enumerate(subjects) if not matches_any(subject.name, patterns)]
@@ -184,26 +185,24 @@ def _judge_all(
     limits = Limits(spec.id, config.thresholds)
     judge = spec.judge
     outcomes = [judge(subject.item, limits, fleet) for subject in subjects]
-    statuses = Counter(map(_STATUS, outcomes))
-    passes, failures = statuses[Status.PASS], statuses[Status.FAIL]
+    statuses = list(map(_STATUS, outcomes))
+    passes, failures = statuses.count(Status.PASS), statuses.count(Status.FAIL)
     unknowns = len(outcomes) - passes - failures
-    if failures:
-        for index, outcome in enumerate(outcomes):
-            if outcome.status is Status.FAIL:
-                outcome = outcomes[index] = _settled(outcome, spec, config)
-                tally.by_severity[_severity_of(outcome).value] += 1
+    failing = [i for i, status in enumerate(statuses) if status is Status.FAIL] if failures else []
+    for index in failing:
+        outcome = outcomes[index] = _settled(outcomes[index], spec, config)
+        tally.by_severity[_severity_of(outcome).value] += 1
     if unknowns == len(outcomes):
         tally.not_applicable += sum(map(_NOT_APPLICABLE, outcomes))
     elif unknowns:
         tally.not_applicable += sum(
             outcome.not_applicable
-            for outcome in outcomes
-            if outcome.status is not Status.PASS and outcome.status is not Status.FAIL
+            for outcome, status in zip(outcomes, statuses, strict=True)
+            if status is not Status.PASS and status is not Status.FAIL
         )
     judgements = list(map(_JUDGEMENT, zip(repeat(spec), subjects, outcomes)))
     deque(map(list.append, judged, judgements), maxlen=0)
-    if failures:
-        failed.extend(j for j in judgements if j.outcome.status is Status.FAIL)
+    failed.extend(map(judgements.__getitem__, failing))
     tally.passed += passes
     tally.failed += failures
     tally.unknown += unknowns
