@@ -18,7 +18,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING
 
 from fleetreport.globs import matches_any
@@ -49,6 +49,8 @@ if TYPE_CHECKING:
 _HARDWARE_VERSION = re.compile(r"^vmx-(\d+)$")
 _VERSION_PART = re.compile(r"\d+")
 VERSION_PARTS = 4
+HARDWARE_VERSIONS_KEPT = 256
+"""Hardware version texts remembered (vSphere has had about twenty)."""
 
 
 @dataclass(frozen=True)
@@ -380,8 +382,9 @@ class FleetView:
         return newest
 
 
+@lru_cache(maxsize=HARDWARE_VERSIONS_KEPT)
 def hardware_version_number(text: str | None) -> int | None:
-    """``vmx-19`` -> 19; None for anything else."""
+    """``vmx-19`` -> 19; None for anything else (remembered: a fleet has a few versions)."""
     match = _HARDWARE_VERSION.match(text or "")
     return int(match.group(1)) if match else None
 

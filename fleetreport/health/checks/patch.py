@@ -183,10 +183,10 @@ def vm_hardware_outdated(desktop: Desktop, limits: Limits, fleet: FleetView) -> 
     place = f"cluster {vm.cluster}" if vm.cluster is not None else "its host"
     if limit is None:
         return unknown(f"no ESXi version that fleetreport can map is known for {place}")
-    host = limit.bounded_by
-    bound = f"{host.name} runs ESXi {host.version}" + (f" build {host.build}" if host.build else "")
     if version >= limit.highest:
         return passed(f"{mine}; {place} runs up to vmx-{limit.highest}")
+    host = limit.bounded_by
+    bound = f"{host.name} runs ESXi {host.version}" + (f" build {host.build}" if host.build else "")
     if version < limit.lowest:
         return failed(
             f"{mine} is older than vmx-{limit.lowest}, the newest {place} can run ({bound});"
