@@ -159,7 +159,9 @@ def evaluate(fleet: FleetView, settings: HealthSettings) -> Evaluation:
     for kind, found in subjects.items():
         for subject, made in zip(found, judged[kind], strict=True):
             if made:
-                judgements.setdefault((kind, subject.key), []).extend(made)
+                held = judgements.setdefault((kind, subject.key), made)
+                if held is not made:  # two subjects of one key: one list, in subject order
+                    held.extend(made)
     return Evaluation(fleet, settings, enabled, judgements, tallies, failed)
 
 

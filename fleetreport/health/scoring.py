@@ -34,6 +34,8 @@ FULL_SCORE = 100.0
 HARMFUL = (Severity.CRITICAL, Severity.WARNING)
 OUTAGE_SUBJECTS = (SubjectKind.POD, SubjectKind.HORIZON_VCENTER)
 """Where a critical inherited failure means the pod cannot deliver or manage the desktop."""
+INHERITED_FROM = (SubjectKind.POOL, SubjectKind.HOST, SubjectKind.POD, SubjectKind.HORIZON_VCENTER)
+"""Where a desktop inherits judgements from: the kinds of ``_places``' keys, in order."""
 
 
 @dataclass(frozen=True)
@@ -227,39 +229,41 @@ def _judgements_for(desktop: Desktop, evaluation: Evaluation) -> list[Judgement]
     own = evaluation.judgements.get((SubjectKind.DESKTOP, desktop.key), ())
     found = [j for j in own if j.check.scores_desktops]
     vm = desktop.vm
-    places = (_places(desktop), (vm.vcenter, tuple(vm.datastores)) if vm is not None else None)
+    places = _places(desktop)
+    key = (places, (vm.vcenter, tuple(vm.datastores)) if vm is not None else None)
     known = evaluation.inherited_judgements
-    inherited = known.get(places)
+    inherited = known.get(key)
     if inherited is None:
-        inherited = known[places] = _inherited(desktop, places[0], evaluation)
+        inherited = known[key] = _inherited(desktop, places, evaluation)
     return found + inherited if inherited else found
 
 
-def _places(desktop: Desktop) -> tuple[tuple[SubjectKind, str], ...]:
-    """Where a desktop inherits judgements from: its pool, host, pod and vCenter link."""
-    places = []
-    if desktop.pool is not None:
-        places.append((SubjectKind.POOL, pool_key(desktop.pool)))
-    if desktop.host is not None:
-        places.append((SubjectKind.HOST, host_key(desktop.host)))
-    machine = desktop.machine
+def _places(desktop: Desktop) -> tuple[str | None, str | None, str | None, str | None]:
+    """The keys of the pool, host, pod and vCenter link a desktop inherits judgements from
+    (None where it has none; plain strings, quick to hash)."""
+    pool, host, machine = desktop.pool, desktop.host, desktop.machine
+    pod = link = None
     if machine is not None and machine.kind != "inferred":
-        places.append((SubjectKind.POD, machine.pod))
-        vcenter_id = machine.vcenter_id or (desktop.pool.vcenter_id if desktop.pool else None)
+        pod = machine.pod
+        vcenter_id = machine.vcenter_id or (pool.vcenter_id if pool else None)
         if vcenter_id:
-            places.append(
-                (SubjectKind.HORIZON_VCENTER, horizon_vcenter_key(machine.pod, vcenter_id))
-            )
-    return tuple(places)
+            link = horizon_vcenter_key(machine.pod, vcenter_id)
+    return (
+        pool_key(pool) if pool is not None else None,
+        host_key(host) if host is not None else None,
+        pod,
+        link,
+    )
 
 
 def _inherited(
-    desktop: Desktop, places: Iterable[tuple[SubjectKind, str]], evaluation: Evaluation
+    desktop: Desktop, places: Iterable[str | None], evaluation: Evaluation
 ) -> list[Judgement]:
     """The judgements of a desktop's places and datastores that score it."""
     found = []
-    for place in places:
-        found += [j for j in evaluation.of(*place) if j.check.scores_desktops]
+    for kind, key in zip(INHERITED_FROM, places, strict=True):
+        if key is not None:
+            found += [j for j in evaluation.of(kind, key) if j.check.scores_desktops]
     found += _datastore_judgements(desktop, evaluation)
     return found
 

@@ -65,11 +65,13 @@ class ScoreSettings:
 
     def weight(self, severity: Severity) -> float:
         """The points a failure of this severity costs."""
-        return {
-            Severity.CRITICAL: self.critical_weight,
-            Severity.WARNING: self.warning_weight,
-            Severity.INFO: self.info_weight,
-        }[severity]
+        if severity is Severity.CRITICAL:
+            return self.critical_weight
+        if severity is Severity.WARNING:
+            return self.warning_weight
+        if severity is Severity.INFO:
+            return self.info_weight
+        raise KeyError(severity)
 
 
 @dataclass(frozen=True)
