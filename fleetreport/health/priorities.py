@@ -74,9 +74,10 @@ class _Group:
         self._lost: dict[str, list[tuple[tuple[str, float], ...]]] = {}
         """Per category, each distinct list of (check, points) a desktop lost there."""
         for category in CATEGORIES:
-            kinds: dict[tuple[tuple[str, float], ...], int] = {}
+            kinds: dict[tuple[tuple[str, float], ...], int] = {(): 0}  # kind 0: lost nothing
             self._kinds[category] = [
-                kinds.setdefault(_lost(desktop, category), len(kinds)) for desktop in desktops
+                kinds.setdefault(_lost(desktop, category), len(kinds)) if desktop.deductions else 0
+                for desktop in desktops
             ]
             self._lost[category] = list(kinds)
         self.base = {category: self._all_scores(category, ()) for category in CATEGORIES}
@@ -85,6 +86,8 @@ class _Group:
         """Outage checks failed critically on some desktop (they cap the grade until fixed)."""
         critical = Severity.CRITICAL.value
         for index, desktop in enumerate(desktops):
+            if not desktop.deductions:
+                continue
             for check_id in dict.fromkeys(x.check for x in desktop.deductions):
                 self.carriers[check_id].append(index)
             self.outages.update(
@@ -110,8 +113,8 @@ class _Group:
         return score
 
     def _all_scores(self, category: str, fixed: Collection[str]) -> list[float]:
-        score = self.scorer(category, fixed)
-        return [score(index) for index in range(len(self.desktops))]
+        by_kind = [_score_left(lost, fixed) for lost in self._lost[category]]
+        return list(map(by_kind.__getitem__, self._kinds[category]))
 
     def scores(self, category: str, fixed: Collection[str]) -> list[float]:
         """Every desktop's score in ``category`` with ``fixed`` passing everywhere."""
