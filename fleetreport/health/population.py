@@ -246,7 +246,7 @@ def _vcenter_rule(rules: DesktopRules) -> tuple[PopulationRule, str]:
 
 def _vcenter_reason(vm: VirtualMachine, rules: DesktopRules) -> LeftOut | None:
     """Why the vCenter rule leaves this VM out, or None when it is a desktop."""
-    if matches_any(vm.name, rules.exclude):
+    if rules.exclude and matches_any(vm.name, rules.exclude):
         return LeftOut.EXCLUDED
     if rules.configured:
         folder = vm.folder or ""
