@@ -68,6 +68,8 @@ class Limits:
         self._patterns: dict[str, re.Pattern[str]] = {}
         self._numbers: dict[str, float] = {}
         self._days: dict[str, timedelta] = {}
+        self._hours: dict[str, timedelta] = {}
+        self._minutes: dict[str, timedelta] = {}
         self._matched: dict[tuple[str, str], bool] = {}
 
     def number(self, name: str) -> float:
@@ -89,11 +91,17 @@ class Limits:
 
     def minutes(self, name: str) -> timedelta:
         """A threshold in minutes, as a duration."""
-        return timedelta(minutes=self.number(name))
+        found = self._minutes.get(name)
+        if found is None:
+            found = self._minutes[name] = timedelta(minutes=self.number(name))
+        return found
 
     def hours(self, name: str) -> timedelta:
         """A threshold in hours, as a duration."""
-        return timedelta(hours=self.number(name))
+        found = self._hours.get(name)
+        if found is None:
+            found = self._hours[name] = timedelta(hours=self.number(name))
+        return found
 
     def flag(self, name: str) -> bool:
         """A true/false threshold."""

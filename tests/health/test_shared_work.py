@@ -4,6 +4,7 @@ worked out afresh, and none is kept beyond the evaluation, fleet or check that m
 from __future__ import annotations
 
 from dataclasses import FrozenInstanceError, replace
+from datetime import timedelta
 from itertools import product
 from typing import Any
 
@@ -178,3 +179,18 @@ def test_a_quick_record_equals_the_constructors_and_needs_every_field(cls: Any) 
     fewer = dict(list(values.items())[1:])
     with pytest.raises(TypeError, match=cls.__name__):
         quick_record(cls, **fewer)
+
+
+def test_a_checks_durations_are_its_own_thresholds_read_once() -> None:
+    limits = Limits("x", {"span": 8, "grace": 90})
+    assert (limits.hours("span"), limits.minutes("grace")) == (
+        timedelta(hours=8),
+        timedelta(90 * 60),
+    )
+    assert limits.hours("span") is limits.hours("span")
+    assert limits.days("span") == timedelta(days=8)
+    other = Limits("x", {"span": 2, "grace": 1})
+    assert (other.hours("span"), other.minutes("grace")) == (
+        timedelta(hours=2),
+        timedelta(minutes=1),
+    )

@@ -388,6 +388,8 @@ def session_disconnected_long(desktop: Desktop, limits: Limits, fleet: FleetView
     if desktop.machine.kind == "inferred":
         return not_applicable("an inferred machine has no Horizon sessions")
     limit = limits.hours("hours")
+    if not desktop.sessions:
+        return passed(f"0 disconnected session(s), none over {describe_limit(limit)}")
     disconnected = [
         s for s in desktop.sessions if s.state and limits.matches("disconnected_states", s.state)
     ]
