@@ -185,7 +185,7 @@ def test_a_checks_durations_are_its_own_thresholds_read_once() -> None:
     limits = Limits("x", {"span": 8, "grace": 90})
     assert (limits.hours("span"), limits.minutes("grace")) == (
         timedelta(hours=8),
-        timedelta(90 * 60),
+        timedelta(minutes=90),
     )
     assert limits.hours("span") is limits.hours("span")
     assert limits.days("span") == timedelta(days=8)
