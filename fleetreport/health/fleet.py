@@ -369,6 +369,12 @@ class FleetView:
         return {}
 
     @cached_property
+    def idle_longer(self) -> dict[tuple[str, str, timedelta], frozenset[str]]:
+        """Per (pod, pool id, grace), ``idle.idle_longer_than``'s answer, kept with this fleet
+        (filled there, on first use)."""
+        return {}
+
+    @cached_property
     def newest_agent(self) -> dict[str, tuple[tuple[int, ...], Machine]]:
         """Per pod, the newest Horizon agent (its version key, and a machine that has it)."""
         newest: dict[str, tuple[tuple[int, ...], Machine]] = {}

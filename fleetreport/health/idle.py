@@ -83,9 +83,15 @@ def pool_idleness(fleet: FleetView, pool: DesktopPool) -> PoolIdleness:
 
 
 def idle_longer_than(fleet: FleetView, pool: DesktopPool, grace: timedelta) -> frozenset[str]:
-    """Keys of a pool's desktops idle, not held by a session, for longer than ``grace``."""
-    return frozenset(
-        key
-        for key, idle in pool_idleness(fleet, pool).idle.items()
-        if not idle.held and idle.since is not None and fleet.now - idle.since > grace
-    )
+    """Keys of a pool's desktops idle, not held by a session, for longer than ``grace``
+    (worked out once per fleet, pool and grace: a check asks for each desktop of the pool)."""
+    known = fleet.idle_longer
+    asked = (pool.pod, pool.id, grace)
+    found = known.get(asked)
+    if found is None:
+        found = known[asked] = frozenset(
+            key
+            for key, idle in pool_idleness(fleet, pool).idle.items()
+            if not idle.held and idle.since is not None and fleet.now - idle.since > grace
+        )
+    return found

@@ -17,7 +17,7 @@ from fleetreport.health.energy import find_idle_desktops, idle_desktops_by_pool
 from fleetreport.health.evaluate import Evaluation, evaluate
 from fleetreport.health.fleet import Desktop, FleetView
 from fleetreport.health.hardware import cluster_hardware_limit, vm_hardware_limit
-from fleetreport.health.idle import pool_idleness
+from fleetreport.health.idle import idle_longer_than, pool_idleness
 from fleetreport.health.priorities import _Group
 from fleetreport.health.quick_record import quick_record
 from fleetreport.health.report_model import Deduction, DesktopSummary, FindingRecord
@@ -194,3 +194,21 @@ def test_a_checks_durations_are_its_own_thresholds_read_once() -> None:
         timedelta(hours=2),
         timedelta(minutes=1),
     )
+
+
+def test_long_idle_desktops_are_kept_per_fleet_and_grace() -> None:
+    snapshot = idle_fleet()
+    settings = default_settings()
+    first = FleetView(snapshot, settings.scope, settings.desktops)
+    fc = next(p for p in snapshot.pools if p.id == "fc")
+    idle = pool_idleness(first, fc).idle
+    fresh = {
+        key
+        for key, found in idle.items()
+        if not found.held and found.since is not None and first.now - found.since > timedelta(0)
+    }
+    assert fresh and idle_longer_than(first, fc, timedelta(0)) == fresh
+    assert idle_longer_than(first, fc, timedelta(0)) is idle_longer_than(first, fc, timedelta(0))
+    assert idle_longer_than(first, fc, timedelta(days=3650)) == frozenset()
+    second = FleetView(snapshot, settings.scope, settings.desktops)
+    assert second.idle_longer == {}
