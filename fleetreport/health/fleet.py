@@ -375,6 +375,12 @@ class FleetView:
         return {}
 
     @cached_property
+    def long_idle_spares(self) -> dict[tuple[str, str, timedelta], frozenset[str]]:
+        """Per (pod, pool id, grace), ``idle.long_idle_spare_candidates``' answer, kept with
+        this fleet (filled there, on first use)."""
+        return {}
+
+    @cached_property
     def newest_agent(self) -> dict[str, tuple[tuple[int, ...], Machine]]:
         """Per pod, the newest Horizon agent (its version key, and a machine that has it)."""
         newest: dict[str, tuple[tuple[int, ...], Machine]] = {}

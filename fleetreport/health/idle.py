@@ -95,3 +95,18 @@ def idle_longer_than(fleet: FleetView, pool: DesktopPool, grace: timedelta) -> f
             if not idle.held and idle.since is not None and fleet.now - idle.since > grace
         )
     return found
+
+
+def long_idle_spare_candidates(
+    fleet: FleetView, pool: DesktopPool, grace: timedelta
+) -> frozenset[str]:
+    """The spare candidates among ``idle_longer_than``'s desktops (worked out once per fleet,
+    pool and grace)."""
+    known = fleet.long_idle_spares
+    asked = (pool.pod, pool.id, grace)
+    found = known.get(asked)
+    if found is None:
+        found = known[asked] = (
+            idle_longer_than(fleet, pool, grace) & pool_idleness(fleet, pool).spare_candidates
+        )
+    return found

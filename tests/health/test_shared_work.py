@@ -17,7 +17,7 @@ from fleetreport.health.energy import find_idle_desktops, idle_desktops_by_pool
 from fleetreport.health.evaluate import Evaluation, evaluate
 from fleetreport.health.fleet import Desktop, FleetView
 from fleetreport.health.hardware import cluster_hardware_limit, vm_hardware_limit
-from fleetreport.health.idle import idle_longer_than, pool_idleness
+from fleetreport.health.idle import idle_longer_than, long_idle_spare_candidates, pool_idleness
 from fleetreport.health.priorities import _Group
 from fleetreport.health.quick_record import quick_record
 from fleetreport.health.report_model import Deduction, DesktopSummary, FindingRecord
@@ -210,5 +210,8 @@ def test_long_idle_desktops_are_kept_per_fleet_and_grace() -> None:
     assert fresh and idle_longer_than(first, fc, timedelta(0)) == fresh
     assert idle_longer_than(first, fc, timedelta(0)) is idle_longer_than(first, fc, timedelta(0))
     assert idle_longer_than(first, fc, timedelta(days=3650)) == frozenset()
+    spares = long_idle_spare_candidates(first, fc, timedelta(0))
+    assert spares == fresh & pool_idleness(first, fc).spare_candidates
+    assert spares is long_idle_spare_candidates(first, fc, timedelta(0))
     second = FleetView(snapshot, settings.scope, settings.desktops)
-    assert second.idle_longer == {}
+    assert (second.idle_longer, second.long_idle_spares) == ({}, {})

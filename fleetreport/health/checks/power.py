@@ -7,7 +7,12 @@ from datetime import datetime
 from fleetreport.health.catalogue import Category, Limits, SubjectKind, check
 from fleetreport.health.checks.host_down import on_host_down
 from fleetreport.health.fleet import Desktop, FleetView, describe_age, describe_limit
-from fleetreport.health.idle import Idleness, idle_longer_than, pool_idleness
+from fleetreport.health.idle import (
+    Idleness,
+    idle_longer_than,
+    long_idle_spare_candidates,
+    pool_idleness,
+)
 from fleetreport.health.pool_power import Lever, pool_lever, power_policy_exemption, sizing_advice
 from fleetreport.health.results import (
     Outcome,
@@ -193,7 +198,7 @@ def vm_power_policy_mismatch(desktop: Desktop, limits: Limits, fleet: FleetView)
     if desktop.key not in long_idle:
         return passed(f"idle for under {describe_limit(grace)}, policy {policy}")
     spares = pool.spare_machines or 0
-    candidates = long_idle & idle.spare_candidates
+    candidates = long_idle_spare_candidates(fleet, pool, grace)
     if (
         limits.flag("allow_spare_machines")
         and desktop.key in candidates
