@@ -381,6 +381,12 @@ class FleetView:
         return {}
 
     @cached_property
+    def datastore_contents(self) -> dict[tuple[str, str], str | None]:
+        """Per (vCenter, datastore moref), ``vdi_scope.vdi_datastore_contents``' answer, kept
+        with this fleet (filled there, on first use)."""
+        return {}
+
+    @cached_property
     def newest_agent(self) -> dict[str, tuple[tuple[int, ...], Machine]]:
         """Per pod, the newest Horizon agent (its version key, and a machine that has it)."""
         newest: dict[str, tuple[tuple[int, ...], Machine]] = {}

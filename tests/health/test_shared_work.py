@@ -10,9 +10,12 @@ from typing import Any
 
 import pytest
 from support.fleet_builders import fleet_snapshot, host, machine, pool, session, vm
+from support.snapshots import VC_UUID
+from support.vsphere_builders import datastore
 
 from fleetreport.health import scoring
 from fleetreport.health.catalogue import Limits
+from fleetreport.health.checks.vdi_scope import vdi_datastore_contents
 from fleetreport.health.energy import find_idle_desktops, idle_desktops_by_pool
 from fleetreport.health.evaluate import Evaluation, evaluate
 from fleetreport.health.fleet import Desktop, FleetView
@@ -215,3 +218,19 @@ def test_long_idle_desktops_are_kept_per_fleet_and_grace() -> None:
     assert spares is long_idle_spare_candidates(first, fc, timedelta(0))
     second = FleetView(snapshot, settings.scope, settings.desktops)
     assert (second.idle_longer, second.long_idle_spares) == ({}, {})
+
+
+def test_a_datastores_contents_are_kept_per_fleet_and_equal_a_fresh_count() -> None:
+    desktops = [vm(f"d-{n}", datastores=["datastore-ds1"]) for n in range(3)]
+    stores = [datastore("ds1"), datastore("ds2")]
+    snapshot = fleet_snapshot(desktops, [machine(v, "pool-1") for v in desktops], datastores=stores)
+    settings = default_settings()
+    first = FleetView(snapshot, settings.scope, settings.desktops)
+    assert [vdi_datastore_contents(first, store) for store in stores] == ["3 desktops", None]
+    assert first.datastore_contents == {
+        (VC_UUID, "datastore-ds1"): "3 desktops",
+        (VC_UUID, "datastore-ds2"): None,
+    }
+    second = FleetView(snapshot, settings.scope, settings.desktops)
+    assert second.datastore_contents == {}
+    assert vdi_datastore_contents(second, stores[0]) == "3 desktops"

@@ -46,8 +46,16 @@ team's): judge_all_clusters = true judges every cluster."""
 
 
 def vdi_datastore_contents(fleet: FleetView, store: Datastore) -> str | None:
-    """What of the desktop fleet a datastore holds, in words, or None when nothing."""
+    """What of the desktop fleet a datastore holds, in words, or None when nothing (worked out
+    once per fleet and datastore: every datastore check asks)."""
     key = (store.vcenter, store.moref)
+    known = fleet.datastore_contents
+    if key not in known:
+        known[key] = _datastore_contents(fleet, key)
+    return known[key]
+
+
+def _datastore_contents(fleet: FleetView, key: tuple[str, str]) -> str | None:
     desktops = len(fleet.desktops_by_datastore.get(key, []))
     roles = fleet.population.roles
     vms = fleet.vms_by_datastore.get(key, [])
