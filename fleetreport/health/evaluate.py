@@ -13,7 +13,7 @@ from typing import Any, NamedTuple
 from fleetreport.globs import matches_any
 from fleetreport.health.catalogue import Check, Limits, SubjectKind, catalogue
 from fleetreport.health.fleet import Desktop, FleetView
-from fleetreport.health.results import Outcome, Severity, Status
+from fleetreport.health.results import Outcome, Severity, Status, failed
 from fleetreport.health.settings import CheckSettings, HealthSettings
 from fleetreport.snapshot.model import (
     AdDomain,
@@ -364,7 +364,11 @@ def _settled(outcome: Outcome, spec: Check[Any], config: CheckSettings) -> Outco
     if outcome.status is not Status.FAIL:
         return outcome
     severity = config.severity or outcome.severity or spec.severity
-    return replace(outcome, severity=severity) if severity is not outcome.severity else outcome
+    if severity is outcome.severity:
+        return outcome
+    if not outcome.not_applicable:  # the remembered failure, as results.failed makes it
+        return failed(outcome.message, severity)
+    return replace(outcome, severity=severity)
 
 
 def _severity(judgement: Judgement) -> Severity:

@@ -51,6 +51,8 @@ _VERSION_PART = re.compile(r"\d+")
 VERSION_PARTS = 4
 HARDWARE_VERSIONS_KEPT = 256
 """Hardware version texts remembered (vSphere has had about twenty)."""
+AGENT_VERSIONS_KEPT = 1024
+"""Agent version and build pairs remembered (a fleet runs a few)."""
 
 
 @dataclass(frozen=True)
@@ -412,6 +414,7 @@ def build_number(text: str | None) -> int | None:
     return int(text) if text and text.strip().isdecimal() else None
 
 
+@lru_cache(maxsize=AGENT_VERSIONS_KEPT)
 def agent_version_key(version: str, build: str | None = None) -> tuple[int, ...]:
     """``2512.1`` / ``8.17.0`` + build -> a tuple that sorts versions numerically
     (version parts padded to four, so ``2512.10`` equals ``2512.10.0``, then the build)."""
