@@ -22,7 +22,6 @@ from fleetreport.health.infrastructure_records import (
 )
 from fleetreport.health.population import REASON_TEXT, KnownDesktops
 from fleetreport.health.priorities import priorities_and_plans
-from fleetreport.health.quick_record import quick_record
 from fleetreport.health.record_copy import copy_records
 from fleetreport.health.report_model import (
     CheckCounts,
@@ -265,8 +264,7 @@ def desktop_summary(score: DesktopScore, now: datetime) -> DesktopSummary:
     uptime = None
     if vm is not None and vm.power_state == "poweredOn" and vm.boot_time is not None:
         uptime = (now - vm.boot_time).total_seconds() / SECONDS_PER_DAY
-    return quick_record(
-        DesktopSummary,
+    return DesktopSummary(
         key=desktop.key,
         moref=vm.moref if vm else None,
         vcenter=vm.vcenter if vm else None,
@@ -290,8 +288,7 @@ def desktop_summary(score: DesktopScore, now: datetime) -> DesktopSummary:
         power_score=round(score.power, 1),
         healthy=score.healthy,
         deductions=[
-            quick_record(
-                Deduction,
+            Deduction(
                 check=d.check,
                 category=d.category.value,
                 severity=d.severity.value,
@@ -308,8 +305,7 @@ def finding_record(judgement: Judgement) -> FindingRecord:
     """A failed judgement as a finding."""
     subject = judgement.subject
     severity = judgement.outcome.severity or judgement.check.severity
-    return quick_record(
-        FindingRecord,
+    return FindingRecord(
         check=judgement.check.id,
         title=judgement.check.title,
         category=judgement.check.category.value,

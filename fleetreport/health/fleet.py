@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING
 
 from fleetreport.globs import matches_any
 from fleetreport.health.population import KnownDesktops, Population, decide_population
-from fleetreport.health.quick_record import quick_record
 from fleetreport.health.settings import DesktopRules, ScopeRules
 from fleetreport.snapshot.model import (
     AdDomain,
@@ -163,16 +162,7 @@ class FleetView:
             name = machine.name
         else:
             name = vm.name if vm is not None else key
-        return quick_record(
-            Desktop,
-            key=key,
-            name=name,
-            vm=vm,
-            machine=machine,
-            pool=pool,
-            host=host,
-            sessions=sessions,
-        )
+        return Desktop(key, name, vm, machine, pool, host, sessions)
 
     # --------------------------------------------------------------------- scope
 

@@ -6,8 +6,6 @@ import enum
 from dataclasses import dataclass
 from functools import lru_cache
 
-from fleetreport.health.quick_record import quick_record
-
 
 class Severity(enum.StrEnum):
     """How serious a failure is; the order is critical > warning > info."""
@@ -55,33 +53,25 @@ class Outcome:
 @lru_cache(maxsize=OUTCOMES_KEPT)
 def passed(message: str = "") -> Outcome:
     """The subject meets the check."""
-    return quick_record(
-        Outcome, status=Status.PASS, message=message, severity=None, not_applicable=False
-    )
+    return Outcome(Status.PASS, message)
 
 
 @lru_cache(maxsize=OUTCOMES_KEPT)
 def failed(message: str, severity: Severity | None = None) -> Outcome:
     """The subject fails; ``severity`` None takes the check's configured severity."""
-    return quick_record(
-        Outcome, status=Status.FAIL, message=message, severity=severity, not_applicable=False
-    )
+    return Outcome(Status.FAIL, message, severity)
 
 
 @lru_cache(maxsize=OUTCOMES_KEPT)
 def unknown(message: str) -> Outcome:
     """The data needed to judge is missing."""
-    return quick_record(
-        Outcome, status=Status.UNKNOWN, message=message, severity=None, not_applicable=False
-    )
+    return Outcome(Status.UNKNOWN, message)
 
 
 @lru_cache(maxsize=OUTCOMES_KEPT)
 def not_applicable(message: str) -> Outcome:
     """The check does not apply to this subject."""
-    return quick_record(
-        Outcome, status=Status.UNKNOWN, message=message, severity=None, not_applicable=True
-    )
+    return Outcome(Status.UNKNOWN, message, not_applicable=True)
 
 
 def without_horizon(missing: bool, message: str) -> Outcome:

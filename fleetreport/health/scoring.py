@@ -26,7 +26,6 @@ from fleetreport.health.evaluate import (
     pool_key,
 )
 from fleetreport.health.fleet import Desktop
-from fleetreport.health.quick_record import quick_record
 from fleetreport.health.results import Severity, Status
 from fleetreport.health.settings import ScoreSettings
 
@@ -137,8 +136,7 @@ def score_desktop(
             unknown += 1
         elif status is fail and outcome.severity is not None:
             deductions.append(
-                quick_record(
-                    Deduction,
+                Deduction(
                     check=check.id,
                     category=check.score_category or check.category,
                     severity=outcome.severity,
@@ -148,8 +146,7 @@ def score_desktop(
                 )
             )
     if not deductions:
-        return quick_record(
-            DesktopScore,
+        return DesktopScore(
             desktop=desktop,
             patch=FULL_SCORE,
             power=FULL_SCORE,
@@ -158,8 +155,7 @@ def score_desktop(
             evaluated=evaluated,
             unknown=unknown,
         )
-    return quick_record(
-        DesktopScore,
+    return DesktopScore(
         desktop=desktop,
         patch=_score(deductions, Category.PATCH),
         power=_score(deductions, Category.POWER),

@@ -3,28 +3,25 @@ worked out afresh, and none is kept beyond the evaluation, fleet or check that m
 
 from __future__ import annotations
 
-from dataclasses import FrozenInstanceError, replace
+from dataclasses import replace
 from datetime import timedelta
 from itertools import product
 from typing import Any
 
-import pytest
 from support.fleet_builders import fleet_snapshot, host, machine, pool, session, vm
 from support.snapshots import VC_UUID
 from support.vsphere_builders import datastore
 
-from fleetreport.health import scoring
 from fleetreport.health.catalogue import Limits
 from fleetreport.health.checks.vdi_scope import vdi_datastore_contents
 from fleetreport.health.energy import find_idle_desktops, idle_desktops_by_pool
 from fleetreport.health.evaluate import Evaluation, evaluate
-from fleetreport.health.fleet import Desktop, FleetView
+from fleetreport.health.fleet import FleetView
 from fleetreport.health.hardware import cluster_hardware_limit, vm_hardware_limit
 from fleetreport.health.idle import idle_longer_than, long_idle_spare_candidates, pool_idleness
 from fleetreport.health.priorities import _Group
-from fleetreport.health.quick_record import quick_record
-from fleetreport.health.report_model import Deduction, DesktopSummary, FindingRecord
-from fleetreport.health.results import Outcome, Status
+from fleetreport.health.report_model import Deduction, DesktopSummary
+from fleetreport.health.results import Status
 from fleetreport.health.settings import HealthSettings, default_settings
 from fleetreport.snapshot.model import Snapshot
 
@@ -157,31 +154,6 @@ def test_a_group_scores_clones_once_and_gives_every_desktop_its_own_answer() -> 
             assert group.gain(fixed, check_id) == gain
     lifted = plain_score(desktops[2], "patch", {"c"}) - plain_score(desktops[2], "patch", ())
     assert (lifted, group.rise("c", "patch")) == (90.0, 18.0)  # 90 points over 5 desktops
-
-
-@pytest.mark.parametrize(
-    "cls",
-    [
-        DesktopSummary,
-        FindingRecord,
-        Deduction,
-        scoring.Deduction,
-        scoring.DesktopScore,
-        Desktop,
-        Outcome,
-    ],
-)
-def test_a_quick_record_equals_the_constructors_and_needs_every_field(cls: Any) -> None:
-    values = {name: f"value of {name}" for name in cls.__dataclass_fields__}
-    quick = quick_record(cls, **values)
-    assert quick == cls(**values)
-    assert type(quick) is cls
-    assert list(vars(quick)) == list(cls.__dataclass_fields__)
-    with pytest.raises(FrozenInstanceError):
-        quick.subject = "changed"
-    fewer = dict(list(values.items())[1:])
-    with pytest.raises(TypeError, match=cls.__name__):
-        quick_record(cls, **fewer)
 
 
 def test_a_checks_durations_are_its_own_thresholds_read_once() -> None:
