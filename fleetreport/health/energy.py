@@ -94,11 +94,15 @@ def idle_desktops_by_pool(evaluation: Evaluation) -> Mapping[str, Sequence[tuple
     candidate (nobody logged on or assigned), in fleet order: worked out once per evaluation
     (the estimate, the measured energy, the host powers and the usage report all read it), so
     read only."""
-    return evaluation.idle_desktops
+    known = evaluation.idle_desktops
+    found = known.get(IDLE_CHECK)
+    if found is None:
+        found = known[IDLE_CHECK] = find_idle_desktops(evaluation)
+    return found
 
 
 def find_idle_desktops(evaluation: Evaluation) -> dict[str, list[tuple[Desktop, bool]]]:
-    """``idle_desktops_by_pool`` worked out (``Evaluation.idle_desktops`` calls it once)."""
+    """``idle_desktops_by_pool`` worked out afresh (it keeps the answer with the evaluation)."""
     found: dict[str, list[tuple[Desktop, bool]]] = defaultdict(list)
     for desktop in evaluation.fleet.desktops:
         if desktop.pool is None:

@@ -102,13 +102,10 @@ class Evaluation:
         return {}
 
     @cached_property
-    def idle_desktops(self) -> Mapping[str, Sequence[tuple[Desktop, bool]]]:
-        """Per pool key, its idle desktops and whether each is a spare candidate
-        (``energy.idle_desktops_by_pool``), worked out on first use and kept with this
-        evaluation only."""
-        from fleetreport.health.energy import find_idle_desktops  # energy imports this module
-
-        return find_idle_desktops(self)
+    def idle_desktops(self) -> dict[str, Mapping[str, Sequence[tuple[Desktop, bool]]]]:
+        """Per idle check id, ``energy.idle_desktops_by_pool``'s answer, filled there on first
+        use and kept with this evaluation only (energy imports this module, not the reverse)."""
+        return {}
 
     def of(self, kind: SubjectKind, key: str) -> list[Judgement]:
         """Judgements about one subject."""
