@@ -23,6 +23,7 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from fleetreport.snapshot.model import DesktopPool, VirtualMachine
 
@@ -40,6 +41,8 @@ _LINKED_CLONE_REPLICA = re.compile(
 )
 _VCLS = re.compile(r"^vCLS(-|\s*\(\d+\)$)")
 """``vCLS-<uuid>`` (7.0 U3 and later) or ``vCLS (1)`` (7.0 U1 and U2)."""
+_MAY_HAVE_A_ROLE = re.compile(r"(?i:cp-|replica-)|vCLS")
+"""The start every name above shares: most VMs are desktops, ruled out with one match."""
 
 
 class VmRole(enum.StrEnum):
@@ -88,15 +91,24 @@ def vm_role(
     by_name = role_by_name(vm.name)
     if by_name is not None:
         return by_name
-    if in_clone_prep_folder(vm.folder):
+    return _role_by_folder(vm.folder)
+
+
+@lru_cache(maxsize=4096)
+def _role_by_folder(folder: str | None) -> VmRole | None:
+    """The role every VM in ``folder`` has. Kept per folder text: thousands of VMs share a few
+    folders; bounded, as the text is the server's."""
+    if in_clone_prep_folder(folder):
         return VmRole.INSTANT_CLONE_INTERNAL
-    if _folder_parts(vm.folder)[-1:] == ["vCLS"]:
+    if _folder_parts(folder)[-1:] == ["vCLS"]:
         return VmRole.VSPHERE_CLUSTER_SERVICE
     return None
 
 
 def role_by_name(name: str) -> VmRole | None:
     """The role of a VM named the way Horizon or vSphere name their own VMs, or None."""
+    if not _MAY_HAVE_A_ROLE.match(name):
+        return None
     internal = _INSTANT_CLONE_INTERNAL.match(name)
     if internal:
         return {

@@ -119,6 +119,10 @@ def names(snapshot: Snapshot, **kw: object) -> set[str]:
         ("vclsmonitor", "Servers", None),
         ("my-cp-parent", "VDI", None),
         ("W11-IC-001", "VDI/IC", None),
+        ("REPLICA-0B5F9A4E-1C2D-4E3F-8A9B-0C1D2E3F4A5B", "VDI", VmRole.LINKED_CLONE_REPLICA),
+        ("vcls-6d1f0c3e", "Servers", None),  # vCenter spells it vCLS
+        ("W11-IC-002", "Horizon/vCLS/IC", None),
+        ("W11-IC-003", "", None),
     ],
 )
 def test_horizon_and_vsphere_own_vms_are_recognised(
