@@ -1,5 +1,5 @@
 """Allow ``python -m fleetreport``."""
 
-from fleetreport.cli import main
+from fleetreport.cli import console_script
 
-raise SystemExit(main())
+console_script()
