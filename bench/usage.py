@@ -235,7 +235,14 @@ def probe(out: Path, trace: bool, arguments: list[str]) -> None:
                 figures["queryperf_calls"] += 1
         return original_call(session, fn, what)
 
-    run.collect_horizon_usage = timed("horizon_usage", run.collect_horizon_usage)
+    if "--horizon" in arguments:
+        # Imported by the collection only when a pod is collected (a vCenter-only run loads no
+        # HTTP client): wrapped where the collection looks it up, in its own module.
+        from fleetreport.collect.horizon import usage as horizon_usage
+
+        horizon_usage.collect_horizon_usage = timed(
+            "horizon_usage", horizon_usage.collect_horizon_usage
+        )
     run.collect_vcenter_usage = timed("vcenter_usage", run.collect_vcenter_usage)
     perf_history._call = counted
     if trace:
