@@ -67,9 +67,7 @@ class Limits:
         self._values = dict(values)
         self._patterns: dict[str, re.Pattern[str]] = {}
         self._numbers: dict[str, float] = {}
-        self._days: dict[str, timedelta] = {}
-        self._hours: dict[str, timedelta] = {}
-        self._minutes: dict[str, timedelta] = {}
+        self._durations: dict[tuple[str, str], timedelta] = {}
         self._matched: dict[tuple[str, str], bool] = {}
 
     def number(self, name: str) -> float:
@@ -84,23 +82,22 @@ class Limits:
 
     def days(self, name: str) -> timedelta:
         """A threshold in days, as a duration."""
-        found = self._days.get(name)
-        if found is None:
-            found = self._days[name] = timedelta(days=self.number(name))
-        return found
+        return self._duration(name, "days")
 
     def minutes(self, name: str) -> timedelta:
         """A threshold in minutes, as a duration."""
-        found = self._minutes.get(name)
-        if found is None:
-            found = self._minutes[name] = timedelta(minutes=self.number(name))
-        return found
+        return self._duration(name, "minutes")
 
     def hours(self, name: str) -> timedelta:
         """A threshold in hours, as a duration."""
-        found = self._hours.get(name)
+        return self._duration(name, "hours")
+
+    def _duration(self, name: str, unit: str) -> timedelta:
+        """The number ``name`` as a duration in ``unit`` (a ``timedelta`` keyword)."""
+        key = (name, unit)
+        found = self._durations.get(key)
         if found is None:
-            found = self._hours[name] = timedelta(hours=self.number(name))
+            found = self._durations[key] = timedelta(**{unit: self.number(name)})
         return found
 
     def flag(self, name: str) -> bool:
