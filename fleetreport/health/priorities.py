@@ -69,6 +69,8 @@ class _Group:
 
     def __init__(self, desktops: Sequence[DesktopSummary], outage_checks: Collection[str]) -> None:
         self.desktops = desktops
+        self.outage_checks = outage_checks
+        """Checks whose critical failure puts a desktop in a pod outage (``outage_checks``)."""
         self._kinds: dict[str, list[int]] = {}
         """Per category, each desktop's kind: the index of its deductions in ``_lost``."""
         self._lost: dict[str, list[tuple[tuple[str, float], ...]]] = {}
@@ -210,7 +212,6 @@ def remediation_plans(
     """A plan per pool with something to do (by name), then one for the infrastructure;
     ``fleet``: the report's desktops as a group, with its outage checks."""
     checks = {check.id: check for check in report.checks}
-    outage = outage_checks(report.checks)
     members: dict[str, list[DesktopSummary]] = defaultdict(list)
     for desktop in report.vms:
         if desktop.pool is not None:
@@ -224,7 +225,7 @@ def remediation_plans(
         desktops = members.get(pool.id, [])
         findings = pool_findings.get(pool.id, [])
         candidates = {f.check for f in findings} | {x.check for d in desktops for x in d.deductions}
-        group = _Group(desktops, outage)
+        group = _Group(desktops, fleet.outage_checks)
         steps = plan_steps(group, findings, candidates, checks, settings)
         if steps:
             now = group.rescore((), settings)
