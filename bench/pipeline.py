@@ -118,8 +118,8 @@ def wire_floor(server: VcsimServer) -> tuple[float, int]:
     """Seconds for the collector's inventory requests with unparsed answers, and their pages."""
     with session_on(server) as session:
         fields = session.content.customFieldsManager
-        original = property_reader.parse_received
-        property_reader.parse_received = unparsed
+        original = property_reader.read_page
+        property_reader.read_page = unparsed
         pages = 0
 
         def counted() -> None:
@@ -138,7 +138,7 @@ def wire_floor(server: VcsimServer) -> tuple[float, int]:
             )
             return time.perf_counter() - started, pages
         finally:
-            property_reader.parse_received = original
+            property_reader.read_page = original
 
 
 def pyvmomi_bulk(server: VcsimServer) -> float:

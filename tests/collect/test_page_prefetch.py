@@ -80,14 +80,14 @@ def read(
     """All VMs and hosts, and the pages as parsed, in order."""
     si = server.connect()
     pages: list[Page] = []
-    real_parse = property_reader.parse_received
+    real_parse = property_reader.read_page
 
     def parse(received: Received) -> Page:
         page = real_parse(received)
         pages.append(page)
         return page
 
-    property_reader.parse_received = parse  # type: ignore[assignment]
+    property_reader.read_page = parse  # type: ignore[assignment]
     try:
         objects = property_reader.retrieve_inventory(
             si.content,
@@ -98,7 +98,7 @@ def read(
             relogin=relogin,
         )
     finally:
-        property_reader.parse_received = real_parse  # type: ignore[assignment]
+        property_reader.read_page = real_parse  # type: ignore[assignment]
     return objects, pages
 
 
@@ -206,7 +206,7 @@ def test_a_page_read_without_a_session_ends_the_page_asked_ahead_before_raising(
     """The page after it was already asked for: the reader raises NotAuthenticated, as before,
     but only once that request has ended, its answer dropped; nothing of ours is in flight."""
     calls = Calls(monkeypatch)
-    real_parse = property_reader.parse_received
+    real_parse = property_reader.read_page
     parsed = 0
 
     def unauthenticated_second_page(received: Received) -> Page:
@@ -221,7 +221,7 @@ def test_a_page_read_without_a_session_ends_the_page_asked_ahead_before_raising(
             )
         return page
 
-    monkeypatch.setattr(property_reader, "parse_received", unauthenticated_second_page)
+    monkeypatch.setattr(property_reader, "read_page", unauthenticated_second_page)
     si = server.connect()
     with pytest.raises(vim.fault.NotAuthenticated):
         property_reader.retrieve_inventory(

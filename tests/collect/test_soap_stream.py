@@ -14,17 +14,17 @@ from pyVmomi import vmodl
 from support.vcsim import start_vcsim
 
 from fleetreport.collect.vcenter.soap_stream import (
-    _TYPE_PLANS,
-    _TYPE_PLANS_LIMIT,
+    TYPE_PLANS,
+    TYPE_PLANS_LIMIT,
     MoRef,
     Received,
-    _object_content,
-    _shared_reference,
     as_list,
+    object_content,
     parse_received,
     parse_retrieve_result,
     pending_events,
     receive_result_call,
+    shared_reference,
 )
 
 RESPONSE = b"""<?xml version="1.0" encoding="UTF-8"?>
@@ -140,7 +140,7 @@ def whole_document_reading(document: bytes) -> tuple[str | None, list[Any]]:
     """The reference: the whole document as one tree, each ObjectContent converted."""
     root = ElementTree.fromstring(document)  # noqa: S314 (the test's own document)
     token = root.findtext(".//{urn:vim25}token") or None
-    objects = [_object_content(element) for element in root.iter("{urn:vim25}objects")]
+    objects = [object_content(element) for element in root.iter("{urn:vim25}objects")]
     return token, objects
 
 
@@ -269,14 +269,14 @@ def test_property_sets_out_of_the_usual_shape_read_by_name() -> None:
 
 
 def test_type_plans_are_bounded_and_every_value_still_read() -> None:
-    count = _TYPE_PLANS_LIMIT + 50
+    count = TYPE_PLANS_LIMIT + 50
     props = "".join(
         f'<propSet><name>p{i}</name><val xsi:type="Enum{i}">v{i}</val></propSet>'
         for i in range(count)
     )
     page = parse_retrieve_result([a_page(f"<objects><obj>vm-1</obj>{props}</objects>")])
     assert page.objects[0].properties == {f"p{i}": f"v{i}" for i in range(count)}
-    assert len(_TYPE_PLANS) <= _TYPE_PLANS_LIMIT
+    assert len(TYPE_PLANS) <= TYPE_PLANS_LIMIT
 
 
 def test_references_in_values_are_made_once_and_the_cache_is_bounded() -> None:
@@ -290,7 +290,7 @@ def test_references_in_values_are_made_once_and_the_cache_is_bounded() -> None:
     )
     first, second = (record.properties["parent"] for record in page.objects)
     assert first == MoRef("Folder", "group-v9") and first is second
-    assert _shared_reference.cache_info().maxsize == 4096
+    assert shared_reference.cache_info().maxsize == 4096
 
 
 def read_with_read_events(chunks: list[bytes]) -> None:

@@ -20,11 +20,11 @@ from typing import Any, Protocol, TypeVar
 
 from pyVmomi import vim, vmodl
 
+from fleetreport.collect.vcenter.page_scanner import read_page
 from fleetreport.collect.vcenter.soap_stream import (
     Page,
     RawObject,
     Received,
-    parse_received,
     receive_result_call,
 )
 from fleetreport.collect.workers import WAIT_SLICE_SECONDS
@@ -266,7 +266,7 @@ class _Retrieval:
         if token:
             continue_after = PropertyCollector.ContinueRetrievePropertiesEx
             self.prefetch = _Prefetch(token, lambda: self._receive(continue_after, [token]))
-        return parse_received(received)
+        return read_page(received)
 
     def _first_page(self) -> Page:
         self._ensure_views()

@@ -50,7 +50,7 @@ class MoRef:
     """Its id, e.g. ``vm-42``."""
 
 
-_shared_reference = lru_cache(maxsize=4096)(MoRef)
+shared_reference = lru_cache(maxsize=4096)(MoRef)
 """A reference held in a value, made once: 10,000 VMs share a few hundred parents, pools, hosts
 and datastores (time and memory); frozen, so sharing is safe; bounded, as the text is the
 server's."""
@@ -292,13 +292,13 @@ def _drain(parser: XMLPullParser[Element], page: Page) -> None:
         elements = list(map(_element_of, pending_events(parser)))
     for element in compress(elements, map(_WANTED, map(_tag_of, elements))):
         if element.tag == OBJECTS:
-            page.objects.append(_object_content(element))
+            page.objects.append(object_content(element))
             element.clear()
         else:
             page.token = element.text or None
 
 
-def _object_content(element: Element) -> RawObject:
+def object_content(element: Element) -> RawObject:
     obj = None
     properties: dict[str, Any] = {}
     missing: dict[str, str] = {}
@@ -311,13 +311,13 @@ def _object_content(element: Element) -> RawObject:
                     if len(value):
                         properties[name_element.text or ""] = convert(value)
                         continue
-                    # A leaf (most values): what convert does with one, without the call.
+                    # A leaf (most values): what leaf_value does with one, without the call.
                     xsi = value.get(XSI_TYPE)
-                    kind, _, scalar = _TYPE_PLANS.get(xsi) or _type_plan(xsi)
+                    kind, _, scalar = TYPE_PLANS.get(xsi) or type_plan(xsi)
                     mo_type = value.get("type")
-                    if mo_type is not None or kind is _MO_REF_KIND:
-                        leaf: Any = _shared_reference(mo_type or "", value.text or "")
-                    elif kind is _ARRAY_KIND:
+                    if mo_type is not None or kind is MO_REF_KIND:
+                        leaf: Any = shared_reference(mo_type or "", value.text or "")
+                    elif kind is ARRAY_KIND:
                         leaf = []
                     elif scalar is None:
                         leaf = value.text or ""
@@ -342,19 +342,12 @@ def _object_content(element: Element) -> RawObject:
 def convert(element: Element) -> Any:
     """A SOAP value as plain Python: scalars by xsi:type, MoRef, lists for ArrayOf*, dicts."""
     xsi = element.get(XSI_TYPE)
-    kind, xsi_type, scalar = _TYPE_PLANS.get(xsi) or _type_plan(xsi)
     if not len(element):
-        mo_type = element.get("type")
-        if mo_type is not None or kind is _MO_REF_KIND:
-            return _shared_reference(mo_type or "", element.text or "")
-        if kind is _ARRAY_KIND:
-            return []
-        if scalar is None:
-            return element.text or ""
-        return scalar(element.text or "")
-    if kind is _MO_REF_KIND:
-        return _shared_reference(element.get("type") or "", element.text or "")
-    if kind is _ARRAY_KIND:
+        return leaf_value(xsi, element.get("type"), element.text or "")
+    kind, xsi_type, _ = TYPE_PLANS.get(xsi) or type_plan(xsi)
+    if kind is MO_REF_KIND:
+        return shared_reference(element.get("type") or "", element.text or "")
+    if kind is ARRAY_KIND:
         return [convert(child) for child in element]
     grouped: dict[str, list[Any]] = {}
     for child in element:
@@ -367,26 +360,40 @@ def convert(element: Element) -> Any:
     return fields
 
 
-_PLAIN_KIND, _MO_REF_KIND, _ARRAY_KIND = "plain", "moref", "array"
+def leaf_value(xsi: str | None, reference_type: str | None, text: str) -> Any:
+    """A value without child elements, from its raw ``xsi:type``, its ``type`` attribute (a
+    reference's managed object type) and its text: a MoRef, an empty list for an empty
+    ``ArrayOf*``, a typed scalar, or the text."""
+    kind, _, scalar = TYPE_PLANS.get(xsi) or type_plan(xsi)
+    if reference_type is not None or kind is MO_REF_KIND:
+        return shared_reference(reference_type or "", text)
+    if kind is ARRAY_KIND:
+        return []
+    if scalar is None:
+        return text
+    return scalar(text)
+
+
+_PLAIN_KIND, MO_REF_KIND, ARRAY_KIND = "plain", "moref", "array"
 _TypePlan = tuple[str, str, Callable[[str], Any] | None]
-_TYPE_PLANS: dict[str | None, _TypePlan] = {}
+TYPE_PLANS: dict[str | None, _TypePlan] = {}
 """Raw xsi:type attribute value -> (kind, local type name, scalar converter or None)."""
-_TYPE_PLANS_LIMIT = 4096
+TYPE_PLANS_LIMIT = 4096
 """The attribute is server text: plans past this many are worked out each time, not kept."""
 
 
-def _type_plan(xsi: str | None) -> _TypePlan:
+def type_plan(xsi: str | None) -> _TypePlan:
     """What ``convert`` does with a value of this raw xsi:type (None when there is none)."""
     xsi_type = _local(xsi) if xsi else ""
     if xsi_type == MO_REF:
-        kind = _MO_REF_KIND
+        kind = MO_REF_KIND
     elif xsi_type.startswith("ArrayOf"):
-        kind = _ARRAY_KIND
+        kind = ARRAY_KIND
     else:
         kind = _PLAIN_KIND
     plan = (kind, xsi_type, _SCALARS.get(xsi_type))
-    if len(_TYPE_PLANS) < _TYPE_PLANS_LIMIT:
-        _TYPE_PLANS[xsi] = plan
+    if len(TYPE_PLANS) < TYPE_PLANS_LIMIT:
+        TYPE_PLANS[xsi] = plan
     return plan
 
 
