@@ -8,13 +8,14 @@ every page to the exact parser (or reads one it should not) fails here.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import partial
 from typing import Any
 
 import pytest
 from support.vcsim import VcsimServer, start_vcsim
 
-from fleetreport.collect.vcenter import property_reader
+from fleetreport.collect.vcenter import page_scanner, property_reader
 from fleetreport.collect.vcenter.inventory import CLUSTER_PROPERTIES, PROPERTIES_BY_TYPE
 from fleetreport.collect.vcenter.page_scanner import read_page, scan_page
 from fleetreport.collect.vcenter.soap_stream import MoRef, Page, Received, parse_retrieve_result
@@ -113,10 +114,10 @@ def chunks(data: bytes, size: int = 61) -> Iterator[bytes]:
     return (data[start : start + size] for start in range(0, len(data), size))
 
 
-def outcome(read: Any, data: bytes) -> tuple[Any, ...]:
+def outcome(read: Callable[[], Page]) -> tuple[Any, ...]:
     """A page as plain data, property order included, or the error it raised."""
     try:
-        result: Page = read(data)
+        result = read()
     except Exception as error:
         return ("error", type(error), str(error))
     return (
@@ -129,11 +130,15 @@ def outcome(read: Any, data: bytes) -> tuple[Any, ...]:
 
 
 def assert_read_as_exactly(data: bytes, *, scanned: bool) -> None:
-    """``read_page`` gives what the exact parser gives; the fast reader read it or left it."""
-    assert (scan_page(data) is not None) is scanned
-    fast = outcome(lambda body: read_page(Received([body], "identity")), data)
-    exact = outcome(lambda body: parse_retrieve_result(chunks(body)), data)
-    assert fast == exact
+    """``read_page`` gives what the exact parser gives; the fast reader read it or left it,
+    whole or in runs of a few objects (pieces of 7 bytes, runs from 64 bytes)."""
+    exact = outcome(lambda: parse_retrieve_result(chunks(data)))
+    for pieces, run_bytes in (([data], page_scanner.SEGMENT_BYTES), (list(chunks(data, 7)), 64)):
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(page_scanner, "SEGMENT_BYTES", run_bytes)
+            assert (scan_page(pieces) is not None) is scanned
+            fast = outcome(partial(read_page, Received(list(pieces), "identity")))
+        assert fast == exact
 
 
 def test_pages_as_the_simulator_and_vcenter_write_them_are_read_fast_and_exact() -> None:
@@ -187,6 +192,7 @@ def test_a_continuation_page_and_a_last_page_without_token() -> None:
     )
     assert_read_as_exactly(page(body, token=None), scanned=True)
     assert_read_as_exactly(page(body, token="a&amp;b"), scanned=True)
+    assert_read_as_exactly(page(body, token=""), scanned=True)
     assert read_page(Received([page(body, token="a&amp;b")], "identity")).token == "a&b"
 
 
@@ -210,6 +216,7 @@ LEFT_CASES = {
     "an object inside an object": vm(1, vm(2)),
     "a prefixed object inside an object": vm(1, '<v:objects xmlns:v="urn:vim25"/>'),
     "space between objects": vm(1) + "\n" + vm(2),
+    "a property between objects": vm(1) + vcenter_leaf("n", "xsd:int", "1") + vm(2),
     "a value its type does not allow": vm(1, vcenter_leaf("n", "xsd:int", "four")),
     "a time its type does not allow": vm(1, vcenter_leaf("n", "xsd:dateTime", "yesterday")),
     "an unclosed value": vm(1, "<propSet><name>n</name><val><x></val></propSet>"),
@@ -226,6 +233,9 @@ ENVELOPE_CASES = {
     "latin-1": page(vm(1, vcenter_leaf("n", "xsd:string", "caf\xe9")))
     .replace(b"UTF-8", b"ISO-8859-1")
     .replace("é".encode(), b"\xe9"),
+    "latin-1 that reads as UTF-8": page(vm(1, vcenter_leaf("n", "xsd:string", "Ã©")))
+    .replace(b"UTF-8", b"ISO-8859-1")
+    .replace("Ã©".encode(), "é".encode()),
     "not UTF-8": page(vm(1, vcenter_leaf("n", "xsd:string", "x"))).replace(b">x<", b">\xff<"),
     "a DOCTYPE": b"<!DOCTYPE x>" + page(vm(1)).split(b"?>", 1)[1],
     "objects inside a comment": page("<!-- >" + vm(1) + "<!-- -->"),
@@ -247,6 +257,7 @@ ENVELOPE_CASES = {
     ),
     "a default namespace undone": page(vm(1)).replace(b"<returnval>", b'<returnval xmlns="">'),
     "no objects": page(""),
+    "a token with children": page(vm(1), token="a<b/>c"),
     "not XML": b"<objects></objects>",
 }
 
@@ -293,3 +304,14 @@ def test_every_page_of_a_simulated_inventory_is_read_fast_and_exact(
     assert len(bodies) > 1
     for body in bodies:
         assert_read_as_exactly(body, scanned=True)
+
+
+def test_an_object_longer_than_a_run_may_be_is_left_to_the_exact_parser(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(page_scanner, "SEGMENT_BYTES", 64)
+    monkeypatch.setattr(page_scanner, "RUN_LIMIT", 400)
+    long_object = vm(1, *(vcenter_leaf(f"p{n}", "xsd:int", str(n)) for n in range(20)))
+    data = page(vm(2) + long_object)
+    assert scan_page(chunks(data, 7)) is None
+    assert scan_page([page(vm(2) + vm(3))]) is not None

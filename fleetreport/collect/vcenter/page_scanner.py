@@ -17,7 +17,7 @@ result is always the exact parser's.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 from typing import Any
 from xml.etree.ElementTree import ParseError, fromstring
 from xml.parsers import expat
@@ -25,7 +25,6 @@ from xml.parsers.expat import ExpatError
 
 from fleetreport.collect.vcenter.soap_stream import (
     ARRAY_KIND,
-    CHUNK,
     MO_REF_KIND,
     TYPE_PLANS,
     MoRef,
@@ -60,9 +59,9 @@ _PREFIX = r"(?!xml(?:ns)?[=:])[A-Za-z_][A-Za-z0-9_.-]*"
 ``xmlns``, which only their own namespaces may have."""
 _ITEM = re.compile(
     r"<propSet><name>(?P<name>[^<&]*)</name><val"
-    r"(?: xmlns:(?P<declared>" + _PREFIX + r')="http://www\.w3\.org/2001/XMLSchema-instance"'
-    r' (?P=declared):type="(?P<declared_type>' + _ATTRIBUTE_TEXT + r')"'
-    r"| (?P<prefix>" + _PREFIX + r'):type="(?P<prefixed_type>' + _ATTRIBUTE_TEXT + r')")?'
+    r"(?:(?: xmlns:(?P<declared>" + _PREFIX + r')="http://www\.w3\.org/2001/XMLSchema-instance"'
+    r" (?P=declared)| (?P<prefix>" + _PREFIX + r"))"
+    r':type="(?P<xsi_type>' + _ATTRIBUTE_TEXT + r')")?'
     r'(?: type="(?P<reference_type>' + _ATTRIBUTE_TEXT + r')")?'
     r"(?:>(?P<text>[^<&]*)</val>|/>)</propSet>"
     r'|<objects><obj type="(?P<object_type>' + _ATTRIBUTE_TEXT + r')">(?P<object_id>[^<&]*)</obj>'
@@ -76,15 +75,15 @@ _ALLOWED_BYTES = bytes(range(0x20, 0x100)) + b"\t\n"
 _REFUSED_MARKUP = re.compile(rb"<[!?]|\]\]>|\xef\xbf[\xbe\xbf]")
 
 
-def _refused(objects: bytes) -> bool:
-    """Whether the objects hold what is left to the exact parser: markup declarations,
+def _refused(run: bytes) -> bool:
+    """Whether a run of objects holds what is left to the exact parser: markup declarations,
     comments, CDATA, processing instructions, a carriage return (XML normalises it), a
     character XML forbids (control characters, U+FFFE, U+FFFF). Single bytes are looked for
-    first (memchr), the patterns only where one is found."""
-    if objects.translate(None, _ALLOWED_BYTES):
+    first (in C), the patterns only where one is found."""
+    if run.translate(None, _ALLOWED_BYTES):
         return True  # a control character or a carriage return
-    if any(marker in objects for marker in (b"!", b"?", b"]", b"\xef")):
-        return _REFUSED_MARKUP.search(objects) is not None
+    if any(marker in run for marker in (b"!", b"?", b"]", b"\xef")):
+        return _REFUSED_MARKUP.search(run) is not None
     return False
 
 
@@ -98,48 +97,68 @@ def _suspect(stretch: str) -> bool:
     return ("obj" in stretch or "token" in stretch) and bool(_REFUSED_INSIDE_OBJECT.search(stretch))
 
 
+SEGMENT_BYTES = 1 << 18
+"""Objects are read in runs of whole objects of about this many bytes: a page is never held
+twice (as bytes and as text), so the memory is the exact parser's."""
+RUN_LIMIT = 1 << 23
+"""An envelope head, or one object, longer than this is left to the exact parser."""
+END_TAG = b"</objects>"
+
+
 def read_page(received: Received) -> Page:
     """A received result page, read by the fast reader when it recognises it, else exactly."""
-    data = b"".join(received.decoded())
-    return scan_page(data) or parse_retrieve_result(
-        data[start : start + CHUNK] for start in range(0, len(data), CHUNK)
-    )
+    pieces = list(received.decoded())
+    return scan_page(pieces) or parse_retrieve_result(iter(pieces))
 
 
-def scan_page(data: bytes) -> Page | None:
-    """The page, or None when it is not in a shape this reader is sure of."""
-    first = data.find(b"<objects>")
-    last = data.rfind(b"</objects>")
-    if first < 0 or last < first:
-        return None
-    last += len(b"</objects>")
-    envelope = _read_envelope(data[:first], data[last:])
-    if envelope is None:
-        return None
-    objects_bytes = data[first:last]
-    if _refused(objects_bytes):
-        return None
+def scan_page(pieces: Iterable[bytes]) -> Page | None:
+    """The page (its bytes in pieces), or None when it is not in a shape this reader is sure of."""
+    envelope = _EnvelopeReader()
+    scan: _Scan | None = None
+    parts: list[bytes] = []
+    size = 0
     try:
-        text = objects_bytes.decode("utf-8")
-    except UnicodeDecodeError:
+        for piece in pieces:
+            parts.append(piece)
+            size += len(piece)
+            if size < SEGMENT_BYTES:
+                continue
+            pending = b"".join(parts)
+            if scan is None:
+                scan, pending = _open(envelope, pending)
+            elif (cut := pending.rfind(END_TAG)) >= 0:
+                scan.feed(pending[: cut + len(END_TAG)])
+                pending = pending[cut + len(END_TAG) :]
+            if len(pending) > RUN_LIMIT:
+                return None
+            parts, size = [pending], len(pending)
+        pending = b"".join(parts)
+        if scan is None:
+            scan, pending = _open(envelope, pending)
+            if scan is None:
+                return None  # no objects
+        cut = pending.rfind(END_TAG)
+        if cut >= 0:
+            scan.feed(pending[: cut + len(END_TAG)])
+            pending = pending[cut + len(END_TAG) :]
+        token = envelope.close(pending)
+        return Page(objects=scan.read, token=token)
+    except _NotRecognised:
         return None
-    del objects_bytes
-    try:
-        objects = _Scan(envelope).read(text)
     except ValueError:
         return None  # a value its type does not allow: the exact parser raises it, in order
-    if objects is None:
-        return None
-    return Page(objects=objects, token=envelope.token)
 
 
-@dataclass
-class _Envelope:
-    """What the envelope around the objects says: the token, and the namespaces in scope."""
+class _NotRecognised(Exception):
+    """The page is not in a shape this reader is sure of: the exact parser reads it."""
 
-    token: str | None = None
-    namespaces: dict[str, str] = field(default_factory=dict)
-    """Prefix ("" for the default) -> namespace, in scope where the objects are."""
+
+def _open(envelope: _EnvelopeReader, pending: bytes) -> tuple[_Scan | None, bytes]:
+    """The scan of the objects, once the envelope's head before them is in ``pending``."""
+    first = pending.find(b"<objects>")
+    if first < 0:
+        return None, pending
+    return _Scan(envelope.open(pending[:first])), pending[first:]
 
 
 class _EnvelopeReader:
@@ -199,77 +218,111 @@ class _EnvelopeReader:
     def _refuse(self, *_: object) -> None:
         self.refused = True
 
+    def open(self, head: bytes) -> dict[str, str]:
+        """Parse the envelope up to the objects; the namespaces in scope there."""
+        try:
+            self.parser.Parse(head, False)
+        except ExpatError:
+            raise _NotRecognised from None
+        if tuple(self.path) not in _RESULT_PATHS:
+            raise _NotRecognised
+        namespaces = {prefix: uris[-1] for prefix, uris in self.bindings.items() if uris}
+        if namespaces.get("") != VIM_URI:
+            raise _NotRecognised
+        return namespaces
 
-def _read_envelope(head: bytes, tail: bytes) -> _Envelope | None:
-    """The envelope's token and namespaces, if it is well-formed around the objects' place."""
-    if not head.endswith(b">") or not tail.startswith(b"<"):
-        return None  # the objects must sit between two tags, not in a tag or an attribute
-    reader = _EnvelopeReader()
-    try:
-        reader.parser.Parse(head, False)
-        if tuple(reader.path) not in _RESULT_PATHS:
-            return None
-        namespaces = {prefix: uris[-1] for prefix, uris in reader.bindings.items() if uris}
-        reader.parser.Parse(tail, True)
-    except (ExpatError, KeyError, IndexError):
-        return None
-    if reader.refused or reader.path:
-        return None
-    if reader.encoding is not None and reader.encoding.lower() != "utf-8":
-        return None
-    if namespaces.get("") != VIM_URI:
-        return None
-    return _Envelope(reader.tokens[-1] if reader.tokens else None, namespaces)
+    def close(self, tail: bytes) -> str | None:
+        """Parse the envelope after the objects; the page's token.
+
+        The tail must start with a tag: a head that ended inside a tag or an attribute value
+        (the objects then being part of it) cannot go on with ``<`` and be well-formed; one that
+        ended inside a comment, CDATA or a processing instruction is refused when expat reports
+        it.
+        """
+        if not tail.startswith(b"<"):
+            raise _NotRecognised
+        try:
+            self.parser.Parse(tail, True)
+        except (ExpatError, KeyError, IndexError):
+            raise _NotRecognised from None
+        if self.refused or self.path:
+            raise _NotRecognised
+        if self.encoding is not None and self.encoding.lower() != "utf-8":
+            raise _NotRecognised
+        return self.tokens[-1] if self.tokens else None
 
 
 _Segment = dict[str, Any] | int
 """Part of an object's properties in document order: leaf values, or the number of a stretch
 of other content parsed by ElementTree."""
+_ObjectParts = tuple[MoRef, dict[str, Any], list[_Segment]]
+"""An object's reference, its first leaves, and its parts after them."""
 
 
 class _Scan:
-    """One pass of the item pattern over a page's objects."""
+    """The item pattern over a page's objects, run by run (each run of whole objects)."""
 
-    def __init__(self, envelope: _Envelope) -> None:
-        self.namespaces = envelope.namespaces
+    def __init__(self, namespaces: dict[str, str]) -> None:
+        self.namespaces = namespaces
         self.xsi_prefixes = frozenset(
-            prefix for prefix, uri in envelope.namespaces.items() if prefix and uri == XSI_URI
+            prefix for prefix, uri in namespaces.items() if prefix and uri == XSI_URI
         )
-        self.stretches: list[str] = []
-        """Content of objects outside the recognised shape, parsed together at the end."""
+        self.read: list[RawObject] = []
+        """The objects read so far, in the page's order."""
 
-    def read(self, text: str) -> list[RawObject] | None:
-        objects: list[tuple[MoRef, list[_Segment]]] = []
+    def feed(self, run: bytes) -> None:
+        """Read a run of whole objects (``<objects>`` ... ``</objects>``)."""
+        if _refused(run):
+            raise _NotRecognised
+        try:
+            text = run.decode("utf-8")
+        except UnicodeDecodeError:
+            raise _NotRecognised from None
+        objects, stretches = self._items(text)
+        if any(map(_suspect, stretches)):
+            raise _NotRecognised
+        parsed = self._parse_stretches(stretches)
+        for obj, properties, rest in objects:
+            # the first leaves, then each part in order: as if assigned one by one
+            missing: dict[str, str] = {}
+            for segment in rest:
+                if isinstance(segment, dict):
+                    properties.update(segment)
+                else:
+                    properties.update(parsed[segment].properties)
+                    missing.update(parsed[segment].missing)
+            self.read.append(RawObject(obj, properties, missing))
+
+    def _items(self, text: str) -> tuple[list[_ObjectParts], list[str]]:
+        """The objects of a run, each with its leaves and the numbers of its other stretches."""
+        objects: list[_ObjectParts] = []
+        stretches: list[str] = []
         segments: list[_Segment] | None = None
         leaves: dict[str, Any] = {}
         position = 0
         xsi_prefixes = self.xsi_prefixes
-        stretches = self.stretches
         plans, plan_of, reference = TYPE_PLANS, type_plan, shared_reference
         reference_kind, array_kind = MO_REF_KIND, ARRAY_KIND
         for item in _ITEM.finditer(text):
-            start, end = item.span()
+            start, stop = item.span()
             if start != position:
                 if segments is None:
-                    return None  # something between objects
+                    raise _NotRecognised  # something between objects
                 segments.append(len(stretches))
                 stretches.append(text[position:start])
                 leaves = {}
                 segments.append(leaves)
-            position = end
-            name, declared, declared_type, prefix, prefixed_type, reference_type, value, *rest = (
-                item.groups()
+            position = stop
+            # every group but the declared prefix (not needed: fewer strings made and dropped)
+            name, prefix, xsi, reference_type, value, object_type, object_id, closing = item.group(
+                1, 3, 4, 5, 6, 7, 8, 9
             )
             if name is not None:
+                if segments is None:
+                    raise _NotRecognised  # a property outside an object
                 # leaf_value, without the call (the hottest line of a collection)
-                if declared is not None:
-                    xsi = declared_type
-                elif prefix is None:
-                    xsi = None
-                elif prefix in xsi_prefixes:
-                    xsi = prefixed_type
-                else:
-                    return None  # not xsi:type: a prefix bound elsewhere, or not bound
+                if prefix is not None and prefix not in xsi_prefixes:
+                    raise _NotRecognised  # not xsi:type: a prefix bound elsewhere, or not bound
                 kind, _, scalar = plans.get(xsi) or plan_of(xsi)
                 if reference_type is not None or kind is reference_kind:
                     leaves[name] = reference(reference_type or "", value or "")
@@ -279,61 +332,32 @@ class _Scan:
                     leaves[name] = value or ""
                 else:
                     leaves[name] = scalar(value or "")
-                if segments is None:
-                    return None
-            elif rest[2] is None:  # an object's start
-                if segments is not None:
-                    return None  # an object inside an object
+            elif closing is None:  # an object's start (one inside another ends unmatched)
                 leaves = {}
-                segments = [leaves]
-                objects.append((MoRef(rest[0], rest[1]), segments))
+                segments = []
+                objects.append((MoRef(object_type, object_id), leaves, segments))
             elif segments is None:
-                return None
+                raise _NotRecognised  # an end without a start
             else:
                 segments = None
-        if position != len(text) or segments is not None:
-            return None
-        if any(map(_suspect, stretches)):
-            return None
-        return self._assemble(objects)
+        # A run ends with a matched </objects> (where it was cut), so nothing is left over.
+        return objects, stretches
 
-    def _assemble(self, objects: list[tuple[MoRef, list[_Segment]]]) -> list[RawObject] | None:
-        parsed = self._parse_stretches()
-        if parsed is None:
-            return None
-        result: list[RawObject] = []
-        for obj, segments in objects:
-            if len(segments) == 1:
-                result.append(RawObject(obj, segments[0], {}))  # type: ignore[arg-type]
-                continue
-            properties: dict[str, Any] = {}
-            missing: dict[str, str] = {}
-            for segment in segments:
-                if isinstance(segment, dict):
-                    properties.update(segment)
-                else:
-                    properties.update(parsed[segment].properties)
-                    missing.update(parsed[segment].missing)
-            result.append(RawObject(obj, properties, missing))
-        return result
-
-    def _parse_stretches(self) -> list[RawObject] | None:
+    def _parse_stretches(self, stretches: list[str]) -> list[RawObject]:
         """Each stretch read as the content of an object, all in one ElementTree parse, in the
         namespaces in scope where the objects are."""
-        if not self.stretches:
+        if not stretches:
             return []
         declarations = "".join(
             f' xmlns:{prefix}="{_attribute(uri)}"' if prefix else f' xmlns="{_attribute(uri)}"'
             for prefix, uri in self.namespaces.items()
         )
-        wrapped = (f'<objects><obj type="">-</obj>{part}</objects>' for part in self.stretches)
+        wrapped = (f'<objects><obj type="">-</obj>{part}</objects>' for part in stretches)
         document = "".join((f"<stretches{declarations}>", *wrapped, "</stretches>"))
         try:
             root = fromstring(document)  # noqa: S314 (no DTD, no entity: refused by _refused)
         except ParseError:
-            return None
-        if len(root) != len(self.stretches):
-            return None
+            raise _NotRecognised from None
         return [object_content(element) for element in root]
 
 
