@@ -42,7 +42,7 @@ from fleetreport.health.report_model import (
     StrayVm,
 )
 from fleetreport.health.results import Severity
-from fleetreport.health.scoring import DesktopScore, GroupScore, score_desktop, score_group
+from fleetreport.health.scoring import DesktopScore, GroupScore, score_desktops, score_group
 from fleetreport.health.settings import HealthSettings, default_settings
 from fleetreport.health.usage_build import usage_report
 from fleetreport.ordering import natural_key
@@ -73,7 +73,7 @@ def build_report(
     settings = settings or default_settings()
     fleet = FleetView(snapshot, settings.scope, settings.desktops, known_desktops, judged_at)
     evaluation = evaluate(fleet, settings)
-    scores = [score_desktop(d, evaluation, settings.scores) for d in fleet.desktops]
+    scores = score_desktops(fleet.desktops, evaluation, settings.scores)
     failures = evaluation.failures()
     findings = [finding_record(j) for j in failures]
     pool_failures: dict[str, Counter[str]] = {}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter, deque
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property, partial
 from itertools import repeat
@@ -93,13 +93,6 @@ class Evaluation:
     failed: list[Judgement] = field(default_factory=list)
     """Every failed judgement, in the order judged (collected while judging, so that
     ``failures`` need not read every judgement again)."""
-
-    @cached_property
-    def inherited_judgements(self) -> dict[Hashable, list[Judgement]]:
-        """The judgements of a desktop's pool, host, pod, vCenter link and datastores that
-        score it, by those places (``scoring``), filled on first use of each and kept with
-        this evaluation only."""
-        return {}
 
     @cached_property
     def idle_desktops(self) -> dict[str, Mapping[str, Sequence[tuple[Desktop, bool]]]]:

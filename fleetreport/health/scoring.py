@@ -14,8 +14,9 @@ vCenter-link failure). Unknown results do not move a score; they lower the state
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from fleetreport.health.catalogue import Category, SubjectKind
 from fleetreport.health.evaluate import (
@@ -31,15 +32,18 @@ from fleetreport.health.settings import ScoreSettings
 
 FULL_SCORE = 100.0
 HARMFUL = (Severity.CRITICAL, Severity.WARNING)
+Places = tuple[str | None, str | None, str | None, str | None]
+"""The keys of a desktop's pool, host, pod and vCenter link (see ``_places``)."""
 OUTAGE_SUBJECTS = (SubjectKind.POD, SubjectKind.HORIZON_VCENTER)
 """Where a critical inherited failure means the pod cannot deliver or manage the desktop."""
 INHERITED_FROM = (SubjectKind.POOL, SubjectKind.HOST, SubjectKind.POD, SubjectKind.HORIZON_VCENTER)
 """Where a desktop inherits judgements from: the kinds of ``_places``' keys, in order."""
 
 
-@dataclass(frozen=True)
-class Deduction:
-    """Points a failed check took off one of a desktop's scores."""
+class Deduction(NamedTuple):
+    """Points a failed check took off one of a desktop's scores (a named tuple, as
+    ``evaluate.Judgement``: a report makes one per desktop finding, and a frozen dataclass
+    takes several times as long to make)."""
 
     check: str
     """Check id."""
@@ -52,19 +56,17 @@ class Deduction:
     subject_kind: SubjectKind
     """Where the failure was found: the desktop itself, its pool, host, datastore, pod or
     vCenter link."""
+    subject: str
+    """That subject's id."""
 
     @property
     def outage(self) -> bool:
         """A critical failure of the desktop's pod or vCenter link: it cannot be delivered."""
         return self.subject_kind in OUTAGE_SUBJECTS and self.severity is Severity.CRITICAL
 
-    subject: str
-    """That subject's id."""
 
-
-@dataclass(frozen=True)
-class DesktopScore:
-    """A desktop's two scores and what made them."""
+class DesktopScore(NamedTuple):
+    """A desktop's two scores and what made them (a named tuple: one per desktop)."""
 
     desktop: Desktop
     """The desktop."""
@@ -119,50 +121,86 @@ class GroupScore:
         return 1 - self.unknown / self.evaluated if self.evaluated else None
 
 
+class _Tally(NamedTuple):
+    """What a list of judgements adds to a desktop's score: applicable results, unknown ones,
+    and the deductions of its failures, in the order judged."""
+
+    evaluated: int
+    unknown: int
+    deductions: tuple[Deduction, ...]
+
+
 def score_desktop(
     desktop: Desktop, evaluation: Evaluation, settings: ScoreSettings
 ) -> DesktopScore:
-    """Score one desktop from the judgements on it, its pool and its host (once per desktop
-    of a report: it reads each judgement's fields once and adds no deduction for a pass)."""
-    deductions: list[Deduction] = []
+    """Score one desktop from the judgements on it, its pool and its host."""
+    return score_desktops([desktop], evaluation, settings)[0]
+
+
+def score_desktops(
+    desktops: Iterable[Desktop], evaluation: Evaluation, settings: ScoreSettings
+) -> list[DesktopScore]:
+    """Score each desktop (see ``score_desktop``). What a desktop inherits from its places
+    (pool, host, pod, vCenter link, datastores) is tallied once per set of places for this
+    call, not once per desktop: clones of a pool on a host share it."""
+    inherited: dict[Hashable, _Tally] = {}
+    scores = []
+    for desktop in desktops:
+        own = evaluation.judgements.get((SubjectKind.DESKTOP, desktop.key), ())
+        evaluated, unknown, deductions = _tally(own, settings)
+        key = _inherited_key(desktop)
+        shared = inherited.get(key)
+        if shared is None:
+            shared = inherited[key] = _tally(_inherited(desktop, key[0], evaluation), settings)
+        if shared.evaluated:
+            evaluated += shared.evaluated
+            unknown += shared.unknown
+            deductions += shared.deductions
+        scores.append(_desktop_score(desktop, deductions, evaluated, unknown))
+    return scores
+
+
+def _tally(judgements: Iterable[Judgement], settings: ScoreSettings) -> _Tally:
+    """Applicable results, unknown ones and deductions of the judgements that score desktops
+    (it reads each judgement's fields once and adds no deduction for a pass)."""
+    deductions: tuple[Deduction, ...] = ()
     evaluated = unknown = 0
     unknown_status, fail = Status.UNKNOWN, Status.FAIL
-    for check, subject, outcome in _judgements_for(desktop, evaluation):
-        if outcome.not_applicable:
+    for check, subject, outcome in judgements:
+        if outcome.not_applicable or not check.scores_desktops:
             continue
         evaluated += 1
         status = outcome.status
         if status is unknown_status:
             unknown += 1
         elif status is fail and outcome.severity is not None:
-            deductions.append(
+            deductions += (
                 Deduction(
-                    check=check.id,
-                    category=check.score_category or check.category,
-                    severity=outcome.severity,
-                    points=settings.weight(outcome.severity),
-                    subject_kind=subject.kind,
-                    subject=subject.id,
-                )
+                    check.id,
+                    check.score_category or check.category,
+                    outcome.severity,
+                    settings.weight(outcome.severity),
+                    subject.kind,
+                    subject.id,
+                ),
             )
+    return _Tally(evaluated, unknown, deductions)
+
+
+def _desktop_score(
+    desktop: Desktop, deductions: tuple[Deduction, ...], evaluated: int, unknown: int
+) -> DesktopScore:
+    """A desktop's scores from its deductions and counts."""
     if not deductions:
-        return DesktopScore(
-            desktop=desktop,
-            patch=FULL_SCORE,
-            power=FULL_SCORE,
-            deductions=(),
-            healthy=True,
-            evaluated=evaluated,
-            unknown=unknown,
-        )
+        return DesktopScore(desktop, FULL_SCORE, FULL_SCORE, (), True, evaluated, unknown)
     return DesktopScore(
-        desktop=desktop,
-        patch=_score(deductions, Category.PATCH),
-        power=_score(deductions, Category.POWER),
-        deductions=tuple(deductions),
-        healthy=not any(d.severity in HARMFUL for d in deductions),
-        evaluated=evaluated,
-        unknown=unknown,
+        desktop,
+        _score(deductions, Category.PATCH),
+        _score(deductions, Category.POWER),
+        deductions,
+        not any(d.severity in HARMFUL for d in deductions),
+        evaluated,
+        unknown,
     )
 
 
@@ -218,23 +256,13 @@ def worse_grade(first: str, second: str, settings: ScoreSettings) -> str:
     return max(first, second, key=lambda letter: rank.get(letter, len(order)))
 
 
-def _judgements_for(desktop: Desktop, evaluation: Evaluation) -> list[Judgement]:
-    """The judgements that score a desktop: its own, its pool's, host's, pod's and vCenter
-    link's (in that order), then its datastores' (see ``_datastore_judgements``); the
-    inherited ones worked out once per evaluation for every desktop in the same places."""
-    own = evaluation.judgements.get((SubjectKind.DESKTOP, desktop.key), ())
-    found = [j for j in own if j.check.scores_desktops]
+def _inherited_key(desktop: Desktop) -> tuple[Places, tuple[str, tuple[str, ...]] | None]:
+    """What decides the judgements a desktop inherits: its places and its VM's datastores."""
     vm = desktop.vm
-    places = _places(desktop)
-    key = (places, (vm.vcenter, tuple(vm.datastores)) if vm is not None else None)
-    known = evaluation.inherited_judgements
-    inherited = known.get(key)
-    if inherited is None:
-        inherited = known[key] = _inherited(desktop, places, evaluation)
-    return found + inherited if inherited else found
+    return (_places(desktop), (vm.vcenter, tuple(vm.datastores)) if vm is not None else None)
 
 
-def _places(desktop: Desktop) -> tuple[str | None, str | None, str | None, str | None]:
+def _places(desktop: Desktop) -> Places:
     """The keys of the pool, host, pod and vCenter link a desktop inherits judgements from
     (None where it has none; plain strings, quick to hash)."""
     pool, host, machine = desktop.pool, desktop.host, desktop.machine

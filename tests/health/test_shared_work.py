@@ -8,11 +8,11 @@ from datetime import timedelta
 from itertools import product
 from typing import Any
 
-from support.fleet_builders import fleet_snapshot, host, machine, pool, session, vm
+from support.fleet_builders import ago, fleet_snapshot, host, machine, pool, session, vm
 from support.snapshots import VC_UUID
 from support.vsphere_builders import datastore
 
-from fleetreport.health.catalogue import Limits
+from fleetreport.health.catalogue import Limits, SubjectKind
 from fleetreport.health.checks.vdi_scope import vdi_datastore_contents
 from fleetreport.health.energy import find_idle_desktops, idle_desktops_by_pool
 from fleetreport.health.evaluate import Evaluation, evaluate
@@ -22,6 +22,7 @@ from fleetreport.health.idle import idle_longer_than, long_idle_spare_candidates
 from fleetreport.health.priorities import _Group
 from fleetreport.health.report_model import Deduction, DesktopSummary
 from fleetreport.health.results import Status
+from fleetreport.health.scoring import score_desktop, score_desktops
 from fleetreport.health.settings import HealthSettings, default_settings
 from fleetreport.snapshot.model import Snapshot
 
@@ -206,3 +207,29 @@ def test_a_datastores_contents_are_kept_per_fleet_and_equal_a_fresh_count() -> N
     second = FleetView(snapshot, settings.scope, settings.desktops)
     assert second.datastore_contents == {}
     assert vdi_datastore_contents(second, stores[0]) == "3 desktops"
+
+
+def test_a_desktops_inherited_tally_is_shared_by_its_places_and_equals_its_own() -> None:
+    on_old_host = [vm(f"fc-{n}", host="esx-old") for n in (1, 2)]
+    on_new_host = [vm("ic-1", host="esx-new", tools_version_status="guestToolsNeedUpgrade")]
+    vms = [*on_old_host, *on_new_host, vm("ic-off", host="esx-new", power_state="poweredOff")]
+    machines = [machine(v, "ic" if v.name.startswith("ic") else "fc") for v in vms]
+    snapshot = fleet_snapshot(
+        vms,
+        machines,
+        pools=[pool("fc", golden_image_created=ago(days=90)), pool("ic")],
+        hosts=[host("esx-old", version="7.0.3"), host("esx-new", version="8.0.3")],
+    )
+    settings = default_settings()
+    evaluation = judged(snapshot, settings)
+    desktops = evaluation.fleet.desktops
+    shared = score_desktops(desktops, evaluation, settings.scores)
+    alone = [score_desktop(desktop, evaluation, settings.scores) for desktop in desktops]
+    assert shared == alone
+    inherited = {d.subject_kind for score in shared for d in score.deductions}
+    assert {SubjectKind.POOL, SubjectKind.HOST, SubjectKind.DESKTOP} <= inherited
+    first, second = shared[0].deductions, shared[1].deductions  # fc-1 and fc-2: same places
+    assert [d for d in first if d.subject_kind is not SubjectKind.DESKTOP] == [
+        d for d in second if d.subject_kind is not SubjectKind.DESKTOP
+    ]
+    assert [s.desktop.name for s in shared] == [d.name for d in desktops]
