@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from fleetreport import __version__
-from fleetreport.health import report_records
+from fleetreport.health import report_records, scoring
 from fleetreport.health.catalogue import catalogue
 from fleetreport.health.energy import EnergyEstimate, estimate_energy
 from fleetreport.health.evaluate import Evaluation, Judgement, Tally, evaluate, pool_key
@@ -260,10 +260,11 @@ def desktop_summary(score: DesktopScore, now: datetime) -> DesktopSummary:
     desktop = score.desktop
     vm, machine, pool = desktop.vm, desktop.machine, desktop.pool
     users = list(machine.user_names) if machine else []
-    users += [s.user_name for s in desktop.sessions if s.user_name and s.user_name not in users]
+    if desktop.sessions:
+        users += [s.user_name for s in desktop.sessions if s.user_name and s.user_name not in users]
     uptime = None
     if vm is not None and vm.power_state == "poweredOn" and vm.boot_time is not None:
-        uptime = (now - vm.boot_time).total_seconds() / SECONDS_PER_DAY
+        uptime = round((now - vm.boot_time).total_seconds() / SECONDS_PER_DAY, 1)
     return DesktopSummary(
         key=desktop.key,
         moref=vm.moref if vm else None,
@@ -283,40 +284,45 @@ def desktop_summary(score: DesktopScore, now: datetime) -> DesktopSummary:
         tools_version_status=vm.tools_version_status if vm else None,
         hardware_version=vm.hardware_version if vm else None,
         agent_version=machine.agent_version if machine else None,
-        uptime_days=_round(uptime),
+        uptime_days=uptime,
         patch_score=round(score.patch, 1),
         power_score=round(score.power, 1),
         healthy=score.healthy,
-        deductions=[
-            Deduction(
-                check=d.check,
-                category=d.category.value,
-                severity=d.severity.value,
-                points=d.points,
-                subject=d.subject,
-                subject_name=pool.name if pool is not None and d.subject == pool.id else d.subject,
-            )
-            for d in score.deductions
-        ],
+        deductions=[_deduction(d, pool) for d in score.deductions] if score.deductions else [],
+    )
+
+
+def _deduction(deduction: scoring.Deduction, pool: DesktopPool | None) -> Deduction:
+    """A desktop's deduction as the report's record, its subject named (a pool by its name).
+    Enum values are read as ``_value_``: ``.value`` is a Python-level property, and a report
+    reads it for each of thousands of deductions and findings."""
+    subject = deduction.subject
+    return Deduction(
+        deduction.check,
+        deduction.category._value_,
+        deduction.severity._value_,
+        deduction.points,
+        subject,
+        pool.name if pool is not None and subject == pool.id else subject,
     )
 
 
 def finding_record(judgement: Judgement) -> FindingRecord:
     """A failed judgement as a finding."""
-    subject = judgement.subject
-    severity = judgement.outcome.severity or judgement.check.severity
+    check, subject, outcome = judgement
+    pool = subject.pool
     return FindingRecord(
-        check=judgement.check.id,
-        title=judgement.check.title,
-        category=judgement.check.category.value,
-        severity=severity.value,
-        subject_kind=subject.kind.value,
+        check=check.id,
+        title=check.title,
+        category=check.category._value_,
+        severity=(outcome.severity or check.severity)._value_,
+        subject_kind=subject.kind._value_,
         subject=subject.id,
         subject_name=subject.name,
-        message=judgement.outcome.message,
-        remediation=judgement.check.remediation,
-        pool=subject.pool.id if subject.pool else None,
-        pool_name=subject.pool.name if subject.pool else None,
+        message=outcome.message,
+        remediation=check.remediation,
+        pool=pool.id if pool else None,
+        pool_name=pool.name if pool else None,
         location=subject.location,
     )
 
