@@ -166,9 +166,9 @@ def run_summary(args: argparse.Namespace) -> ExitCode:
 
 def run_report(args: argparse.Namespace) -> ExitCode:
     """``fleetreport report SNAPSHOT --out PATH``."""
+    from fleetreport.cli.heap import kept_until_done
     from fleetreport.config_file import read_config
     from fleetreport.health.build import build_report
-    from fleetreport.health.compare import compare, digest_of
     from fleetreport.health.fail_on import outcome
     from fleetreport.health.settings import default_settings, settings_from_config
     from fleetreport.record.bundle import load_any
@@ -182,13 +182,16 @@ def run_report(args: argparse.Namespace) -> ExitCode:
     if args.format != "csv":
         check_writable(args.out)
     snapshot = load_any(args.snapshot)
-    report = build_report(snapshot, settings, judged_at=args.as_of)
-    if args.compare is not None:
-        old = build_report(load_any(args.compare), settings)
-        report = dataclasses.replace(report, changes=compare(digest_of(old), report))
-    written = write_report(
-        report, args.format, args.out, branding, args.templates, paper=args.paper
-    )
+    with kept_until_done():
+        report = build_report(snapshot, settings, judged_at=args.as_of)
+        if args.compare is not None:
+            from fleetreport.health.compare import compare, digest_of
+
+            old = build_report(load_any(args.compare), settings)
+            report = dataclasses.replace(report, changes=compare(digest_of(old), report))
+        written = write_report(
+            report, args.format, args.out, branding, args.templates, paper=args.paper
+        )
     if args.format in COVER_FORMATS and not customer_named(branding):
         print_line(
             "warning: no customer named: the cover says 'Customer not named'"
