@@ -52,6 +52,8 @@ HARDWARE_VERSIONS_KEPT = 256
 """Hardware version texts remembered (vSphere has had about twenty)."""
 AGENT_VERSIONS_KEPT = 1024
 """Agent version and build pairs remembered (a fleet runs a few)."""
+LIMITS_KEPT = 256
+"""Thresholds whose words are remembered (each check has one to three; a failure names one)."""
 
 
 @dataclass(frozen=True)
@@ -423,6 +425,7 @@ def describe_age(span: timedelta) -> str:
     return f"{max(int(seconds // 60), 0)} minutes"
 
 
+@lru_cache(maxsize=LIMITS_KEPT)
 def describe_limit(span: timedelta) -> str:
     """A threshold as configured: ``35 days``, ``1 day``, ``8 hours``, ``90 minutes``."""
     seconds = span.total_seconds()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from fleetreport.health.catalogue import Category, Limits, SubjectKind, check
 from fleetreport.health.checks.host_down import on_host_down
 from fleetreport.health.checks.tiers import judge_age
@@ -41,6 +43,9 @@ administration guide, instant-clone pools and farms). Full clones, manual pools 
 farms keep their VM: they are persistent."""
 POWERED_ON = "poweredOn"
 """vSphere's ``VirtualMachinePowerState`` of a running VM."""
+GUEST_PAIRS_KEPT = 1024
+"""Configured and running guest OS pairs whose answer is kept (a fleet runs a few; vSphere
+knows a few hundred ids)."""
 
 
 def _on_unreachable_host(desktop: Desktop) -> Outcome | None:
@@ -474,13 +479,24 @@ def vm_guest_os_mismatch(desktop: Desktop, limits: Limits, fleet: FleetView) -> 
         return skipped or unknown("VMware Tools did not report the running guest OS id")
     if vm.guest_id is None:
         return unknown("vCenter did not report the configured guest OS id")
-    both = (
-        f"configured {_guest(vm.guest_id, vm.guest_os_configured)},"
-        f" running {_guest(vm.guest_id_running, vm.guest_os_running)}"
+    return _guest_outcome(
+        vm.guest_id, vm.guest_os_configured, vm.guest_id_running, vm.guest_os_running
     )
-    configured, running = guest_type(vm.guest_id), guest_type(vm.guest_id_running)
+
+
+@lru_cache(maxsize=GUEST_PAIRS_KEPT)
+def _guest_outcome(
+    guest_id: str, configured_name: str | None, running_id: str, running_name: str | None
+) -> Outcome:
+    """``vm_guest_os_mismatch``'s answer for a configured and a running guest OS, id and name
+    (a function of those four texts alone, kept for the few pairs a fleet has)."""
+    both = (
+        f"configured {_guest(guest_id, configured_name)},"
+        f" running {_guest(running_id, running_name)}"
+    )
+    configured, running = guest_type(guest_id), guest_type(running_id)
     if configured is None or running is None:
-        strange = vm.guest_id if configured is None else vm.guest_id_running
+        strange = guest_id if configured is None else running_id
         return unknown(f"guest OS id {strange!r} is not one fleetreport knows ({both})")
     comparison = compare_guest_types(configured, running)
     if comparison.differs is None:
