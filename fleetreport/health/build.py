@@ -77,12 +77,14 @@ def build_report(
     failures = evaluation.failures()
     findings = [finding_record(j) for j in failures]
     pool_failures: dict[str, Counter[str]] = {}
-    for judgement in failures:
-        if judgement.subject.pool is not None:
-            severity = judgement.outcome.severity or judgement.check.severity
-            pool_failures.setdefault(pool_key(judgement.subject.pool), Counter())[
-                severity.value
-            ] += 1
+    for judgement, finding in zip(failures, findings, strict=True):
+        pool = judgement.subject.pool
+        if pool is not None:
+            key = pool_key(pool)
+            counts = pool_failures.get(key)
+            if counts is None:
+                counts = pool_failures[key] = Counter()
+            counts[finding.severity] += 1
     by_pool: dict[str, list[DesktopScore]] = {}
     for score in scores:
         if score.desktop.pool is not None:
