@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections import Counter, deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from functools import cached_property, partial
-from itertools import repeat
-from operator import attrgetter
+from functools import cached_property
+from itertools import compress, repeat
+from operator import and_, attrgetter, is_, is_not
 from typing import Any, NamedTuple
 
 from fleetreport.globs import matches_any
@@ -167,8 +167,10 @@ def _judge_all(
     """One check over its subjects: each judgement appended to its subject's list (and a
     failure to ``failed``), the tally counted. The innermost loop of a report (hundreds of
     thousands of turns at 10,000 desktops): the check runs in one comprehension, and the
-    judgements are made, filed and counted by C-level ``map``, ``zip`` and ``list.count`` (a
-    ``Counter`` of statuses would hash each through ``Enum.__hash__``, a Python function)."""
+    judgements are made (``tuple.__new__``, skipping the named tuple's Python-level ``__new__``),
+    filed and counted by C-level ``map``, ``zip``, ``compress`` and ``list.count`` (a ``Counter``
+    of statuses would hash each through ``Enum.__hash__``, a Python function; statuses are
+    compared by identity, ``operator.is_``, as ``is`` would)."""
     patterns = config.exclude
     if patterns:
         kept = [i for i, subject in enumerate(subjects) if not matches_any(subject.name, patterns)]
@@ -180,19 +182,26 @@ def _judge_all(
     statuses = list(map(_STATUS, outcomes))
     passes, failures = statuses.count(Status.PASS), statuses.count(Status.FAIL)
     unknowns = len(outcomes) - passes - failures
-    failing = [i for i, status in enumerate(statuses) if status is Status.FAIL] if failures else []
+    failing = (
+        list(compress(range(len(statuses)), map(is_, statuses, repeat(Status.FAIL))))
+        if failures
+        else []
+    )
     for index in failing:
         outcome = outcomes[index] = _settled(outcomes[index], spec, config)
-        tally.by_severity[_severity_of(outcome).value] += 1
+        tally.by_severity[_severity_of(outcome)._value_] += 1
     if unknowns == len(outcomes):
         tally.not_applicable += sum(map(_NOT_APPLICABLE, outcomes))
     elif unknowns:
-        tally.not_applicable += sum(
-            outcome.not_applicable
-            for outcome, status in zip(outcomes, statuses, strict=True)
-            if status is not Status.PASS and status is not Status.FAIL
+        unsettled = map(
+            and_,
+            map(is_not, statuses, repeat(Status.PASS)),
+            map(is_not, statuses, repeat(Status.FAIL)),
         )
-    judgements = list(map(_JUDGEMENT, zip(repeat(spec), subjects, outcomes)))
+        tally.not_applicable += sum(compress(map(_NOT_APPLICABLE, outcomes), unsettled))
+    judgements = list(
+        map(tuple.__new__, repeat(Judgement, len(outcomes)), zip(repeat(spec), subjects, outcomes))
+    )
     deque(map(list.append, judged, judgements), maxlen=0)
     failed.extend(map(judgements.__getitem__, failing))
     tally.passed += passes
@@ -202,9 +211,6 @@ def _judge_all(
 
 _STATUS = attrgetter("status")
 _NOT_APPLICABLE = attrgetter("not_applicable")
-_JUDGEMENT = partial(tuple.__new__, Judgement)
-"""A judgement from a (check, subject, outcome) tuple, skipping the named tuple's Python-level
-``__new__``."""
 
 
 def desktop_subjects(desktops: Iterable[Desktop]) -> Iterable[Subject]:
