@@ -6,8 +6,7 @@ Every template gets ``report`` (the model), ``view`` (its grouping for the page:
 of findings, ``view.inventory`` of desktops by pool), ``branding``, ``script`` and
 ``script_hash``. The long tables' rows are built in Python, one filter call per table:
 ``group.desktops | inventory_rows`` and ``group.findings | finding_rows`` give each row's
-``<tr>`` as escaped markup, and ``rows | lines(8)`` writes them one a line, 8 spaces in, in one
-piece; a user's table may use them, loop over the rows, or loop over the records itself.
+``<tr>`` as escaped markup; a user's table may use them, or loop over the records itself.
 Compiled templates are kept between runs (:mod:`fleetreport.render.template_cache`).
 CSS, the small sorting/filtering script, charts (SVG) and the logo (a data URI) are all inline;
 a Content-Security-Policy forbids every fetch and every script but ours (by its hash), so even
@@ -30,7 +29,6 @@ from fleetreport.render.branding import Branding
 from fleetreport.render.finding_rows import finding_rows
 from fleetreport.render.inventory_rows import inventory_rows
 from fleetreport.render.labels import label, plain_words, threshold_words
-from fleetreport.render.markup_lines import as_lines
 from fleetreport.render.template_cache import cache_compiled_templates
 from fleetreport.render.value_text import (
     format_days,
@@ -93,7 +91,6 @@ def report_environment(user_templates: Path | None = None) -> jinja2.Environment
         shown_counts=shown_counts,
         inventory_rows=inventory_rows,
         finding_rows=finding_rows,
-        lines=as_lines,
     )
     env.tests["customer_named"] = customer_named
     return cache_compiled_templates(env)

@@ -42,23 +42,15 @@ CELL_BY_CELL_FINDING_ROW = (
 )
 ROW_LOOPS = {
     "report/_inventory.html": (
-        "{{ group.desktops | inventory_rows | lines(8) }}",
-        "{% for row in group.desktops | inventory_rows %}\n        {{ row }}\n{% endfor %}",
-        "{% for desktop in group.desktops %}\n        "
-        + CELL_BY_CELL_INVENTORY_ROW
-        + "\n{% endfor %}",
+        "{% for row in group.desktops | inventory_rows %}\n        {{ row }}\n",
+        "{% for desktop in group.desktops %}\n        " + CELL_BY_CELL_INVENTORY_ROW + "\n",
     ),
     "report/_findings.html": (
-        "{{ group.findings | finding_rows | lines(8) }}",
-        "{% for row in group.findings | finding_rows %}\n        {{ row }}\n{% endfor %}",
-        "{% for finding in group.findings %}\n        "
-        + CELL_BY_CELL_FINDING_ROW
-        + "\n{% endfor %}",
+        "{% for row in group.findings | finding_rows %}\n        {{ row }}\n",
+        "{% for finding in group.findings %}\n        " + CELL_BY_CELL_FINDING_ROW + "\n",
     ),
 }
-"""Each table's built rows written in one piece, and what a user's copy may write instead: a
-loop over the built rows (the built-in template until issue 17's third pass), and the per-cell
-loop that the built rows replaced."""
+"""Each table's loop over built rows, and the per-cell loop it replaced."""
 
 
 @pytest.fixture(autouse=True)
@@ -135,35 +127,21 @@ def test_hostile_names_reach_the_rows_as_text_only(hostile: HealthReport) -> Non
         assert str(escape(text)) in rows
 
 
-def write_old_style_copy(folder: Path, name: str, style: int) -> None:
-    """The built-in template as a user copied it with the rows written another way (``style``
-    1: a loop over the built rows, 2: cell by cell)."""
+def write_old_style_copy(folder: Path, name: str) -> None:
+    """The built-in template as a user copied it before the rows moved to Python."""
     built_in = (templates_dir() / name).read_text(encoding="utf-8")
-    built_rows = ROW_LOOPS[name][0]
+    built_rows, per_cell = ROW_LOOPS[name]
     assert built_rows in built_in
     (folder / name).parent.mkdir(parents=True, exist_ok=True)
-    (folder / name).write_text(
-        built_in.replace(built_rows, ROW_LOOPS[name][style]), encoding="utf-8"
-    )
+    (folder / name).write_text(built_in.replace(built_rows, per_cell), encoding="utf-8")
 
 
-@pytest.mark.parametrize("style", [1, 2])
-def test_user_tables_written_row_by_row_or_cell_by_cell_render_the_same_page(
-    tmp_path: Path, demo: HealthReport, hostile: HealthReport, style: int
+def test_user_tables_written_cell_by_cell_render_the_same_page(
+    tmp_path: Path, demo: HealthReport
 ) -> None:
     for name in ROW_LOOPS:
-        write_old_style_copy(tmp_path, name, style)
-    for report in (demo, hostile):
-        assert render_html(report, user_templates=tmp_path) == render_html(report)
-
-
-def test_lines_are_what_a_loop_writing_each_row_gives() -> None:
-    env = report_environment()
-    loop = env.from_string("<tbody>\n{% for row in rows %}\n    {{ row }}\n{% endfor %}\n</tbody>")
-    piece = env.from_string("<tbody>\n{{ rows | lines(4) }}{# rows #}\n</tbody>")
-    for rows in ([], [Markup("<tr>1</tr>")], [Markup("<tr>&amp;</tr>"), "<b>&", 3, None]):
-        assert piece.render(rows=rows) == loop.render(rows=rows)
-    assert "&lt;b&gt;&amp;" in piece.render(rows=["<b>&"])
+        write_old_style_copy(tmp_path, name)
+    assert render_html(demo, user_templates=tmp_path) == render_html(demo)
 
 
 def test_a_column_is_escaped_as_markupsafe_escapes_each_value() -> None:
