@@ -146,12 +146,15 @@ def score_desktops(
     inherited: dict[Hashable, _Tally] = {}
     scores = []
     for desktop in desktops:
+        deductions: list[Deduction] = []
         own = evaluation.judgements.get((SubjectKind.DESKTOP, desktop.key), ())
-        evaluated, unknown, deductions = _tally(own, settings)
+        evaluated, unknown = _tally(own, settings, deductions)
         key = _inherited_key(desktop)
         shared = inherited.get(key)
         if shared is None:
-            shared = inherited[key] = _tally(_inherited(desktop, key[0], evaluation), settings)
+            found: list[Deduction] = []
+            places = _inherited(desktop, key[0], evaluation)
+            shared = inherited[key] = _Tally(*_tally(places, settings, found), tuple(found))
         if shared.evaluated:
             evaluated += shared.evaluated
             unknown += shared.unknown
@@ -160,10 +163,12 @@ def score_desktops(
     return scores
 
 
-def _tally(judgements: Iterable[Judgement], settings: ScoreSettings) -> _Tally:
-    """Applicable results, unknown ones and deductions of the judgements that score desktops
-    (it reads each judgement's fields once and adds no deduction for a pass)."""
-    deductions: tuple[Deduction, ...] = ()
+def _tally(
+    judgements: Iterable[Judgement], settings: ScoreSettings, deductions: list[Deduction]
+) -> tuple[int, int]:
+    """Applicable results and unknown ones among the judgements that score desktops, the
+    deductions of their failures appended to ``deductions`` (it reads each judgement's fields
+    once and adds no deduction for a pass)."""
     evaluated = unknown = 0
     unknown_status, fail = Status.UNKNOWN, Status.FAIL
     for check, subject, outcome in judgements:
@@ -174,7 +179,7 @@ def _tally(judgements: Iterable[Judgement], settings: ScoreSettings) -> _Tally:
         if status is unknown_status:
             unknown += 1
         elif status is fail and outcome.severity is not None:
-            deductions += (
+            deductions.append(
                 Deduction(
                     check.id,
                     check.score_category or check.category,
@@ -182,13 +187,13 @@ def _tally(judgements: Iterable[Judgement], settings: ScoreSettings) -> _Tally:
                     settings.weight(outcome.severity),
                     subject.kind,
                     subject.id,
-                ),
+                )
             )
-    return _Tally(evaluated, unknown, deductions)
+    return evaluated, unknown
 
 
 def _desktop_score(
-    desktop: Desktop, deductions: tuple[Deduction, ...], evaluated: int, unknown: int
+    desktop: Desktop, deductions: list[Deduction], evaluated: int, unknown: int
 ) -> DesktopScore:
     """A desktop's scores from its deductions and counts."""
     if not deductions:
@@ -197,7 +202,7 @@ def _desktop_score(
         desktop,
         _score(deductions, Category.PATCH),
         _score(deductions, Category.POWER),
-        deductions,
+        tuple(deductions),
         not any(d.severity in HARMFUL for d in deductions),
         evaluated,
         unknown,
