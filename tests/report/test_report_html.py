@@ -497,3 +497,15 @@ def test_a_user_report_can_extend_the_built_in_one_and_replace_a_block(
     assert document.by_id("cover").find_all("h1")[0].text() == DEMO_BRANDING.customer
     assert len(document.by_id("checks-table").body_rows()) == len(demo_report.checks)
     test_the_only_script_is_inline_and_allowed_by_its_hash(document)
+
+
+def test_the_file_written_is_the_texts_utf8_to_the_byte(
+    demo_report: HealthReport, tmp_path: Path
+) -> None:
+    """The file is written from each template piece's UTF-8: the same bytes as the text's."""
+    hostile = build_report(hostile_snapshot())
+    for report in (demo_report, hostile):
+        out = tmp_path / "report.html"
+        write_html_report(report, out, DEMO_BRANDING)
+        assert out.read_bytes() == render_html(report, DEMO_BRANDING).encode("utf-8")
+        assert any(ord(c) > 127 for c in render_html(report, DEMO_BRANDING))  # not ASCII only
