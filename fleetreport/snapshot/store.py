@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 from fleetreport.atomic_write import write_atomically
 from fleetreport.errors import InputFileError
 from fleetreport.ordering import natural_key
-from fleetreport.snapshot.codec import DecodeError, decode, to_json_text
+from fleetreport.snapshot.codec import DecodeError, decode, to_json_bytes, to_json_text
 from fleetreport.snapshot.fast_decode import fast_decode
 from fleetreport.snapshot.model import Snapshot
 
@@ -24,7 +25,7 @@ def sorted_snapshot(snapshot: Snapshot) -> Snapshot:
     """The same snapshot with every list in its canonical order."""
 
     def by_vcenter_and_moref(item: Any) -> tuple[str, Any]:
-        return (item.vcenter, natural_key(item.moref))
+        return (item.vcenter, moref_key(item.moref))
 
     def by_pod_and_id(item: Any) -> tuple[str, Any]:
         return (item.pod, natural_key(item.id))
@@ -61,14 +62,32 @@ def sorted_snapshot(snapshot: Snapshot) -> Snapshot:
     )
 
 
+_MOREF = re.compile(r"(\D+)(\d+)")
+"""The usual shape of a managed object id: a prefix without digits, then a number."""
+
+
+def moref_key(moref: str) -> tuple[tuple[int, int | str], ...]:
+    """:func:`natural_key` of a managed object id, the usual ``vm-123`` read at once."""
+    usual = _MOREF.fullmatch(moref)
+    if usual is None:
+        return natural_key(moref)
+    prefix, number = usual.groups()
+    return ((1, prefix), (0, int(number)))
+
+
 def snapshot_to_json(snapshot: Snapshot) -> str:
     """The file's text: canonical order, one key order, UTF-8 kept readable."""
     return to_json_text(sorted_snapshot(snapshot))
 
 
+def snapshot_bytes(snapshot: Snapshot) -> bytes:
+    """:func:`snapshot_to_json` as the UTF-8 bytes of the file."""
+    return to_json_bytes(sorted_snapshot(snapshot))
+
+
 def save_snapshot(snapshot: Snapshot, path: Path) -> None:
     """Write the snapshot atomically."""
-    write_atomically(path, snapshot_to_json(snapshot))
+    write_atomically(path, snapshot_bytes(snapshot))
 
 
 def load_snapshot(path: Path) -> Snapshot:

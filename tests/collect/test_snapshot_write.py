@@ -1,0 +1,132 @@
+"""Writing a collection: the file's bytes, the managed object ids' order, and what is held to
+the end of the process instead of being freed before it exits."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from support.paths import SCENARIOS
+from support.snapshots import make_snapshot
+from support.vcsim import VcsimServer, start_vcsim
+
+from fleetreport.cli import collect as collect_command
+from fleetreport.cli import main
+from fleetreport.collect.vcenter.soap_stream import RawObject
+from fleetreport.errors import ExitCode
+from fleetreport.ordering import natural_key
+from fleetreport.snapshot import Snapshot, load_snapshot
+from fleetreport.snapshot.store import (
+    moref_key,
+    save_snapshot,
+    snapshot_bytes,
+    snapshot_to_json,
+    sorted_snapshot,
+)
+
+MOREFS = [
+    "vm-9",
+    "vm-10",
+    "vm-007",
+    "vm-7",
+    "group-v123",
+    "domain-c5",
+    "datastore-132",
+    "resgroup-8",
+    "",
+    "123",
+    "vm-1a",
+    "vm-1-2",
+    "vm--3",
+    "a1b2c3",
+    "vm-\u0663\u0664",  # Arabic-Indic digits: decimal digits too
+    "\u0663",
+    "vm-",
+    "-5",
+    "vm-10 ",
+    "vm-10\n",
+]
+
+
+@pytest.mark.parametrize("moref", MOREFS)
+def test_moref_key_is_the_natural_key(moref: str) -> None:
+    assert moref_key(moref) == natural_key(moref)
+
+
+def test_moref_key_orders_as_the_natural_key() -> None:
+    assert sorted(MOREFS, key=moref_key) == sorted(MOREFS, key=natural_key)
+
+
+def test_file_bytes_are_the_json_text_in_utf8(tmp_path: Path) -> None:
+    base = make_snapshot()
+    named = [dataclasses.replace(vm, name="Bürø <b>&\u00e9\u4e2d") for vm in base.vms]
+    snapshot = make_snapshot(vms=named)
+    text = snapshot_to_json(snapshot)
+    assert "Bürø <b>&\u00e9\u4e2d" in text and text.endswith("}\n")
+    assert snapshot_bytes(snapshot) == text.encode("utf-8")
+    path = tmp_path / "s.json"
+    save_snapshot(snapshot, path)
+    assert path.read_bytes() == text.encode("utf-8")
+    assert load_snapshot(path) == sorted_snapshot(snapshot)
+
+
+@pytest.fixture(scope="module")
+def basic_server() -> Iterator[VcsimServer]:
+    with start_vcsim(SCENARIOS / "basic.json") as server:
+        yield server
+
+
+def collect(server: VcsimServer, out: Path) -> int:
+    os.environ["VC_TEST_PASSWORD"] = server.password
+    try:
+        return main(
+            [
+                *("--quiet", "collect", "--vcenter", server.url, "--user", server.username),
+                *("--password-env", "VC_TEST_PASSWORD", "--ca-file", str(server.ca_file)),
+                *("--out", str(out)),
+            ]
+        )
+    finally:
+        del os.environ["VC_TEST_PASSWORD"]
+
+
+@pytest.mark.simulator
+def test_the_last_collection_is_held_until_exit(basic_server: VcsimServer, tmp_path: Path) -> None:
+    collect_command._KEPT.clear()
+    assert collect(basic_server, tmp_path / "a.json") == ExitCode.OK
+    snapshot, raw = collect_command._KEPT
+    assert isinstance(snapshot, Snapshot) and isinstance(raw, list)
+    assert sorted_snapshot(snapshot) == load_snapshot(tmp_path / "a.json")
+    (records,) = raw  # one vCenter: its records, as read
+    assert all(isinstance(record, RawObject) for record in records)
+    vms = {r.obj.value for r in records if r.obj.type == "VirtualMachine"}
+    assert vms == {vm.moref for vm in snapshot.vms}
+
+    assert collect(basic_server, tmp_path / "b.json") == ExitCode.OK
+    assert len(collect_command._KEPT) == 2  # the second collection's only
+    assert collect_command._KEPT[0] is not snapshot and collect_command._KEPT[1] is not raw
+
+
+@pytest.mark.simulator
+def test_a_collection_that_writes_nothing_holds_nothing(
+    basic_server: VcsimServer, tmp_path: Path
+) -> None:
+    collect_command._KEPT.clear()
+    os.environ["VC_TEST_PASSWORD"] = "wrong"
+    try:
+        code = main(
+            [
+                *("--quiet", "collect", "--vcenter", basic_server.url),
+                *("--user", basic_server.username),
+                *("--password-env", "VC_TEST_PASSWORD", "--ca-file", str(basic_server.ca_file)),
+                *("--out", str(tmp_path / "none.json")),
+            ]
+        )
+    finally:
+        del os.environ["VC_TEST_PASSWORD"]
+    assert code != ExitCode.OK
+    assert collect_command._KEPT == []
+    assert not (tmp_path / "none.json").exists()
