@@ -5,8 +5,9 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from fleetreport.atomic_write import write_atomically
 from fleetreport.errors import InputFileError
@@ -14,6 +15,8 @@ from fleetreport.ordering import natural_key
 from fleetreport.snapshot.codec import DecodeError, decode, to_json_bytes, to_json_text
 from fleetreport.snapshot.fast_decode import fast_decode
 from fleetreport.snapshot.model import Snapshot
+
+T = TypeVar("T")
 
 SCHEMA_VERSION = 2
 """The snapshot format this fleetreport writes, and the newest it reads. 2 added the usage
@@ -34,32 +37,47 @@ def sorted_snapshot(snapshot: Snapshot) -> Snapshot:
         snapshot,
         sources=sorted(snapshot.sources, key=lambda s: (s.kind, s.url)),
         vcenters=sorted(snapshot.vcenters, key=lambda v: v.instance_uuid),
-        datacenters=sorted(snapshot.datacenters, key=by_vcenter_and_moref),
-        clusters=sorted(snapshot.clusters, key=by_vcenter_and_moref),
-        hosts=sorted(snapshot.hosts, key=by_vcenter_and_moref),
-        vms=sorted(snapshot.vms, key=by_vcenter_and_moref),
+        datacenters=in_order(snapshot.datacenters, by_vcenter_and_moref),
+        clusters=in_order(snapshot.clusters, by_vcenter_and_moref),
+        hosts=in_order(snapshot.hosts, by_vcenter_and_moref),
+        vms=in_order(snapshot.vms, by_vcenter_and_moref),
         pods=sorted(snapshot.pods, key=lambda p: p.id),
-        pools=sorted(snapshot.pools, key=by_pod_and_id),
-        machines=sorted(snapshot.machines, key=by_pod_and_id),
-        sessions=sorted(snapshot.sessions, key=by_pod_and_id),
-        connection_servers=sorted(snapshot.connection_servers, key=by_pod_and_id),
-        horizon_vcenters=sorted(snapshot.horizon_vcenters, key=by_pod_and_id),
-        gateways=sorted(snapshot.gateways, key=by_pod_and_id),
+        pools=in_order(snapshot.pools, by_pod_and_id),
+        machines=in_order(snapshot.machines, by_pod_and_id),
+        sessions=in_order(snapshot.sessions, by_pod_and_id),
+        connection_servers=in_order(snapshot.connection_servers, by_pod_and_id),
+        horizon_vcenters=in_order(snapshot.horizon_vcenters, by_pod_and_id),
+        gateways=in_order(snapshot.gateways, by_pod_and_id),
         event_databases=sorted(snapshot.event_databases, key=lambda e: e.pod),
-        unmatched_vms=sorted(snapshot.unmatched_vms, key=by_vcenter_and_moref),
-        datastores=sorted(snapshot.datastores, key=by_vcenter_and_moref),
+        unmatched_vms=in_order(snapshot.unmatched_vms, by_vcenter_and_moref),
+        datastores=in_order(snapshot.datastores, by_vcenter_and_moref),
         alarms=sorted(
             snapshot.alarms,
             key=lambda a: (a.vcenter, natural_key(a.entity), natural_key(a.alarm)),
         ),
-        ad_domains=sorted(snapshot.ad_domains, key=by_pod_and_id),
-        saml_authenticators=sorted(snapshot.saml_authenticators, key=by_pod_and_id),
-        true_sso=sorted(snapshot.true_sso, key=by_pod_and_id),
-        federation_pods=sorted(snapshot.federation_pods, key=by_pod_and_id),
+        ad_domains=in_order(snapshot.ad_domains, by_pod_and_id),
+        saml_authenticators=in_order(snapshot.saml_authenticators, by_pod_and_id),
+        true_sso=in_order(snapshot.true_sso, by_pod_and_id),
+        federation_pods=in_order(snapshot.federation_pods, by_pod_and_id),
         licenses=sorted(snapshot.licenses, key=lambda lic: lic.pod),
-        vcenter_usage=sorted(snapshot.vcenter_usage, key=by_vcenter_and_moref),
+        vcenter_usage=in_order(snapshot.vcenter_usage, by_vcenter_and_moref),
         horizon_usage=sorted(snapshot.horizon_usage, key=lambda u: u.pod),
     )
+
+
+def in_order(items: Sequence[T], key: Callable[[T], Any]) -> list[T]:
+    """``sorted(items, key=key)``, the same list; items that arrive in order (the simulator's
+    VMs do) are copied without a key per item held while sorting (2-3 MB for 10,000 VMs).
+
+    A list where no key is below the one before is one ascending run to ``sorted()`` (it asks
+    only ``<``, as here) and comes back in the same order; anything else is sorted."""
+    previous: Any = None
+    for position, item in enumerate(items):
+        current = key(item)
+        if position and current < previous:
+            return sorted(items, key=key)
+        previous = current
+    return list(items)
 
 
 _MOREF = re.compile(r"(\D+)(\d+)")

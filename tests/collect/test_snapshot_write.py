@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import random
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from fleetreport.errors import ExitCode
 from fleetreport.ordering import natural_key
 from fleetreport.snapshot import Snapshot, load_snapshot
 from fleetreport.snapshot.store import (
+    in_order,
     moref_key,
     save_snapshot,
     snapshot_bytes,
@@ -58,6 +60,26 @@ def test_moref_key_is_the_natural_key(moref: str) -> None:
 
 def test_moref_key_orders_as_the_natural_key() -> None:
     assert sorted(MOREFS, key=moref_key) == sorted(MOREFS, key=natural_key)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_in_order_is_sorted_whatever_the_order_given(seed: int) -> None:
+    shuffled = random.Random(seed).sample(MOREFS * 2, k=len(MOREFS) * 2)
+    tagged = [(moref, position) for position, moref in enumerate(shuffled)]  # ties stay stable
+
+    def key(item: tuple[str, int]) -> object:
+        return moref_key(item[0])
+
+    expected = sorted(tagged, key=key)
+    assert in_order(tagged, key) == expected
+    assert in_order(expected, key) == expected  # already in order: the same list back
+    assert in_order(expected, key) is not expected  # a copy, as sorted() gives
+
+
+def test_in_order_sorts_a_list_out_of_order_at_its_end() -> None:
+    morefs = [f"vm-{n}" for n in range(1, 1000)] + ["vm-0"]
+    assert in_order(morefs, moref_key) == ["vm-0", *morefs[:-1]]
+    assert in_order([], moref_key) == [] and in_order(["vm-1"], moref_key) == ["vm-1"]
 
 
 def test_file_bytes_are_the_json_text_in_utf8(tmp_path: Path) -> None:
