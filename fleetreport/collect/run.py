@@ -118,7 +118,6 @@ def collect_all(
     max_workers: int = 1,
     progress: Mapping[str, SourceProgress] | None = None,
     usage_days: int = 0,
-    keep: list[object] | None = None,
 ) -> Collection:
     """Collect every target and join them; a failing source is recorded, never dropped.
 
@@ -126,8 +125,7 @@ def collect_all(
     that many at once), so a slow vCenter does not hold up the others; the snapshot is the same
     whatever the order they finish in. Ctrl-C stops the collection at once on every system
     (:mod:`fleetreport.collect.workers`). ``usage_days`` above 0 also reads each pod's usage
-    over that many days (audit events); 0 leaves usage out. ``keep``, when given, receives each
-    vCenter's raw records instead of their being freed when its inventory is made.
+    over that many days (audit events); 0 leaves usage out.
     """
     clock = now or (lambda: datetime.now(UTC))
     tracked = progress or {}
@@ -141,7 +139,6 @@ def collect_all(
             position,
             collected,
             usage_days=usage_days,
-            keep=keep,
         )
         for position, t in enumerate(vcenters)
     ]
@@ -236,7 +233,6 @@ def _collect_vcenter(
     collected: _Collected | None = None,
     *,
     usage_days: int = 0,
-    keep: list[object] | None = None,
 ) -> _Result:
     """One vCenter's inventory, and with ``usage_days`` above 0 its performance history."""
     started = clock()
@@ -264,7 +260,6 @@ def _collect_vcenter(
                     session,
                     page_size=target.page_size,
                     on_page=progress.page if progress is not None else None,
-                    keep=keep,
                 )
                 if usage_days > 0:
                     inventory = _with_usage(session, inventory, usage_days, clock, target)

@@ -166,14 +166,11 @@ def collect_vcenter(
     *,
     page_size: int = 1000,
     on_page: Callable[[int], None] | None = None,
-    keep: list[object] | None = None,
 ) -> VCenterInventory:
     """Read the whole inventory of one vCenter in a constant number of round trips.
 
     Calls go through the session's retry policy; if vCenter ends the session mid-way, it is
-    logged in again once and the retrieval resumes (or starts over). ``keep``, when given,
-    receives the raw records the inventory was made from, for a caller that would rather not
-    free them now (see :func:`fleetreport.cli.collect.run_collect`).
+    logged in again once and the retrieval resumes (or starts over).
     """
     about = session.content.about
     vcenter = VCenter(
@@ -212,8 +209,6 @@ def collect_vcenter(
     )
     refused = any("triggeredAlarmState" in record.missing for record in records)
     vcenter = dataclasses.replace(vcenter, alarms_read=not refused)
-    if keep is not None:
-        keep.append(records)
     root = session.content.rootFolder
     builder = _InventoryBuilder(vcenter, records, root_folder=str(root._moId))
     return builder.build(triggered_alarms(vcenter.instance_uuid, states, names))
