@@ -26,6 +26,7 @@ from xml.parsers.expat import ExpatError
 from fleetreport.collect.vcenter.soap_stream import (
     ARRAY_KIND,
     MO_REF_KIND,
+    PLAIN_KIND,
     TYPE_PLANS,
     MoRef,
     Page,
@@ -57,20 +58,38 @@ reference or markup; a carriage return is refused for the whole page)."""
 _PREFIX = r"(?!xml(?:ns)?[=:])[A-Za-z_][A-Za-z0-9_.-]*"
 """A namespace prefix (ASCII; any other is left to the exact parser), but not ``xml`` or
 ``xmlns``, which only their own namespaces may have."""
+
+
+def _uncaptured(pattern: str) -> str:
+    """The pattern with its capturing groups made non-capturing (to repeat it inside another)."""
+    return re.sub(r"\((?!\?)", "(?:", pattern)
+
+
+_REFERENCE = (
+    r'<ManagedObjectReference type="(' + _ATTRIBUTE_TEXT + r')">([^<&]*)</ManagedObjectReference>'
+)
+_CUSTOM_FIELD = (
+    r"<CustomFieldValue(?: (" + _PREFIX + r'):type="(' + _ATTRIBUTE_TEXT + r')")?>'
+    r"<key>([^<&]*)</key><value>([^<&]*)</value></CustomFieldValue>"
+)
 _ITEM = re.compile(
     r"<propSet><name>(?P<name>[^<&]*)</name><val"
     r"(?:(?: xmlns:(?P<declared>" + _PREFIX + r')="http://www\.w3\.org/2001/XMLSchema-instance"'
     r" (?P=declared)| (?P<prefix>" + _PREFIX + r"))"
     r':type="(?P<xsi_type>' + _ATTRIBUTE_TEXT + r')")?'
-    r'(?: type="(?P<reference_type>' + _ATTRIBUTE_TEXT + r')")?'
-    r"(?:>(?P<text>[^<&]*)</val>|/>)</propSet>"
+    r'(?:(?: type="(?P<reference_type>' + _ATTRIBUTE_TEXT + r')")?(?:>(?P<text>[^<&]*)</val>|/>)'
+    r"|>(?P<references>(?:" + _uncaptured(_REFERENCE) + r")+)</val>"
+    r"|>(?P<fields>(?:" + _uncaptured(_CUSTOM_FIELD) + r")+)</val>)</propSet>"
     r'|<objects><obj type="(?P<object_type>' + _ATTRIBUTE_TEXT + r')">(?P<object_id>[^<&]*)</obj>'
     r"|(?P<end></objects>)"
 )
-"""A property set of one leaf value; the start of an object with its reference; an object's end.
-The value's type is ``xsi:type`` either declared on the value itself (govmomi's simulator) or
-with a prefix bound to the XSI namespace on the envelope (vCenter); ``type`` names a reference's
-managed object type."""
+"""A property set of one leaf value, of an array of references (a VM's datastores, networks) or
+of an array of custom field values (``customValue``); the start of an object with its
+reference; an object's end. The value's type is ``xsi:type`` either declared on the value
+itself (govmomi's simulator) or with a prefix bound to the XSI namespace on the envelope
+(vCenter); ``type`` names a reference's managed object type."""
+_REFERENCES = re.compile(_REFERENCE)
+_CUSTOM_FIELDS = re.compile(_CUSTOM_FIELD)
 _ALLOWED_BYTES = bytes(range(0x20, 0x100)) + b"\t\n"
 _REFUSED_MARKUP = re.compile(rb"<[!?]|\]\]>|\xef\xbf[\xbe\xbf]")
 
@@ -314,8 +333,8 @@ class _Scan:
                 segments.append(leaves)
             position = stop
             # every group but the declared prefix (not needed: fewer strings made and dropped)
-            name, prefix, xsi, reference_type, value, object_type, object_id, closing = item.group(
-                1, 3, 4, 5, 6, 7, 8, 9
+            (name, prefix, xsi, reference_type, value, references, fields) = item.group(
+                1, 3, 4, 5, 6, 7, 8
             )
             if name is not None:
                 if segments is None:
@@ -324,7 +343,15 @@ class _Scan:
                 if prefix is not None and prefix not in xsi_prefixes:
                     raise _NotRecognised  # not xsi:type: a prefix bound elsewhere, or not bound
                 kind, _, scalar = plans.get(xsi) or plan_of(xsi)
-                if reference_type is not None or kind is reference_kind:
+                if references is not None or fields is not None:
+                    if kind is not array_kind:
+                        raise _NotRecognised  # convert would read it as one complex value
+                    leaves[name] = (
+                        [reference(*pair) for pair in _REFERENCES.findall(references)]
+                        if references is not None
+                        else self._custom_fields(fields, item.group("declared"))
+                    )
+                elif reference_type is not None or kind is reference_kind:
                     leaves[name] = reference(reference_type or "", value or "")
                 elif kind is array_kind:
                     leaves[name] = []
@@ -332,16 +359,33 @@ class _Scan:
                     leaves[name] = value or ""
                 else:
                     leaves[name] = scalar(value or "")
-            elif closing is None:  # an object's start (one inside another ends unmatched)
+            elif item.group(11) is None:  # an object's start (one inside another ends unmatched)
                 leaves = {}
                 segments = []
-                objects.append((MoRef(object_type, object_id), leaves, segments))
+                objects.append((MoRef(item.group(9), item.group(10)), leaves, segments))
             elif segments is None:
                 raise _NotRecognised  # an end without a start
             else:
                 segments = None
         # A run ends with a matched </objects> (where it was cut), so nothing is left over.
         return objects, stretches
+
+    def _custom_fields(self, text: str, declared: str | None) -> list[dict[str, Any]]:
+        """An array of CustomFieldValue as convert reads it: each a dict of its key and value
+        (text), and its type when it has one."""
+        values: list[dict[str, Any]] = []
+        for prefix, xsi, key, value in _CUSTOM_FIELDS.findall(text):
+            fields: dict[str, Any] = {"key": key, "value": value}
+            if prefix:
+                if prefix != declared and prefix not in self.xsi_prefixes:
+                    raise _NotRecognised  # not xsi:type: a prefix bound elsewhere, or not bound
+                kind, xsi_type, _ = TYPE_PLANS.get(xsi) or type_plan(xsi)
+                if kind is not PLAIN_KIND:
+                    raise _NotRecognised  # convert would read it as a reference or an array
+                if xsi_type:
+                    fields["_type"] = xsi_type
+            values.append(fields)
+        return values
 
     def _parse_stretches(self, stretches: list[str]) -> list[RawObject]:
         """Each stretch read as the content of an object, all in one ElementTree parse, in the

@@ -374,7 +374,7 @@ def leaf_value(xsi: str | None, reference_type: str | None, text: str) -> Any:
     return scalar(text)
 
 
-_PLAIN_KIND, MO_REF_KIND, ARRAY_KIND = "plain", "moref", "array"
+PLAIN_KIND, MO_REF_KIND, ARRAY_KIND = "plain", "moref", "array"
 _TypePlan = tuple[str, str, Callable[[str], Any] | None]
 TYPE_PLANS: dict[str | None, _TypePlan] = {}
 """Raw xsi:type attribute value -> (kind, local type name, scalar converter or None)."""
@@ -390,7 +390,7 @@ def type_plan(xsi: str | None) -> _TypePlan:
     elif xsi_type.startswith("ArrayOf"):
         kind = ARRAY_KIND
     else:
-        kind = _PLAIN_KIND
+        kind = PLAIN_KIND
     plan = (kind, xsi_type, _SCALARS.get(xsi_type))
     if len(TYPE_PLANS) < TYPE_PLANS_LIMIT:
         TYPE_PLANS[xsi] = plan
