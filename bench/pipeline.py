@@ -40,6 +40,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 
+from measure import measured_run  # noqa: E402
 from pyVim.connect import Disconnect  # noqa: E402
 from support.vcsim import VcsimServer, bulk_scenario, start_vcsim  # noqa: E402
 
@@ -73,15 +74,11 @@ class Process:
 
 
 def run_process(command: list[str], env: dict[str, str]) -> Process:
-    """Run ``command``; its wall time and the peak RSS of that process alone (``wait4``)."""
-    started = time.perf_counter()
-    child = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
-    _, status, usage = os.wait4(child.pid, 0)
-    seconds = time.perf_counter() - started
-    child.returncode = os.waitstatus_to_exitcode(status)
-    if child.returncode not in (0, 2):  # 2: findings at --fail-on, not an error
-        raise SystemExit(f"{command[3]} exited {child.returncode}")
-    return Process(seconds, usage.ru_maxrss / 1024)
+    """Run ``command``; its wall time and the peak RSS of that process alone (``measure.py``)."""
+    run = measured_run(command, env)
+    if run.returncode not in (0, 2):  # 2: findings at --fail-on, not an error
+        raise SystemExit(f"{command[3]} exited {run.returncode}")
+    return Process(run.seconds, run.peak_mib)
 
 
 def unparsed(received: Received) -> Page:
