@@ -133,9 +133,9 @@ def assert_read_as_exactly(data: bytes, *, scanned: bool) -> None:
     """``read_page`` gives what the exact parser gives; the fast reader read it or left it,
     whole or in runs of a few objects (pieces of 7 bytes, runs from 64 bytes)."""
     exact = outcome(lambda: parse_retrieve_result(chunks(data)))
-    for pieces, run_bytes in (([data], page_scanner.SEGMENT_BYTES), (list(chunks(data, 7)), 64)):
+    for pieces, run_bytes in (([data], page_scanner.RUN_BYTES), (list(chunks(data, 7)), 64)):
         with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(page_scanner, "SEGMENT_BYTES", run_bytes)
+            patch.setattr(page_scanner, "RUN_BYTES", run_bytes)
             assert (scan_page(pieces) is not None) is scanned
             fast = outcome(partial(read_page, Received(list(pieces), "identity")))
         assert fast == exact
@@ -352,7 +352,7 @@ def test_every_page_of_a_simulated_inventory_is_read_fast_and_exact(
 def test_an_object_longer_than_a_run_may_be_is_left_to_the_exact_parser(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(page_scanner, "SEGMENT_BYTES", 64)
+    monkeypatch.setattr(page_scanner, "RUN_BYTES", 64)
     monkeypatch.setattr(page_scanner, "RUN_LIMIT", 400)
     long_object = vm(1, *(vcenter_leaf(f"p{n}", "xsd:int", str(n)) for n in range(20)))
     data = page(vm(2) + long_object)

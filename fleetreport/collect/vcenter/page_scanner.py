@@ -1,17 +1,18 @@
-"""Read a result page in the shape vCenter sends it, a few times faster than building its tree.
+"""Read a result page in the shape vCenter sends it, about twice as fast as building its tree.
 
 Most of a page is one shape repeated: ``<propSet><name>N</name><val xsi:type="T">text</val>
-</propSet>``. ElementTree makes three elements and an attribute dictionary for each, about
-two thirds of a page's parse. This reader recognises exactly that shape, and an object's
-start and end, with one regular expression; whatever else an object holds (nested values,
-``missingSet``) is parsed by ElementTree, all of a page's at once, and converted as the exact
+</propSet>``. ElementTree makes three elements and an attribute dictionary for each, most of a
+page's parse. This reader recognises exactly that shape, a VM's arrays of references and of
+custom field values, and an object's start and end, with one regular expression, run by run of
+whole objects; whatever else an object holds (nested values, ``missingSet``, a value with a
+character reference) is parsed by ElementTree, a run's at once, and converted as the exact
 parser converts it; the envelope around the objects is parsed by expat.
 
 It reads only what it is sure of. A page it does not recognise in full (another encoding, a
 comment, CDATA, a processing instruction, a carriage return, a character XML forbids, a token
-or an object inside an object, a namespace prefix it cannot place) is left to the exact parser
-(``soap_stream.parse_retrieve_result``), which gives the same values or the same error: the
-result is always the exact parser's.
+or an object inside an object, a namespace prefix it cannot place, a value its type refuses)
+is left to the exact parser (``soap_stream.parse_retrieve_result``), which gives the same values
+or the same error: the result is always the exact parser's.
 """
 
 from __future__ import annotations
@@ -116,7 +117,7 @@ def _suspect(stretch: str) -> bool:
     return ("obj" in stretch or "token" in stretch) and bool(_REFUSED_INSIDE_OBJECT.search(stretch))
 
 
-SEGMENT_BYTES = 1 << 18
+RUN_BYTES = 1 << 18
 """Objects are read in runs of whole objects of about this many bytes: a page is never held
 twice (as bytes and as text), so the memory is the exact parser's."""
 RUN_LIMIT = 1 << 23
@@ -140,7 +141,7 @@ def scan_page(pieces: Iterable[bytes]) -> Page | None:
         for piece in pieces:
             parts.append(piece)
             size += len(piece)
-            if size < SEGMENT_BYTES:
+            if size < RUN_BYTES:
                 continue
             pending = b"".join(parts)
             if scan is None:
