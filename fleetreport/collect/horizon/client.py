@@ -436,7 +436,7 @@ class HorizonClient:
             reason = (
                 "certificate did not verify"
                 if "CERTIFICATE_VERIFY_FAILED" in str(error)
-                else "TLS failed"
+                else f"failed ({_tls_reason(error)})"
             )
             if "match" in str(error).lower() and "hostname" in str(error).lower():
                 reason = "certificate does not match the host name"
@@ -515,6 +515,14 @@ def _dropped(error: BaseException) -> bool:
         or "EOF occurred in violation of protocol" in str(cause)
         for cause in causes(error)
     )
+
+
+def _tls_reason(error: BaseException) -> str:
+    """OpenSSL's reason for a failed handshake (``WRONG_VERSION_NUMBER``), else the type."""
+    for cause in causes(error):
+        if isinstance(cause, ssl.SSLError) and cause.reason:
+            return str(cause.reason)
+    return type(error).__name__
 
 
 def _transient(url: str, reason: str, message: str, hint: str) -> TransientFault:

@@ -216,6 +216,9 @@ class HorizonTestServer:
     ``cert_hostnames``: names in the server certificate (default 127.0.0.1 and localhost);
     ``wrong_hostname=True`` uses a certificate for ``wrong-host.example.test`` only.
     ``strict_password_array``: an array password must be single characters (Jackson char[]).
+    ``more_records_header`` / ``more_records_value``: the name and value sent for "more pages
+    exist" (default ``HAS_MORE_RECORDS: TRUE``, as the vendor's guide spells it); another
+    spelling (``has_more_records``, ``true``) is how a proxy or another release may send it.
     ``now``: epoch milliseconds that ``${now...}`` placeholders in the data are relative to
     (default: the time the server object is created).
     Audit events are built from ``audit_events.json`` and the sessions (``audit.py``); set
@@ -241,6 +244,8 @@ class HorizonTestServer:
         strict_password_array: bool = True,
         now: int | None = None,
         audit_stream: AuditStream | None = None,
+        more_records_header: str = "HAS_MORE_RECORDS",
+        more_records_value: str = "TRUE",
     ):
         if profile not in PROFILES:
             raise ValueError("profile must be one of %s" % (PROFILES,))
@@ -273,6 +278,8 @@ class HorizonTestServer:
         self.default_page_size = default_page_size
         self.total_count_header = total_count_header
         self.strict_password_array = strict_password_array
+        self.more_records_header = more_records_header
+        self.more_records_value = more_records_value
         if wrong_hostname:
             cert_hostnames = ("wrong-host.example.test",)
         self.cert_hostnames = tuple(cert_hostnames or ("127.0.0.1", "localhost"))
@@ -458,6 +465,8 @@ class HorizonTestServer:
         h.send_header("Content-Type", ctype)
         h.send_header("Content-Length", str(len(body)))
         for k, v in (headers or {}).items():
+            if k == "HAS_MORE_RECORDS":  # the listings' spelling, sent as configured
+                k, v = self.more_records_header, self.more_records_value
             h.send_header(k, v)
         h.end_headers()
         if h.command != "HEAD":
