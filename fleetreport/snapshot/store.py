@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -28,7 +27,7 @@ def sorted_snapshot(snapshot: Snapshot) -> Snapshot:
     """The same snapshot with every list in its canonical order."""
 
     def by_vcenter_and_moref(item: Any) -> tuple[str, Any]:
-        return (item.vcenter, moref_key(item.moref))
+        return (item.vcenter, natural_key(item.moref))
 
     def by_pod_and_id(item: Any) -> tuple[str, Any]:
         return (item.pod, natural_key(item.id))
@@ -78,19 +77,6 @@ def in_order(items: Sequence[T], key: Callable[[T], Any]) -> list[T]:
             return sorted(items, key=key)
         previous = current
     return list(items)
-
-
-_MOREF = re.compile(r"(\D+)(\d+)")
-"""The usual shape of a managed object id: a prefix without digits, then a number."""
-
-
-def moref_key(moref: str) -> tuple[tuple[int, int | str], ...]:
-    """:func:`natural_key` of a managed object id, the usual ``vm-123`` read at once."""
-    usual = _MOREF.fullmatch(moref)
-    if usual is None:
-        return natural_key(moref)
-    prefix, number = usual.groups()
-    return ((1, prefix), (0, int(number)))
 
 
 def snapshot_to_json(snapshot: Snapshot) -> str:
