@@ -13,6 +13,7 @@ import pytest
 from pyVmomi import vmodl
 from support.vcsim import start_vcsim
 
+from fleetreport.collect.vcenter.page_scanner import read_page
 from fleetreport.collect.vcenter.soap_stream import (
     TYPE_PLANS,
     TYPE_PLANS_LIMIT,
@@ -20,7 +21,6 @@ from fleetreport.collect.vcenter.soap_stream import (
     Received,
     as_list,
     object_content,
-    parse_received,
     parse_retrieve_result,
     pending_events,
     receive_result_call,
@@ -199,7 +199,7 @@ def test_the_token_is_read_from_the_head_of_a_received_body(encoding: str) -> No
     data = body[encoding]
     received = Received([data[i : i + 10] for i in range(0, len(data), 10)], encoding)
     assert received.head_token() == "42"
-    assert parse_received(received).token == "42"
+    assert read_page(received).token == "42"
     assert received.chunks == []  # let go while parsed
 
 

@@ -199,11 +199,6 @@ def receive_result_call(
     return received
 
 
-def parse_received(received: Received) -> Page:
-    """Parse a received RetrievePropertiesEx / ContinueRetrievePropertiesEx answer."""
-    return parse_retrieve_result(received.decoded())
-
-
 def _decoder(encoding: str) -> Any:
     if encoding == "gzip":
         return zlib.decompressobj(16 + zlib.MAX_WBITS)
@@ -279,17 +274,7 @@ _WANTED = frozenset((OBJECTS, TOKEN)).__contains__
 
 def _drain(parser: XMLPullParser[Element], page: Page) -> None:
     """Take the complete objects and the token out of the events so far (filtered in C)."""
-    queue = getattr(parser, "_events_queue", None)
-    if isinstance(queue, deque):
-        # pending_events in fewer passes: an error ``feed`` met (not a tuple) stops the
-        # itemgetter, and pending_events then raises it as read_events would.
-        try:
-            elements: list[Element] = list(map(_element_of, queue))
-        except TypeError:
-            elements = list(map(_element_of, pending_events(parser)))
-        queue.clear()
-    else:
-        elements = list(map(_element_of, pending_events(parser)))
+    elements: list[Element] = list(map(_element_of, pending_events(parser)))
     for element in compress(elements, map(_WANTED, map(_tag_of, elements))):
         if element.tag == OBJECTS:
             page.objects.append(object_content(element))
@@ -299,32 +284,14 @@ def _drain(parser: XMLPullParser[Element], page: Page) -> None:
 
 
 def object_content(element: Element) -> RawObject:
+    """One ObjectContent element as plain values (pages the scanner leaves, and the parts of
+    objects outside its shape)."""
     obj = None
     properties: dict[str, Any] = {}
     missing: dict[str, str] = {}
     for child in element:
         tag = child.tag
         if tag == PROP_SET:
-            if len(child) == 2:  # <name/><val/>, as vim25 declares DynamicProperty
-                name_element, value = child
-                if name_element.tag == NAME and value.tag == VAL:
-                    if len(value):
-                        properties[name_element.text or ""] = convert(value)
-                        continue
-                    # A leaf (most values): what leaf_value does with one, without the call.
-                    xsi = value.get(XSI_TYPE)
-                    kind, _, scalar = TYPE_PLANS.get(xsi) or type_plan(xsi)
-                    mo_type = value.get("type")
-                    if mo_type is not None or kind is MO_REF_KIND:
-                        leaf: Any = shared_reference(mo_type or "", value.text or "")
-                    elif kind is ARRAY_KIND:
-                        leaf = []
-                    elif scalar is None:
-                        leaf = value.text or ""
-                    else:
-                        leaf = scalar(value.text or "")
-                    properties[name_element.text or ""] = leaf
-                    continue
             name = child.findtext(NAME) or ""
             found = child.find(VAL)
             properties[name] = convert(found) if found is not None else None
