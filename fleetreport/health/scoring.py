@@ -288,11 +288,12 @@ def _places(desktop: Desktop) -> Places:
 def _inherited(
     desktop: Desktop, places: Iterable[str | None], evaluation: Evaluation
 ) -> list[Judgement]:
-    """The judgements of a desktop's places and datastores that score it."""
-    found = []
+    """The judgements of a desktop's places and datastores (``_tally`` counts those of checks
+    that score desktops)."""
+    found: list[Judgement] = []
     for kind, key in zip(INHERITED_FROM, places, strict=True):
         if key is not None:
-            found += [j for j in evaluation.of(kind, key) if j.check.scores_desktops]
+            found += evaluation.of(kind, key)
     found += _datastore_judgements(desktop, evaluation)
     return found
 

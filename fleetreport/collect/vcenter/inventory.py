@@ -448,9 +448,6 @@ class _InventoryBuilder:
         num_cpu, memory_mb, ballooned, swapped = [
             int(value) if value is not None else None for value in map(get, _VM_INT_PATHS)
         ]
-        consolidation = get("runtime.consolidationNeeded")
-        snapshot = get("snapshot")
-        custom_values = get("customValue")
         return VirtualMachine(
             vcenter=self.vcenter.instance_uuid,
             moref=record.obj.value,
@@ -479,10 +476,8 @@ class _InventoryBuilder:
             num_cpu=num_cpu,
             memory_mb=memory_mb,
             annotation=annotation or "",
-            custom_attributes=self._custom_attributes(custom_values)
-            if custom_values is not None
-            else {},
-            snapshots=list(_flatten_snapshots(snapshot)) if isinstance(snapshot, dict) else [],
+            custom_attributes=self._custom_attributes(get("customValue")),
+            snapshots=list(_flatten_snapshots(get("snapshot"))),
             folder_moref=parent.obj.value if parent and parent.obj.type == "Folder" else None,
             vapp=_name(vapp) if vapp is not None else None,
             config_unset=_config_unset(record),
@@ -493,7 +488,7 @@ class _InventoryBuilder:
                 for ref in as_list(get("datastore"))
                 if isinstance(ref, MoRef) and ref.value
             ],
-            consolidation_needed=bool(consolidation) if consolidation is not None else None,
+            consolidation_needed=_bool(record, "runtime.consolidationNeeded"),
             ballooned_memory_mb=ballooned,
             swapped_memory_mb=swapped,
         )
