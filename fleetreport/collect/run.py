@@ -22,6 +22,7 @@ from fleetreport.collect.join import (
 )
 from fleetreport.collect.progress import SourceProgress
 from fleetreport.collect.retry import DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT, RetrySettings
+from fleetreport.collect.vcenter.faults import translate_errors
 from fleetreport.collect.vcenter.inventory import VCenterInventory, collect_vcenter
 from fleetreport.collect.vcenter.session import VCenterSession, open_session
 from fleetreport.collect.vcenter.usage import collect_vcenter_usage
@@ -318,7 +319,10 @@ def _with_usage(
     keeps its inventory (a warning says why: usage is evidence for later checks, not the
     inventory itself)."""
     try:
-        usage = collect_vcenter_usage(session, days, inventory, now=clock())
+        # What pyvmomi and sockets raise becomes the same one-line error the inventory would
+        # give, here, so that a refused or timed-out history does not fail the whole vCenter.
+        with translate_errors(target.endpoint, target.user):
+            usage = collect_vcenter_usage(session, days, inventory, now=clock())
     except FleetReportError as error:
         log.warning("%s: performance history not read: %s", target.endpoint.url, error.message)
         refused = dataclasses.replace(inventory.vcenter, usage_days=days, usage_error=error.message)

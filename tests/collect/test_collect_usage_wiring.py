@@ -4,6 +4,7 @@ without it reads neither (a quick collect stays quick)."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -11,7 +12,10 @@ from support.horizon_server import EXAMPLE_DATA, HorizonTestServer
 from support.vcsim import start_vcsim
 from tools.record_demo import horizon_target, ticking_clock, vcenter_target
 
+from fleetreport.collect import run
+from fleetreport.collect.retry import RetrySettings
 from fleetreport.collect.run import collect_all
+from fleetreport.errors import SourceError
 from fleetreport.snapshot.store import SCHEMA_VERSION, snapshot_to_json
 
 pytestmark = pytest.mark.simulator
@@ -50,3 +54,42 @@ def test_usage_is_read_only_when_asked() -> None:
     assert horizon.status == "ok" and horizon.days == 30 and horizon.events > 0
     assert horizon.pod == snapshot.pods[0].id
     assert f'"schema_version": {SCHEMA_VERSION}' in snapshot_to_json(snapshot)
+
+
+def test_a_failed_usage_read_keeps_the_vcenter_record(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A vCenter whose performance history cannot be read keeps its inventory, and its record
+    says the history was asked for and why it is missing (the usage checks answer "refused").
+
+    The failure is injected here; the next test makes the simulator itself too slow."""
+    refusal = "QueryPerf refused: the user lacks System.View on the PerformanceManager"
+
+    def refused(session: object, days: int, inventory: object, *, now: object) -> list[object]:
+        raise SourceError(session.endpoint.url, refusal)  # type: ignore[attr-defined]
+
+    monkeypatch.setattr(run, "collect_vcenter_usage", refused)
+    with start_vcsim("basic") as vcenter:
+        clock = ticking_clock(NOW, timedelta(seconds=1))
+        result = collect_all([vcenter_target(vcenter)], [], now=clock, usage_days=30)
+    assert result.failures == []
+    snapshot = result.snapshot
+    assert [(v.usage_days, v.usage_error) for v in snapshot.vcenters] == [
+        (30, f"{vcenter_target(vcenter).endpoint.url}: {refusal}")
+    ]
+    assert snapshot.vms and snapshot.hosts and snapshot.vcenter_usage == []
+
+
+def test_a_performance_history_that_times_out_keeps_the_inventory() -> None:
+    """QueryPerf slower than the read timeout: the vCenter keeps its VMs and hosts, its record
+    says the history timed out, and nothing else of the collection is lost."""
+    with start_vcsim("basic", method_delays={"QueryPerf": 1500}) as vcenter:
+        target = dataclasses.replace(
+            vcenter_target(vcenter), timeout=1.0, retry=RetrySettings(attempts=1)
+        )
+        clock = ticking_clock(NOW, timedelta(seconds=1))
+        result = collect_all([target], [], now=clock, usage_days=30)
+    assert result.failures == []
+    (record,) = result.snapshot.vcenters
+    assert record.usage_days == 30
+    assert record.usage_error is not None and "timed out" in record.usage_error
+    assert result.snapshot.vms and result.snapshot.hosts
+    assert result.snapshot.vcenter_usage == []
