@@ -35,7 +35,26 @@ def test_name_pattern_groups_pools() -> None:
     assert len(machines) == 3
 
 
-@pytest.mark.parametrize("pattern", ["(unclosed", "no-group-here"])
-def test_bad_patterns_are_usage_errors(pattern: str) -> None:
-    with pytest.raises(UsageError):
+@pytest.mark.parametrize(
+    ("pattern", "says"),
+    [
+        ("(unclosed", "--infer-pools-by-name: invalid regular expression: missing )"),
+        ("no-group-here", "--infer-pools-by-name needs a group that names the pool"),
+    ],
+)
+def test_bad_patterns_are_usage_errors(pattern: str, says: str) -> None:
+    with pytest.raises(UsageError) as caught:
         InferenceRule(name_pattern=pattern).compiled()
+    assert caught.value.one_line().startswith(says)
+
+
+def test_an_inferred_machine_keeps_its_vms_host_name() -> None:
+    vms = [
+        make_vm("vm-7", name="W10-IC-007", folder="Desktops/Win10-IC", guest_hostname="w10-ic-007"),
+        make_vm("vm-8", name="W10-IC-008", folder="Desktops/Win10-IC"),
+    ]
+    _, machines = infer_pools(vms, InferenceRule(folder="Desktops"))
+    assert {m.name: m.dns_name for m in machines} == {
+        "W10-IC-007": "w10-ic-007",
+        "W10-IC-008": None,
+    }

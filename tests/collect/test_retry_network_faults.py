@@ -70,12 +70,21 @@ class Listener:
 
 
 PLAIN_HTTP = b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+CLOSE_NOTIFY = b"\x15\x03\x03\x00\x02\x01\x00"
+"""A TLS alert record (TLS 1.2 framing), warning level, close_notify: the session is closed."""
 
 
 @pytest.fixture
 def plain_http() -> Iterator[Listener]:
     """A plain-HTTP server: a TLS client's hello gets an HTTP answer (wrong version number)."""
     with Listener(PLAIN_HTTP) as listener:
+        yield listener
+
+
+@pytest.fixture
+def closing() -> Iterator[Listener]:
+    """A balancer in front of the pod that ends each TLS session at the client's hello."""
+    with Listener(CLOSE_NOTIFY) as listener:
         yield listener
 
 
@@ -247,7 +256,34 @@ def test_horizon_refused_keeps_its_name(closed_port: int) -> None:
     sleeps: list[float] = []
     line = horizon(f"http://127.0.0.1:{closed_port}/rest", sleeps).one_line()
     assert f"connection refused ({ATTEMPTS} attempts in" in line and "timed out" not in line
+    assert line.endswith("(hint: check the host name and port)")
     assert len(sleeps) == ATTEMPTS - 1
+
+
+def test_horizon_a_tls_session_closed_at_the_hello_is_retried_as_dropped(
+    closing: Listener,
+) -> None:
+    """A clean close (``SSLZeroReturnError``, no EOF text) is a dropped connection, not a TLS
+    failure that ``--insecure`` could fix."""
+    assert isinstance(raised(lambda: tls_handshake(closing.port)), ssl.SSLZeroReturnError)
+    closing.connections = 0
+    sleeps: list[float] = []
+    line = horizon(f"https://127.0.0.1:{closing.port}/rest", sleeps).one_line()
+    assert f"the connection was dropped ({ATTEMPTS} attempts in" in line
+    assert "TLS" not in line and "insecure" not in line
+    assert closing.connections == ATTEMPTS and len(sleeps) == ATTEMPTS - 1
+
+
+def test_horizon_an_unknown_host_names_the_url_and_the_host() -> None:
+    """``.invalid`` never resolves (RFC 6761): the error starts with the URL asked for."""
+    sleeps: list[float] = []
+    error = horizon("https://cs01.example.invalid/rest", sleeps)
+    assert error.source == "https://cs01.example.invalid/rest"
+    assert error.one_line() == (
+        "https://cs01.example.invalid/rest: cannot resolve host 'cs01.example.invalid'"
+        " (hint: check the host name and DNS)"
+    )
+    assert sleeps == []
 
 
 def test_horizon_silent_is_retried_and_called_a_timeout(silent: Listener) -> None:

@@ -534,3 +534,37 @@ def test_the_example_pods_hidden_cases_come_out(example_snapshot: Snapshot) -> N
         if f.check in usage_checks
     }
     assert judged_example == {("pool_ran_out", "fc-win10-dedicated")}
+
+
+def test_the_usage_report_sizes_only_the_pools_of_pods_whose_events_were_read() -> None:
+    snapshot = sizing_fleet()
+    # a second pod of the federation whose events were not collected: its pool is not sized
+    elsewhere = sized_pool("other-pod-pool", 10, 10, 1, pod="hzcs02.example.test")
+    usage = build_report(dataclasses.replace(snapshot, pools=[*snapshot.pools, elsewhere])).usage
+    assert usage is not None
+    assert {row.pool for row in usage.pools} == FLOATING_POOLS | {"dedicated"}
+
+
+def test_a_pool_the_evidence_cannot_judge_has_no_surplus_even_with_a_known_peak() -> None:
+    usage = build_report(sizing_fleet()).usage
+    assert usage is not None
+    rows = {row.pool: (row.verdict, row.needed, row.surplus) for row in usage.pools}
+    # peak 7, or up to 9 with the sessions opened before the window, plus 2 spares: 11 needed
+    assert rows["unknown-maybe-exhausted"] == ("unknown", 11, None)
+    assert rows["unknown-unordered"] == ("unknown", None, None)
+    assert rows["fail-peak-half"] == ("over_provisioned", 12, 6)
+    assert rows["pass-busy"] == ("right_sized", 9, 0)
+
+
+def test_a_dedicated_desktop_without_a_dns_name_and_no_logon_is_still_judged() -> None:
+    # Horizon leaves dns_name out when the agent never reported it (optional in the 2512 spec)
+    nameless = dataclasses.replace(assigned("fail-no-dns-name", ALICE), dns_name=None)
+    snapshot = fleet_snapshot(
+        [vm(nameless.name, power_state="poweredOff")],
+        [nameless],
+        pools=[dedicated_pool()],
+        horizon_usage=[horizon_usage()],
+    )
+    assert outcomes(snapshot, "desktop_assigned_user_absent") == {"fail": {"fail-no-dns-name"}}
+    found = messages(snapshot, "desktop_assigned_user_absent")["fail-no-dns-name"]
+    assert found == "no logon by its assigned user(s) EXAMPLE\\u1101 in the last 30 days"

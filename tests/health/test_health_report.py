@@ -200,6 +200,10 @@ def test_report_command_uses_the_config(cli_env: Path, capsys: pytest.CaptureFix
         ("[scores]\ncritical_weight = -5\n", ["h.toml:2", "out of range"]),
         ("[scores]\ngrades = { A = 50, B = 80 }\n", ["h.toml:2", "fall from A to D"]),
         ("[checks.vm_suspended]\nseverity = 'fatal'\n", ["h.toml:2", "critical, warning or info"]),
+        (
+            "[checks.vm_suspended]\nenabled = 'yes'\n",
+            ["h.toml:2: checks.vm_suspended.enabled: expected true or false"],
+        ),
         ("[scope.exclude]\nfolders = 'Lab'\n", ["h.toml:2", "list of text"]),
         ("[energy]\nwatts = 3\n", ["h.toml:2", "unknown setting", "watts_per_desktop"]),
         ("[colours]\n", ["h.toml:1", "unknown setting"]),
@@ -271,3 +275,16 @@ def test_schema_command_prints_the_report_schema(capsys: pytest.CaptureFixture[s
     code, out, _ = run(capsys, "schema", "--report")
     assert code == ExitCode.OK
     assert json.loads(out)["title"] == "fleetreport health report"
+
+
+def test_a_blank_currency_is_refused_with_an_example() -> None:
+    with pytest.raises(ConfigError) as raised:
+        settings_from_config(parse_config('[energy]\ncurrency = " "\n', "e.toml"))
+    assert raised.value.one_line() == (
+        'e.toml:2: energy.currency: expected a currency name (hint: e.g. "EUR")'
+    )
+
+
+def test_a_negative_electricity_price_is_out_of_range() -> None:
+    with pytest.raises(ConfigError, match=r"e.toml:2: energy.price_per_kwh: .*out of range"):
+        settings_from_config(parse_config("[energy]\nprice_per_kwh = -0.25\n", "e.toml"))

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import time
+import typing
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +23,7 @@ from fleetreport.errors import InputFileError
 from fleetreport.health.build import build_report
 from fleetreport.health.report_json import report_to_json
 from fleetreport.snapshot import SCHEMA_VERSION, load_snapshot, save_snapshot
-from fleetreport.snapshot.codec import decode, format_time
+from fleetreport.snapshot.codec import DecodeError, decode, format_time, parse_time
 from fleetreport.snapshot.fast_decode import fast_decode
 from fleetreport.snapshot.model import Snapshot
 from fleetreport.snapshot.schema import schema_text, shipped_schema_text
@@ -245,3 +247,67 @@ def test_an_unknown_key_is_refused_with_its_place() -> None:
     assert fast_decode(Snapshot, raw) is None
     with pytest.raises(InputFileError, match=r"vms\[3\]: unknown key 'colour'"):
         parse_snapshot(raw, "edited.json")
+
+
+def test_a_wrong_type_says_what_it_found(tmp_path: Path, snapshot: Snapshot) -> None:
+    data = json.loads(snapshot_to_json(snapshot))
+    data["vms"][0]["num_cpu"] = "four"
+    with pytest.raises(InputFileError, match=r"vms\[0\]\.num_cpu: expected int, got text"):
+        load_snapshot(_write(tmp_path, json.dumps(data)))
+
+
+def test_a_long_bad_time_is_shown_cut_to_forty_characters(
+    tmp_path: Path, snapshot: Snapshot
+) -> None:
+    data = json.loads(snapshot_to_json(snapshot))
+    data["vms"][0]["boot_time"] = "x" * 41
+    with pytest.raises(InputFileError) as caught:
+        load_snapshot(_write(tmp_path, json.dumps(data)))
+    assert f"got '{'x' * 40}...'" in caught.value.one_line()
+    data["vms"][0]["boot_time"] = "y" * 40
+    with pytest.raises(InputFileError) as caught:
+        load_snapshot(_write(tmp_path, json.dumps(data)))
+    assert f"got '{'y' * 40}'" in caught.value.one_line()
+
+
+def test_the_exact_decoder_names_the_top_level() -> None:
+    with pytest.raises(DecodeError) as caught:
+        decode(Snapshot, [])
+    assert str(caught.value) == "top level: expected an object, got a list"
+    assert caught.value.where == ""
+
+
+def test_a_whole_number_where_a_fraction_is_kept_is_read_as_one() -> None:
+    value = decode(float, 12)
+    assert type(value) is float
+    assert value == 12.0
+
+
+def test_only_optional_unions_are_decoded() -> None:
+    with pytest.raises(TypeError, match=r"only X \| None unions are supported, not int \| str"):
+        decode(typing.cast(Any, int | str), 1)
+
+
+def test_a_time_with_an_offset_is_written_as_the_same_instant_in_utc() -> None:
+    plus_one = timezone(timedelta(hours=1))
+    assert format_time(datetime(2026, 11, 1, 7, 0, tzinfo=plus_one)) == "2026-11-01T06:00:00Z"
+    assert format_time(datetime(2026, 11, 1, 6, 0)) == "2026-11-01T06:00:00Z"
+
+
+@pytest.fixture
+def berlin_local_time(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The process's local zone set to Europe/Berlin (UTC+1 in November), as on a consultant's
+    laptop in Germany; the machine's own zone again afterwards."""
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.mark.posix
+@pytest.mark.usefixtures("berlin_local_time")
+def test_a_time_without_a_zone_is_utc_whatever_the_machines_zone() -> None:
+    assert datetime(2026, 11, 1, 6, 0).astimezone(UTC).hour == 5  # the zone took effect
+    assert parse_time("2026-11-01T06:00:00") == datetime(2026, 11, 1, 6, 0, tzinfo=UTC)
+    assert format_time(datetime(2026, 11, 1, 6, 0)) == "2026-11-01T06:00:00Z"

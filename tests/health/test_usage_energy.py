@@ -123,3 +123,18 @@ def test_unused_desktops_carry_measured_or_assumed_watts_and_their_cost() -> Non
     )
     names = [u.name for u in build_report(logged_on).usage.unused]  # type: ignore[union-attr]
     assert names == ["fc-2", "fc-3", "fc-off"]
+
+
+def test_a_pools_spares_cover_one_idle_desktop_and_the_rest_stay_surplus() -> None:
+    snapshot = energy_fleet()
+    fc_with_a_spare = [
+        dataclasses.replace(p, spare_machines=1) if p.id == "fc" else p for p in snapshot.pools
+    ]
+    spared = dataclasses.replace(snapshot, pools=fc_with_a_spare)
+    report = build_report(spared)
+    energy = report.usage.energy  # type: ignore[union-attr]
+    assert energy is not None
+    # fc keeps one of its three idle desktops as its spare: fc-2 (metered) and fc-3 stay surplus
+    assert report.energy.surplus_desktops == 3
+    assert (energy.idle_desktops_measured, energy.idle_desktops_assumed) == (1, 2)
+    assert energy.kwh_per_year == round((100 + 20 + 20) * 8760 / 1000)
