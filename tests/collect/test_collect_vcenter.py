@@ -229,6 +229,16 @@ def test_wrong_password(
     assert not out.exists()
 
 
+def test_a_rejected_password_names_the_user_and_what_to_check(
+    basic_server: VcsimServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _ = collect(basic_server, tmp_path / "s.json", password="Expired-Winter2025!")
+    err = capsys.readouterr().err
+    assert code == ExitCode.ERROR
+    assert f"rejected the user name or password for {basic_server.username!r}" in err
+    assert "(hint: check --user and the password source)" in err
+
+
 def test_certificate_that_does_not_verify(
     basic_server: VcsimServer,
     tmp_path: Path,

@@ -13,6 +13,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -25,6 +26,8 @@ from fleetreport.collect.vcenter.perf_history import (
     HistoricalInterval,
     Series,
     _entity_series,
+    counters_by_name,
+    historical_intervals,
     interval_covering,
 )
 from fleetreport.collect.vcenter.session import VCenterSession, open_session
@@ -282,6 +285,17 @@ def test_a_session_that_vcenter_ended_is_logged_in_again() -> None:
     assert {r.name for r in records if r.status == "measured"} == {"W11-001", "W11-002"}
 
 
+@pytest.mark.simulator
+def test_counters_are_found_by_name_with_their_id_and_level(level2: VcsimServer) -> None:
+    wanted = ("cpu.usage.average", "power.power.average", "cpu.usage.median")
+    with session_on(level2) as (session, _):
+        found = counters_by_name(session, wanted)
+    assert found == {  # the simulator's vpx.PerfCounter; vSphere has no "median" rollup
+        "cpu.usage.average": Counter(VM_CPU, "cpu.usage.average", 1),
+        "power.power.average": Counter(157, "power.power.average", 2),
+    }
+
+
 # --- what the simulator cannot send ------------------------------------------------------
 
 
@@ -305,6 +319,31 @@ def test_a_series_that_does_not_match_its_sample_times_is_an_error() -> None:
     series = {("vm-9", 2): Series("vm-9", 2, [], problem=problem)}
     record = frame().vm("vm-9", "W-9", cpu, series, 5.0)
     assert (record.status, record.note, record.cpu_mean_percent) == ("error", problem, None)
+
+
+class PerfManagerOnly:
+    """A session whose PerformanceManager keeps ``intervals``: what the simulator cannot serve."""
+
+    login = None
+
+    def __init__(self, intervals: list[Any]) -> None:
+        self.content = SimpleNamespace(perfManager=SimpleNamespace(historicalInterval=intervals))
+
+    def call(self, fn: Any, what: str) -> Any:
+        return fn()
+
+
+def test_an_interval_without_a_statistics_level_is_kept_with_no_level() -> None:
+    # An ESXi host's PerformanceManager (or a vCenter that leaves it unset) sends no level.
+    day = vim.HistoricalInterval(key=1, samplingPeriod=300, name="Past day", length=86400)
+    day.enabled = True
+    month = vim.HistoricalInterval(key=3, samplingPeriod=7200, name="Past month")
+    month.length, month.level, month.enabled = 2592000, 1, True
+    session: Any = PerfManagerOnly([month, day])
+    assert historical_intervals(session) == [
+        HistoricalInterval("Past day", 300, 86400, None),
+        HistoricalInterval("Past month", 7200, 2592000, 1),
+    ]
 
 
 # --- the compact CSV format ---------------------------------------------------------------

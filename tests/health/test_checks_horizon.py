@@ -484,6 +484,23 @@ def test_saml_unhealthy() -> None:
     assert NOT_ON_THIS_SERVER in said(snap, "saml_unhealthy", "unknown-not-given")
 
 
+def test_a_saml_error_message_is_said_but_only_its_status_is_judged() -> None:
+    # error_message is free text from Horizon (unlike an AD domain's connection_status): a
+    # WARN view whose message reads "ERROR" stays a warning, an OK view with one still passes
+    warned = saml("wsone", links=links("WARN", "OK", detail="ERROR"))
+    snap = pods_snapshot(
+        horizon_pod("fail-warn-message-error"),
+        saml_authenticators=[replace(warned, pod="fail-warn-message-error")],
+    )
+    assert severities(snap, "saml_unhealthy") == {"fail-warn-message-error": "warning"}
+    assert "(ERROR)" in messages(snap, "saml_unhealthy")["fail-warn-message-error"]
+    ok = saml("okta", links=links("OK", "OK", detail="WARN"))
+    passing = pods_snapshot(
+        horizon_pod("pass-ok"), saml_authenticators=[replace(ok, pod="pass-ok")]
+    )
+    assert outcomes(passing, "saml_unhealthy")["pass"] == {"pass-ok"}
+
+
 @covers("true_sso_unhealthy")
 def test_true_sso_unhealthy() -> None:
     problems = ["enrollment server es1: CONNECTION_FAILED"]

@@ -26,7 +26,7 @@ from support.fleet_builders import (
     vm_usage,
     with_usage,
 )
-from support.horizon_builders import farm, rds_host
+from support.horizon_builders import farm, licence, rds_host
 from support.judging import (
     assert_messages_name,
     configured,
@@ -568,3 +568,58 @@ def test_a_dedicated_desktop_without_a_dns_name_and_no_logon_is_still_judged() -
     assert outcomes(snapshot, "desktop_assigned_user_absent") == {"fail": {"fail-no-dns-name"}}
     found = messages(snapshot, "desktop_assigned_user_absent")["fail-no-dns-name"]
     assert found == "no logon by its assigned user(s) EXAMPLE\\u1101 in the last 30 days"
+
+
+# ------------------------------------------------------------------ usage report rows
+
+
+def test_a_pool_without_events_shows_no_logons_in_the_usage_report() -> None:
+    usage = build_report(sizing_fleet()).usage
+    assert usage is not None
+    logons = {row.pool: row.logons for row in usage.pools}
+    # fail-no-session: 10 machines, not one logon event in the window
+    assert logons["fail-no-session"] == 0
+    assert logons["fail-peak-half"] > 0
+
+
+def test_an_unused_desktop_keeps_its_last_logon_by_another_user_and_no_cpu_unmeasured() -> None:
+    # no vCenter performance history: the CPU figure is unknown, not a crash or a guess
+    usage = build_report(dedicated_fleet()).usage
+    assert usage is not None
+    rows = {row.name: row for row in usage.unused}
+    assert set(rows) == {"fail-absent-45d", "fail-only-another-user"}
+    assert rows["fail-only-another-user"].last_logon == ago(days=2)
+    assert rows["fail-absent-45d"].last_logon is None
+    assert [row.cpu_p95_percent for row in rows.values()] == [None, None]
+
+
+def licensed_fleet(*licences: object) -> Snapshot:
+    return dataclasses.replace(sizing_fleet(), licenses=list(licences))
+
+
+def test_a_named_user_licence_row_shows_named_users_not_connections() -> None:
+    named = licence(
+        usage_model="NAMED_USER",
+        edition="HORIZON_ENTERPRISE_NAMED_USER",
+        current_concurrent=12,
+        highest_concurrent=40,
+        current_named_users=180,
+        highest_named_users=212,
+    )
+    bought = configured("[checks.licence_usage_high]\nlicensed_users = 250\n")
+    usage = build_report(licensed_fleet(named), bought).usage
+    assert usage is not None
+    [row] = usage.licences
+    assert (row.usage_model, row.current, row.highest, row.licensed) == (
+        "NAMED_USER",
+        180,
+        212,
+        250,
+    )
+
+
+def test_a_licence_row_has_no_licensed_count_until_one_is_set() -> None:
+    usage = build_report(licensed_fleet(licence())).usage
+    assert usage is not None
+    [row] = usage.licences
+    assert (row.current, row.highest, row.licensed) == (10, 40, None)
