@@ -22,6 +22,7 @@ import os
 import random
 import subprocess
 import sys
+import tomllib
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -92,13 +93,14 @@ def run_mutants(sample: int | None, seed: int, max_children: int) -> int:
             file=sys.stderr,
         )
         return 2
-    environment = dict(os.environ)
-    # The simulator binary that tests/run_all.sh built, not a second build inside mutants/.
-    environment.setdefault("FLEETREPORT_CACHE_DIR", str(REPO_ROOT / ".cache"))
+    environment = mutation_environment()
     command = [sys.executable, "-m", "mutmut", "run", "--max-children", str(max_children)]
     if sample is not None:
-        names = sampled_names(sample, seed, environment)
-        done = {r.name for r in load_results() if r.status != "not run"}
+        if not any(MUTANTS.rglob("*.py.meta")):
+            generate_mutants(environment)
+        results = load_results()
+        names = sampled_names(results, sample, seed)
+        done = {r.name for r in results if r.status != "not run"}
         # mutmut runs a named mutant again even when it has a result: name only the rest, so an
         # interrupted run resumes where it stopped.
         waiting = [name for name in names if name not in done]
@@ -112,16 +114,22 @@ def run_mutants(sample: int | None, seed: int, max_children: int) -> int:
     return subprocess.run(command, cwd=REPO_ROOT, env=environment, check=False).returncode
 
 
-def sampled_names(per_package: int, seed: int, environment: dict[str, str]) -> list[str]:
+def mutation_environment(**extra: str) -> dict[str, str]:
+    """This process's environment, with the simulator binary that tests/run_all.sh built (not a
+    second build inside mutants/)."""
+    environment = {**os.environ, **extra}
+    environment.setdefault("FLEETREPORT_CACHE_DIR", str(REPO_ROOT / ".cache"))
+    return environment
+
+
+def sampled_names(results: list[MutantResult], per_package: int, seed: int) -> list[str]:
     """A uniform sample of each package's mutants, the same for the same seed and source.
 
     Each package's mutants are shuffled once by the seed and the first N taken, so a larger
     sample holds a smaller one and extending a sample reruns nothing.
     """
-    if not any(MUTANTS.rglob("*.py.meta")):
-        generate_mutants(environment)
     by_package: dict[str, list[str]] = {package: [] for package in PACKAGES}
-    for result in load_results():
+    for result in results:
         by_package[result.package].append(result.name)
     chosen: list[str] = []
     for package in PACKAGES:
@@ -152,28 +160,44 @@ def recheck_survivors(names: list[str]) -> int:
     mutmut's first pass credits a function to the tests during which it ran. Work done once for
     many tests (a module-scoped fixture that collects a whole pod, a cache) is credited to the
     first of them only, so a mutant in that work meets one test, perhaps one that does not look
-    at what the mutant broke. Whole files give it every test that shares the fixture.
+    at what the mutant broke. Whole files give it every test that shares the fixture. The run's
+    own pytest options and left-out tests apply (``[tool.mutmut]``), so a test the run leaves
+    out as a race cannot kill a mutant here; the test that did is recorded beside it.
     """
     stats = json.loads((MUTANTS / "mutmut-stats.json").read_text("utf-8"))
     tests_by_function: dict[str, list[str]] = stats["tests_by_mangled_function_name"]
+    settings = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text("utf-8"))["tool"]["mutmut"]
+    left_out = [arg for arg in settings["pytest_add_cli_args_test_selection"] if arg != "tests"]
     rechecked = load_rechecks()
     survivors = [r.name for r in load_results() if r.status == "survived"]
     for name in names or survivors:
         if name in rechecked:
             continue
         files = sorted({test.split("::")[0] for test in tests_by_function[function_of(name)]})
-        environment = {**os.environ, "MUTANT_UNDER_TEST": name}
-        environment.setdefault("FLEETREPORT_CACHE_DIR", str(REPO_ROOT / ".cache"))
-        command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider"]
-        command += ["-p", "tools.mutation_plugin", "-m", "not slow and not browser", *files]
+        command = [sys.executable, "-m", "pytest", "-x", "-q", "-rf"]
+        command += [*settings["pytest_add_cli_args"], *left_out, *files]
         outcome = subprocess.run(
-            command, cwd=MUTANTS, env=environment, capture_output=True, check=False
+            command,
+            cwd=MUTANTS,
+            env=mutation_environment(MUTANT_UNDER_TEST=name),
+            capture_output=True,
+            text=True,
+            check=False,
         )
-        rechecked[name] = outcome.returncode
-        verdict = "survived" if outcome.returncode == 0 else "killed"
-        print(f"{verdict}: {name} ({len(files)} files)", file=sys.stderr)
+        rechecked[name] = None if outcome.returncode == 0 else killer(outcome)
+        verdict = f"killed by {rechecked[name]}" if rechecked[name] else "survived"
+        print(f"{name}: {verdict} ({len(files)} files)", file=sys.stderr)
         RECHECKS.write_text(json.dumps(rechecked, indent=1, sort_keys=True), "utf-8")
     return 0
+
+
+def killer(outcome: subprocess.CompletedProcess[str]) -> str:
+    """The test whose failure killed the mutant, with pytest's reason (a parameter id may hold
+    " - " too, so the line is kept whole), or pytest's exit code when none failed."""
+    for line in outcome.stdout.splitlines():
+        if line.startswith("FAILED "):
+            return line.removeprefix("FAILED ")[:300]
+    return f"pytest exit code {outcome.returncode}"
 
 
 def function_of(mutant_name: str) -> str:
@@ -183,10 +207,11 @@ def function_of(mutant_name: str) -> str:
     return mangled_name_from_mutant_name(mutant_name.replace("__init__.", ""))
 
 
-def load_rechecks() -> dict[str, int]:
+def load_rechecks() -> dict[str, str | None]:
+    """Each rechecked survivor with the test that killed it (None: it survived again)."""
     if not RECHECKS.exists():
         return {}
-    loaded: dict[str, int] = json.loads(RECHECKS.read_text("utf-8"))
+    loaded: dict[str, str | None] = json.loads(RECHECKS.read_text("utf-8"))
     return loaded
 
 
@@ -202,7 +227,7 @@ def load_results() -> list[MutantResult]:
         exit_codes: dict[str, int | None] = json.loads(meta.read_text("utf-8"))["exit_code_by_key"]
         for name, code in exit_codes.items():
             status = STATUS_BY_EXIT_CODE.get(code, "suspicious")
-            if status == "survived" and rechecks.get(name, 0) != 0:
+            if status == "survived" and rechecks.get(name):
                 status = "killed on recheck"
             results.append(MutantResult(name, package, module, status))
     return results
@@ -220,6 +245,10 @@ def print_report(results: list[MutantResult], *, diffs: bool) -> int:
     for package in PACKAGES:
         print(table_row(package, [r for r in results if r.package == package]))
     print(table_row("all three", results))
+    rechecks = load_rechecks()
+    for result in results:
+        if result.status == "killed on recheck":
+            print(f"\n{result.name} killed on recheck by {rechecks[result.name]}")
     survivors = [r for r in results if r.status in {"survived", "no tests", "suspicious"}]
     print(f"\n{len(survivors)} mutants not killed:")
     for module, names in grouped(survivors):
