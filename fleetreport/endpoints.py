@@ -50,6 +50,44 @@ INSECURE_HINT = (
 )
 """The hint of every certificate failure, on the command line and in a run config alike."""
 
+NOT_TLS_HINT = (
+    "the port does not speak TLS: check the port in the URL (vCenter and Connection Servers"
+    " answer https on 443)"
+)
+NO_SHARED_TLS_HINT = (
+    "this machine and the server share no TLS version or cipher: check the server's TLS"
+    " settings (vSphere 7 and Horizon 8 offer TLS 1.2 and later)"
+)
+# OpenSSL's reasons for a hello answered by something that is not TLS (an http port, a plain
+# text banner), and for a server that offers no protocol version or cipher this side accepts.
+_NOT_TLS_REASONS = (
+    "WRONG_VERSION_NUMBER",
+    "RECORD_LAYER_FAILURE",
+    "PACKET_LENGTH_TOO_LONG",
+    "HTTP_REQUEST",
+    "UNKNOWN_PROTOCOL",
+)
+_NO_SHARED_TLS_REASONS = (
+    "UNSUPPORTED_PROTOCOL",
+    "NO_PROTOCOLS_AVAILABLE",
+    "TLSV1_ALERT_PROTOCOL_VERSION",
+    "SSLV3_ALERT_HANDSHAKE_FAILURE",
+    "NO_SHARED_CIPHER",
+    "NO_CIPHERS_AVAILABLE",
+    "TLSV1_ALERT_INSUFFICIENT_SECURITY",
+)
+
+
+def tls_failure_hint(reason: str) -> str:
+    """The hint for a TLS handshake that failed for OpenSSL's ``reason`` (or its message):
+    a certificate the user can add or skip, or a port or protocol no option fixes."""
+    name = reason.upper()
+    if any(known in name for known in _NOT_TLS_REASONS):
+        return NOT_TLS_HINT
+    if any(known in name for known in _NO_SHARED_TLS_REASONS):
+        return NO_SHARED_TLS_HINT
+    return INSECURE_HINT
+
 
 def parse_endpoint(text: str, *, default_path: str, option: str) -> Endpoint:
     """Parse ``HOST``, ``HOST:PORT`` or a full URL; ``http://`` only when written out.

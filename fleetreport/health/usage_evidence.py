@@ -59,7 +59,8 @@ class UsageIndex:
     pools: dict[tuple[str, str], PoolUsage] = field(default_factory=dict)
     """By (pod, pool id) and (pod, pool name casefolded)."""
     dedicated: dict[tuple[str, str], list[UserDesktopUsage]] = field(default_factory=dict)
-    """By (pod, machine id)."""
+    """By (pod, machine id), and by (pod, key casefolded): an event without a machine id is
+    keyed by its DNS name."""
     entities: dict[tuple[str, str], VCenterUsage] = field(default_factory=dict)
     """VM and host records by (vCenter, moref)."""
     vcenters: dict[str, VCenter] = field(default_factory=dict)
@@ -106,7 +107,7 @@ class UsageIndex:
             return []
         found = self.dedicated.get((machine.pod, machine.id), [])
         if not found and machine.dns_name:
-            found = self.dedicated.get((machine.pod, machine.dns_name), [])
+            found = self.dedicated.get((machine.pod, machine.dns_name.casefold()), [])
         return found
 
     def pool(self, pool: DesktopPool) -> PoolUsage | None:
@@ -211,6 +212,10 @@ def _index(fleet: FleetView) -> UsageIndex:
         for seen in usage.dedicated:
             dedicated[(seen.pod, seen.machine_id)].append(seen)
     evidence.dedicated = dict(dedicated)
+    # An event without a machine id is keyed by its DNS name as the event spells it (see
+    # UserDesktopUsage.machine_id); desktops are looked up by their DNS name casefolded.
+    for (pod, key), seen_list in list(evidence.dedicated.items()):
+        evidence.dedicated.setdefault((pod, key.casefold()), seen_list)
     evidence.entities = {(u.vcenter, u.moref): u for u in snapshot.vcenter_usage}
     return evidence
 

@@ -12,14 +12,23 @@ import errno
 import socket
 import ssl
 import threading
+import warnings
 from collections.abc import Callable, Iterator
 
 import pytest
+import trustme
 
 from fleetreport.collect.horizon.client import HorizonClient
 from fleetreport.collect.retry import RetryPolicy, RetrySettings, network_fault_reason
 from fleetreport.collect.vcenter.session import open_session
-from fleetreport.endpoints import TlsOptions, parse_endpoint
+from fleetreport.endpoints import (
+    INSECURE_HINT,
+    NO_SHARED_TLS_HINT,
+    NOT_TLS_HINT,
+    TlsOptions,
+    parse_endpoint,
+    tls_failure_hint,
+)
 from fleetreport.errors import SourceError
 from fleetreport.secrets import Secret
 
@@ -65,8 +74,31 @@ class Listener:
                 continue
             with conn, contextlib.suppress(OSError):
                 conn.settimeout(2)
-                conn.recv(4096)
-                conn.sendall(self.reply)
+                self.answer(conn)
+
+    def answer(self, conn: socket.socket) -> None:
+        assert self.reply is not None
+        conn.recv(4096)
+        conn.sendall(self.reply)
+
+
+class OldTlsListener(Listener):
+    """A server that speaks only TLS 1.0 and 1.1, as vCenter 6.0 and Horizon 7 did by
+    default: a client that asks for TLS 1.2 or later shares no protocol version with it."""
+
+    def __init__(self) -> None:
+        super().__init__(b"")
+        authority = trustme.CA()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)  # TLS 1.0 and 1.1 are, rightly
+            self.context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            self.context.minimum_version = ssl.TLSVersion.TLSv1
+            self.context.maximum_version = ssl.TLSVersion.TLSv1_1
+        self.context.set_ciphers("DEFAULT:@SECLEVEL=0")
+        authority.issue_cert("127.0.0.1").configure_cert(self.context)
+
+    def answer(self, conn: socket.socket) -> None:
+        self.context.wrap_socket(conn, server_side=True).close()
 
 
 PLAIN_HTTP = b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
@@ -85,6 +117,12 @@ def plain_http() -> Iterator[Listener]:
 def closing() -> Iterator[Listener]:
     """A balancer in front of the pod that ends each TLS session at the client's hello."""
     with Listener(CLOSE_NOTIFY) as listener:
+        yield listener
+
+
+@pytest.fixture
+def old_tls() -> Iterator[Listener]:
+    with OldTlsListener() as listener:
         yield listener
 
 
@@ -207,6 +245,15 @@ def test_vcenter_https_at_a_plain_http_port_fails_at_once_as_tls(plain_http: Lis
     assert f"TLS failed ({handshake_reason()})" in line
     assert "timed out" not in line and "attempts in" not in line
     assert plain_http.connections == 1 and sleeps == []
+    # --ca-file or --insecure cannot help a port that does not speak TLS
+    assert line.endswith(f"(hint: {NOT_TLS_HINT})")
+
+
+def test_vcenter_with_no_tls_version_in_common_says_so(old_tls: Listener) -> None:
+    sleeps: list[float] = []
+    line = vcenter(f"https://127.0.0.1:{old_tls.port}/sdk", sleeps).one_line()
+    assert "TLS failed (" in line and line.endswith(f"(hint: {NO_SHARED_TLS_HINT})")
+    assert old_tls.connections == 1 and sleeps == []
 
 
 def test_vcenter_refused_keeps_its_name(closed_port: int) -> None:
@@ -250,6 +297,31 @@ def test_horizon_https_at_a_plain_http_port_fails_at_once_as_tls(plain_http: Lis
     assert f"TLS failed ({handshake_reason()})" in line and "TLS TLS" not in line
     assert "timed out" not in line and "attempts in" not in line
     assert plain_http.connections == 1 and sleeps == []
+    assert line.endswith(f"(hint: {NOT_TLS_HINT})")
+
+
+def test_horizon_with_no_tls_version_in_common_says_so(old_tls: Listener) -> None:
+    sleeps: list[float] = []
+    line = horizon(f"https://127.0.0.1:{old_tls.port}/rest", sleeps).one_line()
+    assert "TLS failed (" in line and line.endswith(f"(hint: {NO_SHARED_TLS_HINT})")
+    assert old_tls.connections == 1 and sleeps == []
+
+
+@pytest.mark.parametrize(
+    ("reason", "hint"),
+    [
+        ("WRONG_VERSION_NUMBER", NOT_TLS_HINT),
+        ("[SSL: RECORD_LAYER_FAILURE] record layer failure (_ssl.c:1000)", NOT_TLS_HINT),
+        ("TLSV1_ALERT_PROTOCOL_VERSION", NO_SHARED_TLS_HINT),
+        ("unsupported_protocol", NO_SHARED_TLS_HINT),
+        ("SSLV3_ALERT_HANDSHAKE_FAILURE", NO_SHARED_TLS_HINT),
+        ("TLSV1_ALERT_UNKNOWN_CA", INSECURE_HINT),
+        ("SSLError", INSECURE_HINT),
+    ],
+)
+def test_a_tls_failure_hint_fits_its_reason(reason: str, hint: str) -> None:
+    """OpenSSL's reason, or its whole message when Python gives no reason."""
+    assert tls_failure_hint(reason) == hint
 
 
 def test_horizon_refused_keeps_its_name(closed_port: int) -> None:

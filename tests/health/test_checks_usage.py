@@ -570,6 +570,23 @@ def test_a_dedicated_desktop_without_a_dns_name_and_no_logon_is_still_judged() -
     assert found == "no logon by its assigned user(s) EXAMPLE\\u1101 in the last 30 days"
 
 
+def test_a_logon_event_without_a_machine_id_counts_by_dns_name_in_any_case() -> None:
+    # An event without machine_id is keyed by machine_dns_name as the event spells it; the
+    # agent may report the name in upper case while Horizon's machine record has it lower.
+    desktop = assigned("pass-logon-by-name", ALICE)
+    assert desktop.dns_name is not None
+    by_name = dataclasses.replace(
+        user_logon(desktop, ALICE, ago(days=3)), machine_id=desktop.dns_name.upper()
+    )
+    snapshot = fleet_snapshot(
+        [vm(desktop.name)],
+        [desktop],
+        pools=[dedicated_pool()],
+        horizon_usage=[horizon_usage(dedicated=[by_name])],
+    )
+    assert outcomes(snapshot, "desktop_assigned_user_absent") == {"pass": {"pass-logon-by-name"}}
+
+
 # ------------------------------------------------------------------ usage report rows
 
 

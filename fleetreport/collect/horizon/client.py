@@ -24,7 +24,7 @@ from requests.adapters import HTTPAdapter
 from fleetreport.collect.horizon.api import PAGE_SIZE, Collection
 from fleetreport.collect.progress import SourceProgress
 from fleetreport.collect.retry import RetryPolicy, RetrySettings, TransientFault, causes
-from fleetreport.endpoints import INSECURE_HINT, Endpoint, TlsOptions
+from fleetreport.endpoints import INSECURE_HINT, Endpoint, TlsOptions, tls_failure_hint
 from fleetreport.errors import CredentialError, FleetReportError, SourceError
 from fleetreport.secrets import Secret
 
@@ -433,18 +433,16 @@ class HorizonClient:
                 ),
             )
         if isinstance(error, requests.exceptions.SSLError):
-            reason = (
-                "certificate did not verify"
-                if "CERTIFICATE_VERIFY_FAILED" in str(error)
-                else f"failed ({_tls_reason(error)})"
-            )
+            hint = INSECURE_HINT
+            if "CERTIFICATE_VERIFY_FAILED" in str(error):
+                reason = "certificate did not verify"
+            else:
+                reason = f"failed ({_tls_reason(error)})"
+                hint = tls_failure_hint(_tls_reason(error))
             if "match" in str(error).lower() and "hostname" in str(error).lower():
                 reason = "certificate does not match the host name"
-            return SourceError(
-                url,
-                f"TLS {reason}",
-                hint=INSECURE_HINT,
-            )
+                hint = INSECURE_HINT
+            return SourceError(url, f"TLS {reason}", hint=hint)
         if isinstance(error, requests.exceptions.ConnectTimeout):
             return _transient(
                 url,

@@ -21,7 +21,7 @@ from pyVmomi import vim, vmodl
 
 from fleetreport.collect.retry import gave_up_note, network_fault_reason
 from fleetreport.collect.vcenter.transport import RETRYABLE_STATUS, ConnectTimeout
-from fleetreport.endpoints import INSECURE_HINT, Endpoint
+from fleetreport.endpoints import INSECURE_HINT, Endpoint, tls_failure_hint
 from fleetreport.errors import CredentialError, FleetReportError, SourceError
 
 
@@ -89,7 +89,7 @@ def _translated(error: Exception, url: str, endpoint: Endpoint, user: str) -> Fl
         )
     if isinstance(error, ssl.SSLError):
         reason = error.reason or str(error)
-        return SourceError(url, f"TLS failed ({reason})", hint=INSECURE_HINT)
+        return SourceError(url, f"TLS failed ({reason})", hint=tls_failure_hint(reason))
     if isinstance(error, socket.gaierror):
         return SourceError(
             url,
