@@ -78,18 +78,26 @@ def test_a_failed_usage_read_keeps_the_vcenter_record(monkeypatch: pytest.Monkey
     assert snapshot.vms and snapshot.hosts and snapshot.vcenter_usage == []
 
 
-def test_a_performance_history_that_times_out_keeps_the_inventory() -> None:
+def test_a_performance_history_that_times_out_keeps_the_inventory(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     """QueryPerf slower than the read timeout: the vCenter keeps its VMs and hosts, its record
-    says the history timed out, and nothing else of the collection is lost."""
+    says the history timed out, one warning says why, and nothing else of the collection is
+    lost."""
     with start_vcsim("basic", method_delays={"QueryPerf": 1500}) as vcenter:
         target = dataclasses.replace(
             vcenter_target(vcenter), timeout=1.0, retry=RetrySettings(attempts=1)
         )
         clock = ticking_clock(NOW, timedelta(seconds=1))
-        result = collect_all([target], [], now=clock, usage_days=30)
+        with caplog.at_level("WARNING", logger=run.__name__):
+            result = collect_all([target], [], now=clock, usage_days=30)
     assert result.failures == []
     (record,) = result.snapshot.vcenters
     assert record.usage_days == 30
     assert record.usage_error is not None and "timed out" in record.usage_error
+    url = target.endpoint.url
+    assert [r.getMessage() for r in caplog.records if r.name == run.__name__] == [
+        f"{url}: performance history not read: {record.usage_error}"
+    ]
     assert result.snapshot.vms and result.snapshot.hosts
     assert result.snapshot.vcenter_usage == []

@@ -230,3 +230,45 @@ def test_a_page_read_without_a_session_ends_the_page_asked_ahead_before_raising(
     assert calls.running == 0
     assert calls.events == ["end 0", "end 1", "end 2"]  # the third call was asked ahead
     assert calls.methods() == ["RetrievePropertiesEx"] + ["ContinueRetrievePropertiesEx"] * 2
+
+
+def test_a_page_asked_ahead_that_fails_while_unwanted_is_dropped_and_logged_at_debug(
+    server: VcsimServer, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Its failure is not the reader's: the reader raises its own error, and the dropped
+    answer's failure is one debug line (with ``--debug``, nothing at the default level)."""
+    calls = Calls(monkeypatch)
+    real_parse = property_reader.read_page
+    parsed = 0
+
+    def reset_ahead(number: int, token: str | None) -> None:
+        if number == 2:
+            time.sleep(0.1)
+            raise ConnectionResetError("reset on the page asked ahead")
+
+    def unauthenticated_second_page(received: Received) -> Page:
+        nonlocal parsed
+        parsed += 1
+        page = real_parse(received)
+        if parsed == 2:
+            return Page(
+                [RawObject(o.obj, {}, {"name": "NotAuthenticated"}) for o in page.objects],
+                page.token,
+            )
+        return page
+
+    calls.fault = reset_ahead
+    monkeypatch.setattr(property_reader, "read_page", unauthenticated_second_page)
+    si = server.connect()
+    with (
+        caplog.at_level("DEBUG", logger=property_reader.__name__),
+        pytest.raises(vim.fault.NotAuthenticated),
+    ):
+        property_reader.retrieve_inventory(
+            si.content, PATHS, page_size=PAGE_SIZE, count_round_trip=lambda: None
+        )
+    assert calls.running == 0 and calls.events == ["end 0", "end 1", "end 2"]
+    dropped = [r for r in caplog.records if "asked ahead" in r.getMessage()]
+    assert [(r.levelname, r.getMessage()) for r in dropped] == [
+        ("DEBUG", "dropped the answer to a page asked ahead: reset on the page asked ahead")
+    ]

@@ -121,6 +121,13 @@ def closing() -> Iterator[Listener]:
 
 
 @pytest.fixture
+def hanging_up() -> Iterator[Listener]:
+    """A server that reads the client's hello and closes the connection without a word."""
+    with Listener(b"") as listener:
+        yield listener
+
+
+@pytest.fixture
 def old_tls() -> Iterator[Listener]:
     with OldTlsListener() as listener:
         yield listener
@@ -254,6 +261,18 @@ def test_vcenter_with_no_tls_version_in_common_says_so(old_tls: Listener) -> Non
     line = vcenter(f"https://127.0.0.1:{old_tls.port}/sdk", sleeps).one_line()
     assert "TLS failed (" in line and line.endswith(f"(hint: {NO_SHARED_TLS_HINT})")
     assert old_tls.connections == 1 and sleeps == []
+
+
+def test_vcenter_a_connection_dropped_at_the_hello_is_retried_and_says_where_to_look(
+    hanging_up: Listener,
+) -> None:
+    """A balancer or firewall that hangs up on the TLS hello: retried, then called a dropped
+    connection, with a hint about what is on the way (no certificate option can help)."""
+    sleeps: list[float] = []
+    line = vcenter(f"https://127.0.0.1:{hanging_up.port}/sdk", sleeps).one_line()
+    assert f"the connection was dropped during TLS ({ATTEMPTS} attempts in" in line
+    assert line.endswith("(hint: check the network, and any proxy or load balancer on the way)")
+    assert hanging_up.connections == ATTEMPTS and len(sleeps) == ATTEMPTS - 1
 
 
 def test_vcenter_refused_keeps_its_name(closed_port: int) -> None:
