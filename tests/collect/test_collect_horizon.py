@@ -285,6 +285,33 @@ def test_machine_inserted_before_the_cursor_is_neither_lost_nor_repeated(
     assert len(passes) == 2
 
 
+def test_a_list_that_changes_on_both_reads_keeps_every_record_seen_once(
+    server_2512: HorizonTestServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A pod mid-provisioning: a machine appears before the cursor on the first read, and one
+    is deleted before the cursor on the read again, which then skips the machine that moved
+    back over the page boundary. Every machine seen in either read is kept, each once: the
+    skipped one from the first read, the newcomer from the second."""
+    ordered = sorted(server_2512.data["machines"], key=lambda m: m["name"])
+    gone, skipped = ordered[0]["name"], ordered[4]["name"]  # 4: the second page's first
+
+    def remove(data: dict[str, object]) -> None:
+        machines = data["machines"]
+        assert isinstance(machines, list)
+        machines[:] = [m for m in machines if m["name"] != gone]
+
+    changes = iter([lambda d: _new_machine(d, "aaa-01"), remove])
+    server_2512.change_after_page(
+        r"/inventory/v10/machines$", 1, lambda d: next(changes)(d), times=2
+    )
+    pod = collect(server_2512, page_size=4)
+    names = [m.name for m in pod.machines if m.kind == "machine"]
+    assert sorted(names) == sorted({m["name"] for m in ordered} | {"aaa-01"})
+    assert "reading it again" in caplog.text
+    assert "the list changed again; keeping every record seen in either read" in caplog.text
+    assert skipped in names  # read only in the first pass
+
+
 def test_machine_removed_before_the_cursor_does_not_hide_another(
     server_2512: HorizonTestServer, caplog: pytest.LogCaptureFixture
 ) -> None:

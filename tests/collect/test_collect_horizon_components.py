@@ -236,6 +236,23 @@ def test_ad_domains_v3_have_no_connection_status(pod_2111: HorizonInventory) -> 
     assert [a.status for a in partner.service_accounts] == ["ERROR", "ACTIVE"]
 
 
+def test_an_ad_domain_link_without_a_server_name_is_named_by_the_servers_id() -> None:
+    """``name`` is optional in every ADDomainMonitorConnectionServer version (2512 spec): the
+    link is then named by the Connection Server's id, and by nothing when it has neither."""
+    record = {
+        "dns_name": "example.test",
+        "connection_servers_v3": [
+            {"id": "cs-id-1", "status": "FULLY_ACCESSIBLE", "connection_status": "OK"},
+            {"status": "UNCONTACTABLE", "connection_status": "ERROR"},
+        ],
+    }
+    domain = components.ad_domain(POD, record)
+    assert domain.links == [
+        ComponentLink("cs-id-1", "FULLY_ACCESSIBLE", "OK"),
+        ComponentLink("", "UNCONTACTABLE", "ERROR"),
+    ]
+
+
 def test_saml_authenticator_configured_but_disabled(
     pod_2512: HorizonInventory, pod_2111: HorizonInventory
 ) -> None:

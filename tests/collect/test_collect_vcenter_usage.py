@@ -346,6 +346,25 @@ def test_an_interval_without_a_statistics_level_is_kept_with_no_level() -> None:
     ]
 
 
+@pytest.mark.simulator
+def test_a_vcenter_with_every_interval_disabled_gives_each_vm_and_host_a_reason(
+    level2: VcsimServer,
+) -> None:
+    """No enabled historical interval (or an ESXi host's, which keeps none): nothing is asked
+    for, and every VM and host still has its record, by its moref, saying why."""
+    day = vim.HistoricalInterval(key=1, samplingPeriod=300, name="Past day", length=86400)
+    day.level, day.enabled = 1, False
+    with session_on(level2) as (_, inventory):
+        pass
+    records = collect_vcenter_usage(PerfManagerOnly([day]), 30, inventory, now=NOW)  # type: ignore[arg-type]
+    wanted = {(vm.moref, "VirtualMachine") for vm in inventory.vms if not vm.template}
+    wanted |= {(host.moref, "HostSystem") for host in inventory.hosts}
+    assert {(r.moref, r.entity_type) for r in records} == wanted and len(records) == len(wanted)
+    assert {(r.status, r.note) for r in records} == {
+        ("not_collected", "vCenter keeps no historical statistics interval")
+    }
+
+
 # --- the compact CSV format ---------------------------------------------------------------
 
 

@@ -291,7 +291,7 @@ class HorizonTestServer:
         self._access: dict[str, _Access] = {}
         self._refresh_tokens: dict[str, float] = {}  # valid refresh token -> issue time
         self._faults: list[_Rule] = []
-        self._changes: list[tuple[re.Pattern[str], int, Any]] = []
+        self._changes: list[list[Any]] = []  # [path regex, page, change, times left]
         self._throttles: list[_Rule] = []
         self._connections: set = set()  # open sockets, shut down by stop()
         self._workers: set = set()  # connection threads, joined by stop()
@@ -414,18 +414,21 @@ class HorizonTestServer:
         with self._lock:
             self._faults.append(_Rule(re.compile(path_regex), method, on_call, times, kind=kind))
 
-    def change_after_page(self, path_regex: str, page: int, change) -> None:
-        """Once a matching list's ``page`` has been answered, call ``change(self.data)`` (once):
-        the estate changes between that page and the next, as a live pod's does."""
+    def change_after_page(self, path_regex: str, page: int, change, times: int = 1) -> None:
+        """Each time a matching list's ``page`` has been answered, up to ``times`` times, call
+        ``change(self.data)``: the estate changes between that page and the next, as a live
+        pod's does (``times=2``: it changes again while the list is read once more)."""
         with self._lock:
-            self._changes.append((re.compile(path_regex), page, change))
+            self._changes.append([re.compile(path_regex), page, change, times])
 
     def _apply_changes(self, path: str, query: dict[str, list[str]]) -> None:
         page = (query.get("page") or [""])[-1]
         with self._lock:
             due = [c for c in self._changes if c[0].search(path) and str(c[1]) == page]
             for change in due:
-                self._changes.remove(change)
+                change[3] -= 1
+                if change[3] == 0:
+                    self._changes.remove(change)
                 change[2](self.data)
 
     def clear_faults(self) -> None:
