@@ -61,6 +61,9 @@ def test_old_server_uses_its_versions_and_has_no_moid() -> None:
     assert len(machines) == 15
     assert all(m.vm_moid is None for m in machines)
     assert all(m.vm_path for m in machines)
+    # sessions v1 have no user_name (it came in v4): each session names its user by SID
+    assert len(pod.sessions) == 8
+    assert all(s.user_name and s.user_name.startswith("S-1-5-21-") for s in pod.sessions)
 
 
 def test_many_pages(server_2512: HorizonTestServer) -> None:

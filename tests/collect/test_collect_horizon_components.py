@@ -388,6 +388,25 @@ def test_farm_health_and_missing_applications(
     assert {(p.health, tuple(p.missing_applications)) for p in desktops} == {(None, ())}
 
 
+def test_a_missing_application_is_named_by_its_path_or_id_when_it_has_no_name(
+    pod_2512: HorizonInventory,
+) -> None:
+    """``FarmHealthMissingApplicationInfo`` (monitor farms v2, 2512 spec): no field required."""
+    farm = components.with_farm_health(
+        by_name(pod_2512.pools)["rdsh-apps"],
+        {
+            "status": "WARNING",
+            "missing_application_infos": [
+                {"name": "Visio", "executable_path": "C:\\Office\\visio.exe", "id": "a1"},
+                {"executable_path": "C:\\Tools\\putty.exe", "id": "a2"},
+                {"id": "a3"},
+                {},
+            ],
+        },
+    )
+    assert farm.missing_applications == ["Visio", "C:\\Tools\\putty.exe", "a3", ""]
+
+
 @pytest.mark.parametrize("profile", ["2111", "2512"])
 def test_rds_session_counts_against_their_limit(
     profile: str, pod_2111: HorizonInventory, pod_2512: HorizonInventory
@@ -438,15 +457,19 @@ def test_disconnected_session_policy_of_a_v1_pool() -> None:
 
 # ---------------------------------------------------------------- optional, not fatal
 def test_a_failing_component_list_is_recorded_and_skipped(
-    server_2512: HorizonTestServer,
+    server_2512: HorizonTestServer, caplog: pytest.LogCaptureFixture
 ) -> None:
     server_2512.fault(r"/monitor/v\d+/true-sso$", kind="status:500")
-    pod = collect(server_2512)
+    with caplog.at_level("WARNING"):
+        pod = collect(server_2512)
     assert pod.true_sso == []
-    assert pod.pod.skipped == {
-        "true_sso": f"{server_2512.url}: /monitor/v2/true-sso answered HTTP 500"
-    }
+    error = f"{server_2512.url}: /monitor/v2/true-sso answered HTTP 500"
+    assert pod.pod.skipped == {"true_sso": error}
     assert len(pod.ad_domains) == 2 and len(pod.licenses) == 1
+    # one warning says what was lost, so that a cron run's log tells a gap from a pass
+    warnings = [r.getMessage() for r in caplog.records if "true-sso" in r.getMessage()]
+    assert len(warnings) == 1
+    assert warnings[0].startswith(error) and warnings[0].endswith("(left out of the snapshot)")
 
 
 def test_components_reach_the_snapshot(server_2512: HorizonTestServer, tmp_path: Path) -> None:

@@ -43,6 +43,7 @@ from support.judging import (
     severities,
 )
 
+from fleetreport.health.build import build_report
 from fleetreport.health.settings import HealthSettings
 from fleetreport.snapshot.model import (
     ConnectionServer,
@@ -275,6 +276,8 @@ def test_gateway_certificate_expiring() -> None:
             "fail-not-valid": ["not valid", "UNTRUSTED_ISSUER"],
         },
     )
+    unknown = judged(snap, "gateway_certificate_expiring")["unknown-no-days"]
+    assert unknown.message == "Horizon did not report when the gateway's certificate expires"
     shorter = configured("[checks.gateway_certificate_expiring]\nwarning_days = 30\n")
     assert "fail-45-days-left" in outcomes(snap, "gateway_certificate_expiring", shorter)["pass"]
 
@@ -325,6 +328,8 @@ def test_vcenter_certificate_expiring() -> None:
             "fail-not-trusted": ["not valid"],
         },
     )
+    unknown = judged(snap, "vcenter_certificate_expiring")["unknown-no-expiry"]
+    assert unknown.message == "Horizon did not report when the vCenter's certificate expires"
 
 
 # ----------------------------------------------------------------------------- event database
@@ -779,6 +784,13 @@ def test_pool_disabled() -> None:
         messages(snap, "pool_disabled"),
         {"fail-disabled": ["pool is disabled"], "fail-farm-disabled": ["farm is disabled"]},
     )
+    # the report's pool table and its exports say it as Horizon does, unknown included
+    assert {row.name: row.enabled for row in build_report(snap).pools} == {
+        "pass-enabled": True,
+        "fail-disabled": False,
+        "fail-farm-disabled": False,
+        "unknown-not-said": None,
+    }
 
 
 @covers("pool_provisioning_halted")

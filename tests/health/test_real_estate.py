@@ -361,6 +361,32 @@ def test_vsphere_health_of_hosts_clusters_and_desktops(real: Estate) -> None:
     assert failed(real, "vm_consolidation_needed") == {"W10-FC-013": "warning"}
 
 
+def test_every_finding_says_which_vcenter_or_pod_its_subject_lives_in(real: Estate) -> None:
+    """A finding is known across runs by its check, subject kind, location and subject
+    (``health/compare.py``), and the exports show the location: a cluster, host or datastore
+    lives in its vCenter, a pool, server, gateway or domain in its pod. Without it, two
+    clusters named alike in two vCenters would be one finding."""
+    in_vcenter = {SubjectKind.CLUSTER, SubjectKind.HOST, SubjectKind.DATASTORE}
+    vcenters = {vc.instance_uuid for vc in real.snapshot.vcenters}
+    pods = {pod.id for pod in real.snapshot.pods}
+    kinds = set()
+    for (kind, _), judgements in real.evaluation.judgements.items():
+        for judgement in judgements:
+            subject = judgement.subject
+            kinds.add(kind)
+            if kind is SubjectKind.DESKTOP:
+                assert subject.location in vcenters | pods, subject.name
+            elif kind in in_vcenter:
+                assert subject.location == subject.item.vcenter in vcenters, subject.name
+            elif kind is SubjectKind.POD:
+                assert subject.location == subject.item.id in pods, subject.name
+            else:
+                assert subject.location == subject.item.pod in pods, subject.name
+    assert kinds >= in_vcenter | {SubjectKind.DESKTOP, SubjectKind.POOL, SubjectKind.POD}
+    located = {f.location for f in real.report.findings if f.subject_kind == "cluster"}
+    assert located and located <= vcenters
+
+
 def test_horizon_components_and_capacity(real: Estate) -> None:
     assert failed(real, "pool_disconnect_policy", SubjectKind.POOL) == {
         "W10-FC-Engineering": "warning"
