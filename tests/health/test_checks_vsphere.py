@@ -186,15 +186,20 @@ def test_an_inaccessible_datastore_costs_its_desktops_power_points_once() -> Non
     dead = datastore("dead", accessible=False)
     also_dead = datastore("also-dead", accessible=False)
     emptying = datastore("emptying", maintenance_mode="inMaintenance")
+    healthy = datastore("healthy")
     report = build_report(
         vsphere_fleet(
             [
                 desktop_on("on-dead", dead),
                 desktop_on("on-two-dead", dead, also_dead),
                 desktop_on("on-emptying", emptying),
+                # the worst of its datastores counts, in whichever order vCenter lists them
+                desktop_on("on-dead-then-healthy", dead, healthy),
+                desktop_on("on-dead-then-emptying", dead, emptying),
+                desktop_on("on-emptying-then-healthy", emptying, healthy),
                 vm("elsewhere"),
             ],
-            [dead, also_dead, emptying],
+            [dead, also_dead, emptying, healthy],
         )
     )
     rows = {row.name: row for row in report.vms}
@@ -202,6 +207,9 @@ def test_an_inaccessible_datastore_costs_its_desktops_power_points_once() -> Non
         "on-dead": 60,
         "on-two-dead": 60,
         "on-emptying": 85,
+        "on-dead-then-healthy": 60,
+        "on-dead-then-emptying": 60,
+        "on-emptying-then-healthy": 85,
         "elsewhere": 100,
     }
     lost = {
@@ -212,7 +220,7 @@ def test_an_inaccessible_datastore_costs_its_desktops_power_points_once() -> Non
     assert [check for check, _ in lost["on-two-dead"]] == ["datastore_inaccessible"]
     assert {row.patch_score for row in rows.values()} == {100}
     priority = next(p for p in report.priorities if p.check == "datastore_inaccessible")
-    assert priority.desktops == 3
+    assert priority.desktops == 6
 
 
 def alarm_statuses(entities: Iterable[tuple[str, str]], entity_type: str) -> list[Any]:

@@ -199,6 +199,13 @@ def test_internal_vms_are_listed_with_their_role(real: Estate) -> None:
     assert counts[VmRole.VSPHERE_CLUSTER_SERVICE] == 7
     listed = {v.name: v.role for v in real.report.infrastructure.vms}
     assert listed == {name: role.value for name, role in expected.items()}
+    # where each runs: an instant-clone parent is pinned to one host, one per host per image
+    hosts = {vm.name: vm.host for vm in real.snapshot.vms}
+    rows = real.report.infrastructure.vms
+    assert {v.name: v.host for v in rows} == {v.name: hosts[v.name] for v in rows}
+    parents = [v for v in rows if v.role == VmRole.INSTANT_CLONE_PARENT.value]
+    # 11 parents on 7 hosts: the RDS image's four share the W11 cluster's hosts
+    assert all(v.host for v in parents) and len({v.host for v in parents}) == 7
     population = real.report.population
     assert population is not None
     assert population.rules == ["horizon"]
@@ -374,8 +381,10 @@ def test_every_finding_says_which_vcenter_or_pod_its_subject_lives_in(real: Esta
         for judgement in judgements:
             subject = judgement.subject
             kinds.add(kind)
-            if kind is SubjectKind.DESKTOP:
-                assert subject.location in vcenters | pods, subject.name
+            if kind is SubjectKind.DESKTOP:  # its VM's vCenter; its pod when it has no VM
+                vm, machine = subject.item.vm, subject.item.machine
+                where = vm.vcenter if vm is not None else machine.pod
+                assert subject.location == where in vcenters | pods, subject.name
             elif kind in in_vcenter:
                 assert subject.location == subject.item.vcenter in vcenters, subject.name
             elif kind is SubjectKind.POD:
