@@ -281,6 +281,27 @@ def test_events_out_of_time_order_leave_peaks_unknown() -> None:
     assert not aggregator.in_order
 
 
+def test_a_session_begun_before_the_window_counts_from_its_first_event_in_it() -> None:
+    """A disconnect whose logon is older than the window: the session was open then, so it
+    is a session begun before the window and counts in each day's peak until its logoff."""
+    aggregator = UsageAggregator(0, 10 * DAY_MS)
+    base = {"machine_id": "m1", "user_id": "u1", "desktop_pool_name": "p"}
+    aggregator.add_all(
+        [
+            {**base, "id": 1, "time": 1000, "type": "AGENT_DISCONNECTED"},
+            {**base, "id": 2, "time": 2000, "type": "AGENT_RECONNECTED"},
+            {**base, "id": 3, "time": DAY_MS + 5000, "type": "AGENT_ENDED"},
+        ]
+    )
+    (pool,) = aggregator.pools("pod", {})
+    assert (pool.logons, pool.sessions_before_window, pool.peak_sessions) == (0, 1, 1)
+    assert [(d.day, d.logons, d.peak_sessions) for d in pool.days] == [
+        ("1970-01-01", 0, 1),
+        ("1970-01-02", 0, 1),
+    ]
+    assert aggregator.desktops("pod") == []  # no logon in the window
+
+
 def test_an_event_repeated_across_pages_counts_once() -> None:
     aggregator = UsageAggregator(0, DAY_MS)
     event = {"machine_id": "m1", "user_id": "u1", "desktop_pool_name": "p", "id": 7}
