@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from pyVmomi import vim
+from pyVmomi import vim, vmodl
 from support.vcsim import VcsimServer, start_vcsim
 
 from fleetreport.collect.vcenter import property_reader
@@ -272,3 +272,44 @@ def test_a_page_asked_ahead_that_fails_while_unwanted_is_dropped_and_logged_at_d
     assert [(r.levelname, r.getMessage()) for r in dropped] == [
         ("DEBUG", "dropped the answer to a page asked ahead: reset on the page asked ahead")
     ]
+
+
+def test_tokens_lost_again_and_again_end_the_read_with_a_fault_that_says_so(
+    server: VcsimServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each start's second page is answered and then lost (the token spent), every time: the
+    retrieval starts over MAX_RESTARTS times, then stops with the fault the user is shown."""
+    calls = Calls(monkeypatch)
+    reset: set[str | None] = set()
+
+    def reset_each_token_once(number: int, token: str | None) -> None:
+        if token is not None and token not in reset:
+            reset.add(token)
+            raise ConnectionResetError("reset after the server answered")
+
+    calls.fault_after = reset_each_token_once
+    with pytest.raises(vmodl.fault.InvalidArgument) as caught:
+        read(server, run=retry_once)
+    assert caught.value.msg == "continuation tokens kept getting lost"
+    assert caught.value.invalidProperty == "token"
+    assert calls.methods().count("RetrievePropertiesEx") == property_reader.MAX_RESTARTS + 1
+    assert calls.running == 0
+
+
+def test_the_view_traversal_says_skip_false_rather_than_leave_it_to_the_server(
+    server: VcsimServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``TraversalSpec.skip`` is optional and the API reference gives it no default: the
+    reader says false (the objects in each view are what it reads)."""
+    specs: list[Any] = []
+    real = property_reader.receive_result_call
+
+    def receive(stub: Any, mo: Any, method: Any, args: list[Any], count: Any) -> Received:
+        if method.info.wsdlName == "RetrievePropertiesEx":
+            specs.extend(args[0])
+        return real(stub, mo, method, args, count)
+
+    monkeypatch.setattr(property_reader, "receive_result_call", receive)
+    read(server)
+    traversals = [s for spec in specs for o in spec.objectSet for s in o.selectSet]
+    assert traversals and all(t.path == "view" and t.skip is False for t in traversals)

@@ -50,6 +50,19 @@ def test_same_estate_gives_identical_text(snapshot: Snapshot) -> None:
     assert snapshot_to_json(reordered) == snapshot_to_json(snapshot)
 
 
+def test_every_list_of_a_whole_estate_is_written_in_one_order_whatever_order_it_came_in() -> None:
+    """Two collections of one estate give the same file, however the servers listed things
+    (the demo estate: two vCenters, their datacenters, clusters, hosts, VMs, and a pod)."""
+    estate = load_snapshot(DEMO_SNAPSHOT)
+    lists = [
+        f.name for f in dataclasses.fields(Snapshot) if isinstance(getattr(estate, f.name), list)
+    ]
+    reversed_lists = replace(estate, **{name: getattr(estate, name)[::-1] for name in lists})
+    assert snapshot_to_json(reversed_lists) == snapshot_to_json(estate)
+    several = {name for name in lists if len(getattr(estate, name)) > 1}
+    assert {"vcenters", "datacenters", "clusters", "hosts", "vms", "machines"} <= several
+
+
 def test_written_file_validates_against_the_shipped_schema(snapshot: Snapshot) -> None:
     schema = json.loads(shipped_schema_text())
     jsonschema.Draft202012Validator.check_schema(schema)
