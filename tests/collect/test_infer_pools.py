@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from support.horizon_server import HorizonTestServer
 from support.snapshots import make_vm
+from support.vcsim import start_vcsim
+from tools import horizon_estate as estate
+from tools.record_demo import horizon_target, ticking_clock, vcenter_target
 
 from fleetreport.collect.infer import InferenceRule, infer_pools
+from fleetreport.collect.run import collect_all
 from fleetreport.errors import UsageError
+
+NOW = estate.ANCHOR
 
 VMS = [
     make_vm("vm-1", name="W10-IC-001", folder="Desktops/Win10-IC"),
@@ -58,3 +67,51 @@ def test_an_inferred_machine_keeps_its_vms_host_name() -> None:
         "W10-IC-007": "w10-ic-007",
         "W10-IC-008": None,
     }
+
+
+@pytest.mark.simulator
+def test_a_vcenter_only_collection_infers_the_pools_from_the_folders() -> None:
+    """``--infer-pools-from-folder VDI`` end to end, on the Horizon 8 estate collected from
+    vCenter alone: one pool per folder below VDI, each desktop joined to its own VM; the
+    instant-clone internals, golden images and servers in other folders are not desktops."""
+    with start_vcsim(estate.SCENARIOS / "horizon8.json") as vcenter:
+        clock = ticking_clock(NOW, timedelta(seconds=1))
+        collection = collect_all(
+            [vcenter_target(vcenter)], [], inference=InferenceRule(folder="VDI"), now=clock
+        )
+        scenario_folders = {vm["name"]: vm.get("folder") for vm in vcenter.scenario["vms"]}
+    assert collection.failures == []
+    snapshot = collection.snapshot
+    assert {p.name: p.machine_count for p in snapshot.pools} == {
+        "W11-IC-Knowledge": 12,
+        "W10-FC-Engineering": 8,
+        "W10-IC-Legacy": 6,
+    }
+    assert all(p.kind == "inferred" for p in snapshot.pools)
+    vms = {vm.moref: vm for vm in snapshot.vms}
+    pools = {p.id: p.name for p in snapshot.pools}
+    for machine in snapshot.machines:
+        vm = vms[machine.vm_moref or ""]
+        assert (machine.join, machine.name) == ("inferred", vm.name)
+        assert scenario_folders[vm.name] == f"VDI/{pools[machine.pool_id or '']}"
+
+
+@pytest.mark.simulator
+def test_a_collection_with_a_pod_takes_its_pools_from_horizon_not_from_folders() -> None:
+    with (
+        start_vcsim(estate.SCENARIOS / "horizon8.json") as vcenter,
+        HorizonTestServer(
+            estate.FIXTURES / estate.HORIZON8.name, now=int(NOW.timestamp() * 1000)
+        ) as pod,
+    ):
+        clock = ticking_clock(NOW, timedelta(seconds=1))
+        collection = collect_all(
+            [vcenter_target(vcenter)],
+            [horizon_target(pod)],
+            inference=InferenceRule(folder="VDI"),
+            now=clock,
+        )
+    assert collection.failures == []
+    assert collection.snapshot.pools
+    assert not any(p.kind == "inferred" for p in collection.snapshot.pools)
+    assert not any(m.join == "inferred" for m in collection.snapshot.machines)

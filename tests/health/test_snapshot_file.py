@@ -15,6 +15,7 @@ from typing import Any
 import jsonschema
 import pytest
 from support.cassettes import CASSETTES
+from support.horizon_builders import federated, saml, true_sso
 from support.hostile import HOSTILE
 from support.paths import DEMO_SNAPSHOT
 from support.snapshots import make_snapshot
@@ -50,17 +51,35 @@ def test_same_estate_gives_identical_text(snapshot: Snapshot) -> None:
     assert snapshot_to_json(reordered) == snapshot_to_json(snapshot)
 
 
-def test_every_list_of_a_whole_estate_is_written_in_one_order_whatever_order_it_came_in() -> None:
-    """Two collections of one estate give the same file, however the servers listed things
-    (the demo estate: two vCenters, their datacenters, clusters, hosts, VMs, and a pod)."""
+def two_pod_estate() -> Snapshot:
+    """The demo estate with a second pod, so that every list holds at least two entries: the
+    pod's own records copied under the second pod's id, and the components the demo pod has
+    none of (SAML, True SSO, federation) in both."""
     estate = load_snapshot(DEMO_SNAPSHOT)
+    first, second = estate.pods[0].id, "a-second-pod"  # sorts before the demo pod's id
+    copied = {
+        name: getattr(estate, name) + [replace(r, pod=second) for r in getattr(estate, name)]
+        for name in ("gateways", "event_databases", "ad_domains", "licenses", "horizon_usage")
+    }
+    return replace(
+        estate,
+        pods=[*estate.pods, replace(estate.pods[0], id=second)],
+        saml_authenticators=[saml("ws1", first), saml("ws1", second)],
+        true_sso=[true_sso("corp", first), true_sso("corp", second)],
+        federation_pods=[federated("site-a", "OK", reported_by=p) for p in (first, second)],
+        **copied,
+    )
+
+
+def test_every_list_of_a_whole_estate_is_written_in_one_order_whatever_order_it_came_in() -> None:
+    """Two collections of one estate give the same file, however the servers listed things."""
+    estate = two_pod_estate()
     lists = [
         f.name for f in dataclasses.fields(Snapshot) if isinstance(getattr(estate, f.name), list)
     ]
+    assert all(len(getattr(estate, name)) > 1 for name in lists)
     reversed_lists = replace(estate, **{name: getattr(estate, name)[::-1] for name in lists})
     assert snapshot_to_json(reversed_lists) == snapshot_to_json(estate)
-    several = {name for name in lists if len(getattr(estate, name)) > 1}
-    assert {"vcenters", "datacenters", "clusters", "hosts", "vms", "machines"} <= several
 
 
 def test_written_file_validates_against_the_shipped_schema(snapshot: Snapshot) -> None:
@@ -116,6 +135,20 @@ def test_corrupt_files_give_one_line(tmp_path: Path, content: str | bytes, expec
         load_snapshot(_write(tmp_path, content))
     assert expected in caught.value.one_line()
     assert "\n" not in caught.value.one_line()
+
+
+def test_a_hand_edit_that_broke_the_json_names_its_place_and_is_not_called_truncated(
+    tmp_path: Path,
+) -> None:
+    """A stray comma in the middle is a hand edit gone wrong; only an end cut short is
+    "truncated?" (a copy that stopped part-way)."""
+    path = _write(tmp_path, '{"schema_version": 1,,\n "vms": []}')
+    with pytest.raises(InputFileError) as caught:
+        load_snapshot(path)
+    assert caught.value.message == f"{path} is not valid JSON at line 1 column 22"
+    with pytest.raises(InputFileError) as caught:
+        load_snapshot(_write(tmp_path, '{"schema_version": 1,\n "vms": [\n'))
+    assert caught.value.message.endswith("(the file ends early: truncated?)")
 
 
 def test_hand_edited_wrong_type_names_the_place(tmp_path: Path, snapshot: Snapshot) -> None:
