@@ -146,6 +146,7 @@ def test_a_hand_edit_that_broke_the_json_names_its_place_and_is_not_called_trunc
     with pytest.raises(InputFileError) as caught:
         load_snapshot(path)
     assert caught.value.message == f"{path} is not valid JSON at line 1 column 22"
+    assert caught.value.hint == "collect again, or restore the file from where it was copied"
     with pytest.raises(InputFileError) as caught:
         load_snapshot(_write(tmp_path, '{"schema_version": 1,\n "vms": [\n'))
     assert caught.value.message.endswith("(the file ends early: truncated?)")
