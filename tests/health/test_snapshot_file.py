@@ -152,6 +152,15 @@ def test_a_hand_edit_that_broke_the_json_names_its_place_and_is_not_called_trunc
     assert caught.value.message.endswith("(the file ends early: truncated?)")
 
 
+def test_a_json_file_that_is_not_a_snapshot_says_which_file_to_give(tmp_path: Path) -> None:
+    """The report's JSON or an export given where a snapshot goes."""
+    path = _write(tmp_path, '{"report_version": 3, "findings": []}')
+    with pytest.raises(InputFileError) as caught:
+        load_snapshot(path)
+    assert caught.value.message == f"{path} is not a fleetreport snapshot (no schema_version)"
+    assert caught.value.hint == "give the JSON file that 'fleetreport collect' wrote"
+
+
 def test_hand_edited_wrong_type_names_the_place(tmp_path: Path, snapshot: Snapshot) -> None:
     data = json.loads(snapshot_to_json(snapshot))
     data["vms"][1]["boot_time"] = "last tuesday"
