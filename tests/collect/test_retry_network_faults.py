@@ -256,13 +256,6 @@ def test_vcenter_https_at_a_plain_http_port_fails_at_once_as_tls(plain_http: Lis
     assert line.endswith(f"(hint: {NOT_TLS_HINT})")
 
 
-def test_vcenter_with_no_tls_version_in_common_says_so(old_tls: Listener) -> None:
-    sleeps: list[float] = []
-    line = vcenter(f"https://127.0.0.1:{old_tls.port}/sdk", sleeps).one_line()
-    assert "TLS failed (" in line and line.endswith(f"(hint: {NO_SHARED_TLS_HINT})")
-    assert old_tls.connections == 1 and sleeps == []
-
-
 def test_vcenter_a_connection_dropped_at_the_hello_is_retried_and_says_where_to_look(
     hanging_up: Listener,
 ) -> None:
@@ -319,9 +312,14 @@ def test_horizon_https_at_a_plain_http_port_fails_at_once_as_tls(plain_http: Lis
     assert line.endswith(f"(hint: {NOT_TLS_HINT})")
 
 
-def test_horizon_with_no_tls_version_in_common_says_so(old_tls: Listener) -> None:
+@pytest.mark.parametrize("source", ["vcenter", "horizon"])
+def test_no_tls_version_in_common_is_said_and_not_retried(source: str, old_tls: Listener) -> None:
     sleeps: list[float] = []
-    line = horizon(f"https://127.0.0.1:{old_tls.port}/rest", sleeps).one_line()
+    if source == "vcenter":
+        error = vcenter(f"https://127.0.0.1:{old_tls.port}/sdk", sleeps)
+    else:
+        error = horizon(f"https://127.0.0.1:{old_tls.port}/rest", sleeps)
+    line = error.one_line()
     assert "TLS failed (" in line and line.endswith(f"(hint: {NO_SHARED_TLS_HINT})")
     assert old_tls.connections == 1 and sleeps == []
 
