@@ -200,12 +200,11 @@ def test_not_authenticated_on_a_page_asked_ahead_logs_in_and_resumes(
     assert calls.methods().count("RetrievePropertiesEx") == 1
 
 
-def test_a_page_read_without_a_session_ends_the_page_asked_ahead_before_raising(
-    server: VcsimServer, monkeypatch: pytest.MonkeyPatch
+def read_with_the_second_page_unauthenticated(
+    server: VcsimServer, monkeypatch: pytest.MonkeyPatch, *, parse_seconds: float = 0.0
 ) -> None:
-    """The page after it was already asked for: the reader raises NotAuthenticated, as before,
-    but only once that request has ended, its answer dropped; nothing of ours is in flight."""
-    calls = Calls(monkeypatch)
+    """Read the inventory with every object of the second page NotAuthenticated (the session
+    ended between pages, its parse taking ``parse_seconds``): the reader raises it."""
     real_parse = property_reader.read_page
     parsed = 0
 
@@ -213,13 +212,13 @@ def test_a_page_read_without_a_session_ends_the_page_asked_ahead_before_raising(
         nonlocal parsed
         parsed += 1
         page = real_parse(received)
-        if parsed == 2:
-            time.sleep(0.2)  # the next page's request is in flight meanwhile
-            return Page(
-                [RawObject(o.obj, {}, {"name": "NotAuthenticated"}) for o in page.objects],
-                page.token,
-            )
-        return page
+        if parsed != 2:
+            return page
+        time.sleep(parse_seconds)
+        return Page(
+            [RawObject(o.obj, {}, {"name": "NotAuthenticated"}) for o in page.objects],
+            page.token,
+        )
 
     monkeypatch.setattr(property_reader, "read_page", unauthenticated_second_page)
     si = server.connect()
@@ -227,6 +226,16 @@ def test_a_page_read_without_a_session_ends_the_page_asked_ahead_before_raising(
         property_reader.retrieve_inventory(
             si.content, PATHS, page_size=PAGE_SIZE, count_round_trip=lambda: None
         )
+
+
+def test_a_page_read_without_a_session_ends_the_page_asked_ahead_before_raising(
+    server: VcsimServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page after it was already asked for: the reader raises NotAuthenticated, as before,
+    but only once that request has ended, its answer dropped; nothing of ours is in flight."""
+    calls = Calls(monkeypatch)
+    # the next page's request is in flight while the second page is parsed
+    read_with_the_second_page_unauthenticated(server, monkeypatch, parse_seconds=0.2)
     assert calls.running == 0
     assert calls.events == ["end 0", "end 1", "end 2"]  # the third call was asked ahead
     assert calls.methods() == ["RetrievePropertiesEx"] + ["ContinueRetrievePropertiesEx"] * 2
@@ -238,35 +247,15 @@ def test_a_page_asked_ahead_that_fails_while_unwanted_is_dropped_and_logged_at_d
     """Its failure is not the reader's: the reader raises its own error, and the dropped
     answer's failure is one debug line (with ``--debug``, nothing at the default level)."""
     calls = Calls(monkeypatch)
-    real_parse = property_reader.read_page
-    parsed = 0
 
     def reset_ahead(number: int, token: str | None) -> None:
         if number == 2:
             time.sleep(0.1)
             raise ConnectionResetError("reset on the page asked ahead")
 
-    def unauthenticated_second_page(received: Received) -> Page:
-        nonlocal parsed
-        parsed += 1
-        page = real_parse(received)
-        if parsed == 2:
-            return Page(
-                [RawObject(o.obj, {}, {"name": "NotAuthenticated"}) for o in page.objects],
-                page.token,
-            )
-        return page
-
     calls.fault = reset_ahead
-    monkeypatch.setattr(property_reader, "read_page", unauthenticated_second_page)
-    si = server.connect()
-    with (
-        caplog.at_level("DEBUG", logger=property_reader.__name__),
-        pytest.raises(vim.fault.NotAuthenticated),
-    ):
-        property_reader.retrieve_inventory(
-            si.content, PATHS, page_size=PAGE_SIZE, count_round_trip=lambda: None
-        )
+    with caplog.at_level("DEBUG", logger=property_reader.__name__):
+        read_with_the_second_page_unauthenticated(server, monkeypatch)
     assert calls.running == 0 and calls.events == ["end 0", "end 1", "end 2"]
     dropped = [r for r in caplog.records if "asked ahead" in r.getMessage()]
     assert [(r.levelname, r.getMessage()) for r in dropped] == [

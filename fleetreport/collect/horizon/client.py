@@ -433,16 +433,17 @@ class HorizonClient:
                 ),
             )
         if isinstance(error, requests.exceptions.SSLError):
-            hint = INSECURE_HINT
-            if "CERTIFICATE_VERIFY_FAILED" in str(error):
-                reason = "certificate did not verify"
-            else:
-                reason = f"failed ({_tls_reason(error)})"
-                hint = tls_failure_hint(_tls_reason(error))
-            if "match" in str(error).lower() and "hostname" in str(error).lower():
-                reason = "certificate does not match the host name"
-                hint = INSECURE_HINT
-            return SourceError(url, f"TLS {reason}", hint=hint)
+            said = str(error)
+            if "match" in said.lower() and "hostname" in said.lower():
+                return SourceError(
+                    url, "TLS certificate does not match the host name", hint=INSECURE_HINT
+                )
+            if "CERTIFICATE_VERIFY_FAILED" in said:
+                return SourceError(url, "TLS certificate did not verify", hint=INSECURE_HINT)
+            openssl_reason = _tls_reason(error)
+            return SourceError(
+                url, f"TLS failed ({openssl_reason})", hint=tls_failure_hint(openssl_reason)
+            )
         if isinstance(error, requests.exceptions.ConnectTimeout):
             return _transient(
                 url,
